@@ -1,0 +1,32 @@
+using CrmAdmin.Domain.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CrmAdmin.Data.Configurations;
+
+internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<ExceptionEntry>
+{
+    /// <summary>
+    /// The comment folded to lower case, kept beside it so a case-insensitive substring filter (X5)
+    /// works the same for every alphabet and provider (SQLite's LIKE folds ASCII only).
+    /// </summary>
+    public const string CommentFolded = nameof(CommentFolded);
+
+    public void Configure(EntityTypeBuilder<ExceptionEntry> entry)
+    {
+        entry.ToTable("ExceptionEntries");
+        entry.HasKey(e => e.Id);
+        entry.Property(e => e.Type).HasConversion<string>().HasMaxLength(16);
+        entry.Property(e => e.Value).HasMaxLength(320).IsRequired();
+        entry.Property(e => e.Comment).HasMaxLength(ExceptionEntry.MaxCommentLength);
+        entry.Property<string>(CommentFolded).HasMaxLength(ExceptionEntry.MaxCommentLength);
+        entry.Property(e => e.Source).HasConversion<string>().HasMaxLength(16);
+        entry.Property(e => e.CreatedBy).HasMaxLength(256).IsRequired();
+        entry.Ignore(e => e.Point);
+
+        // X1: one entry per (Type, Value); the bulk import relies on it to tell AlreadyListed apart.
+        entry.HasIndex(e => new { e.Type, e.Value }).IsUnique();
+        entry.HasIndex(e => e.Value);
+        entry.HasIndex(e => e.CreatedAt);
+    }
+}

@@ -1,0 +1,96 @@
+namespace CrmAdmin.Domain.Exceptions;
+
+/// <summary>
+/// Counts of every status and the lines that were not added, with their reasons (I2). Added lines
+/// are only counted: the report of a 100k-line paste stays as small as its problems.
+/// </summary>
+public sealed class ImportReport
+{
+    private readonly List<ImportProblem> problems = [];
+    private bool inLineOrder = true;
+
+    public int Added { get; private set; }
+    public int AlreadyListed { get; private set; }
+    public int DuplicateInInput { get; private set; }
+    public int Invalid { get; private set; }
+    public int Lines => Added + AlreadyListed + DuplicateInInput + Invalid;
+
+    /// <summary>The lines that were not added, in input order.</summary>
+    public IReadOnlyList<ImportProblem> Problems
+    {
+        get
+        {
+            // AlreadyListed is only known when a batch reaches the list, after later lines were screened.
+            if (!inLineOrder)
+            {
+                problems.Sort((a, b) => a.Line.CompareTo(b.Line));
+                inLineOrder = true;
+            }
+
+            return problems;
+        }
+    }
+
+    public void Record(ImportLine line, ImportLineStatus status, string? reason = null)
+    {
+        switch (status)
+        {
+            case ImportLineStatus.Added:
+                Added++;
+                return;
+            case ImportLineStatus.AlreadyListed:
+                AlreadyListed++;
+                break;
+            case ImportLineStatus.DuplicateInInput:
+                DuplicateInInput++;
+                break;
+            case ImportLineStatus.Invalid:
+                Invalid++;
+                break;
+        }
+
+        inLineOrder &= problems.Count == 0 || problems[^1].Line < line.LineNumber;
+        problems.Add(new ImportProblem(line.LineNumber, line.Input, status, line.Point?.Type, line.Point?.Value,
+            reason ?? line.Error ?? DefaultReason(status)));
+    }
+
+    /// <summary>The pasted text reduced to the lines that still need a person's attention (I4).</summary>
+    public string LinesToFix() =>
+        string.Join("\n", Problems.Where(p => p.Status == ImportLineStatus.Invalid).Select(p => p.Input));
+
+    private static string DefaultReason(ImportLineStatus status) => status switch
+    {
+        ImportLineStatus.AlreadyListed => "already in the exception list; its comment was kept",
+        ImportLineStatus.DuplicateInInput => "repeats an earlier line",
+        _ => "invalid",
+    };
+}
+
+/// <summary>
+/// The part of classifying an import that needs no database (I2): Invalid lines and lines that
+/// repeat an earlier one after normalization. What passes is a candidate: Added or AlreadyListed,
+/// which only the list itself can tell.
+/// </summary>
+public sealed class ImportScreen(ImportReport report)
+{
+    private readonly Dictionary<ContactPoint, int> firstLineOf = [];
+
+    /// <summary>True when the line should go to the list; otherwise its status is already recorded.</summary>
+    public bool Admit(ImportLine line)
+    {
+        if (line.Point is not { } point)
+        {
+            report.Record(line, ImportLineStatus.Invalid);
+            return false;
+        }
+
+        if (firstLineOf.TryGetValue(point, out var first))
+        {
+            report.Record(line, ImportLineStatus.DuplicateInInput, $"repeats line {first} ({point.Value})");
+            return false;
+        }
+
+        firstLineOf.Add(point, line.LineNumber);
+        return true;
+    }
+}

@@ -1,0 +1,129 @@
+using CrmAdmin.Data;
+using CrmAdmin.Data.Configurations;
+using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace CrmAdmin.Features.Exceptions;
+
+public enum ExceptionSortColumn
+{
+    CreatedAt,
+    Type,
+    Value,
+    Comment,
+    Source,
+    CreatedBy,
+}
+
+public sealed record ExceptionListQuery(
+    ExceptionFilter Filter, int Skip = 0, int Take = 50,
+    ExceptionSortColumn SortBy = ExceptionSortColumn.CreatedAt, bool Descending = true)
+{
+    public const int MaxTake = 500;
+}
+
+public sealed record ExceptionRow(
+    long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy);
+
+public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items);
+
+/// <summary>Reading and removing entries (X5, X6). Filtering, sorting and paging run in the database.</summary>
+public sealed class ExceptionListService(
+    IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<ExceptionListService> logger)
+{
+    public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var filtered = Filter(db.ExceptionEntries.AsNoTracking(), query.Filter);
+        var total = await filtered.CountAsync(ct);
+        var items = await Sort(filtered, query.SortBy, query.Descending)
+            .Skip(Math.Max(0, query.Skip))
+            .Take(Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake))
+            .Select(ToRow)
+            .ToListAsync(ct);
+        return new ExceptionPage(total, items);
+    }
+
+    /// <summary>Every entry matching the filter, streamed in a stable order, for export (I6).</summary>
+    public async IAsyncEnumerable<ExceptionRow> StreamAsync(ExceptionFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = Filter(db.ExceptionEntries.AsNoTracking(), filter).OrderBy(e => e.Id).Select(ToRow).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>Removes the entries and audits each one (X6); ids already gone are skipped. Returns how many were removed.</summary>
+    public async Task<int> RemoveAsync(IReadOnlyCollection<long> ids, EntrySource source, string actor, CancellationToken ct = default)
+    {
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var at = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var removed = new List<ContactPoint>(ids.Count);
+        foreach (var chunk in ids.Distinct().Chunk(ExceptionEntryWriter.BatchSize))
+        {
+            var points = await db.ExceptionEntries.Where(e => chunk.Contains(e.Id))
+                .Select(e => new { e.Type, e.Value }).ToListAsync(ct);
+            await db.ExceptionEntries.Where(e => chunk.Contains(e.Id)).ExecuteDeleteAsync(ct);
+            removed.AddRange(points.Select(p => new ContactPoint(p.Type, p.Value)));
+        }
+
+        var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction());
+        await writer.AuditAsync(removed, AuditAction.ExceptionRemoved, source, actor, at, ct);
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("{Actor} removed {Count} exception entries from {Source}", actor, removed.Count, source);
+        return removed.Count;
+    }
+
+    private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
+        e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy);
+
+    private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter)
+    {
+        if (filter.Type is { } type)
+        {
+            entries = entries.Where(e => e.Type == type);
+        }
+
+        if (filter.FoldedComment is { } comment)
+        {
+            entries = entries.Where(e => EF.Property<string>(e, ExceptionEntryConfiguration.CommentFolded).Contains(comment));
+        }
+
+        if (filter.FoldedValue is { } value)
+        {
+            // X5: a phone matches on the query's digits; emails and domains on the text itself.
+            entries = filter.ValueDigits is { } digits
+                ? entries.Where(e => (e.Type == EntryType.Phone && e.Value.Contains(digits)) || (e.Type != EntryType.Phone && e.Value.Contains(value)))
+                : entries.Where(e => e.Type != EntryType.Phone && e.Value.Contains(value));
+        }
+
+        return entries;
+    }
+
+    private static IQueryable<ExceptionEntry> Sort(IQueryable<ExceptionEntry> entries, ExceptionSortColumn column, bool descending)
+    {
+        var sorted = column switch
+        {
+            ExceptionSortColumn.Type => descending ? entries.OrderByDescending(e => e.Type) : entries.OrderBy(e => e.Type),
+            ExceptionSortColumn.Value => descending ? entries.OrderByDescending(e => e.Value) : entries.OrderBy(e => e.Value),
+            ExceptionSortColumn.Comment => descending ? entries.OrderByDescending(e => e.Comment) : entries.OrderBy(e => e.Comment),
+            ExceptionSortColumn.Source => descending ? entries.OrderByDescending(e => e.Source) : entries.OrderBy(e => e.Source),
+            ExceptionSortColumn.CreatedBy => descending ? entries.OrderByDescending(e => e.CreatedBy) : entries.OrderBy(e => e.CreatedBy),
+            _ => descending ? entries.OrderByDescending(e => e.CreatedAt) : entries.OrderBy(e => e.CreatedAt),
+        };
+
+        // A unique tie-breaker keeps pages stable when many rows share a sort value (one import's CreatedAt).
+        return descending ? sorted.ThenByDescending(e => e.Id) : sorted.ThenBy(e => e.Id);
+    }
+}

@@ -1,0 +1,12 @@
+namespace CrmAdmin.Features.Exceptions;
+
+public static class ExceptionsServiceCollectionExtensions
+{
+    public static IServiceCollection AddCrmExceptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ImportLimits>(configuration.GetSection(ImportLimits.Section));
+        services.AddSingleton<ExceptionImportService>();
+        services.AddSingleton<ExceptionListService>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Text;
+
+namespace CrmAdmin.Features.Exceptions;
+
+/// <summary>How much one import may bring in (configuration section <c>Import</c>).</summary>
+public sealed class ImportLimits
+{
+    public const string Section = "Import";
+
+    /// <summary>Bytes of text per import, pasted, uploaded or posted. 64 MB holds a million typical lines.</summary>
+    public long MaxBytes { get; set; } = 64 * 1024 * 1024;
+
+    public string TooLargeMessage(long bytes) =>
+        $"The import is {bytes / 1024.0 / 1024.0:0.#} MB; at most {MaxBytes / 1024.0 / 1024.0:0.#} MB can be imported at once. Split it into smaller parts.";
+
+    /// <summary>Reads UTF-8 text (a BOM is honoured) of at most <see cref="MaxBytes"/>; null when there is more.</summary>
+    public async Task<string?> ReadTextAsync(Stream stream, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        buffer.Position = 0;
+        using var reader = new StreamReader(buffer, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(ct);
+    }
+}
