@@ -98,16 +98,11 @@ public static class ContactPointNormalizer
         var local = text[..at];
         var domainPart = text[(at + 1)..];
 
-        if (local.Length == 0 && text.IndexOf('@') == at)
+        if (local.Length == 0)
         {
             return NormalizeDomain(domainPart) is { } domain
                 ? domain.Error is null ? Normalized.Ok(EntryType.EmailDomain, "@" + domain.Ascii) : Normalized.Fail(domain.Error)
                 : Normalized.Fail("an email domain needs a name after the @");
-        }
-
-        if (local.Length == 0)
-        {
-            return Normalized.Fail("email has nothing before the @");
         }
 
         if (local.Contains('@'))

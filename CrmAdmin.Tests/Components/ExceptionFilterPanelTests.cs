@@ -1,0 +1,61 @@
+using Bunit;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+
+namespace CrmAdmin.Tests.Components;
+
+public class ExceptionFilterPanelTests : RadzenTestContext
+{
+    [Fact]
+    public void Search_sends_the_trimmed_comment_and_value()
+    {
+        ExceptionFilter? searched = null;
+        var panel = Render<ExceptionFilterPanel>(p => p.Add(c => c.OnSearch, f => searched = f));
+
+        panel.Find("input[name=filter-comment]").Change("  spam ");
+        panel.Find("input[name=filter-value]").Change(" 415 555 ");
+        panel.Find("form").Submit();
+
+        Assert.Equal(new ExceptionFilter("spam", "415 555", null), searched);
+    }
+
+    [Fact]
+    public void Blank_fields_mean_no_filter()
+    {
+        ExceptionFilter? searched = null;
+        var panel = Render<ExceptionFilterPanel>(p => p.Add(c => c.OnSearch, f => searched = f));
+
+        panel.Find("input[name=filter-comment]").Change("   ");
+        panel.Find("form").Submit();
+
+        Assert.Equal(ExceptionFilter.None, searched);
+    }
+
+    [Fact]
+    public void It_starts_from_the_filter_in_force_and_reset_clears_it()
+    {
+        ExceptionFilter? searched = null;
+        var panel = Render<ExceptionFilterPanel>(p => p
+            .Add(c => c.Filter, new ExceptionFilter("robot", "@example.com", EntryType.EmailDomain))
+            .Add(c => c.OnSearch, f => searched = f));
+
+        Assert.Equal("robot", panel.Find("input[name=filter-comment]").GetAttribute("value"));
+        Assert.Equal("@example.com", panel.Find("input[name=filter-value]").GetAttribute("value"));
+
+        panel.FindAll("button").Single(b => b.TextContent.Contains("Reset")).Click();
+
+        Assert.Equal(ExceptionFilter.None, searched);
+    }
+
+    [Fact]
+    public void Reset_is_disabled_when_no_filter_is_in_force()
+    {
+        var panel = Render<ExceptionFilterPanel>();
+
+        Assert.True(panel.FindAll("button").Single(b => b.TextContent.Contains("Reset")).HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void The_type_choices_are_the_three_entry_types() =>
+        Assert.Equal([EntryType.Phone, EntryType.Email, EntryType.EmailDomain], ExceptionFilterPanel.TypeOptions.Select(o => o.Value));
+}

@@ -1,0 +1,69 @@
+using Bunit;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+
+namespace CrmAdmin.Tests.Components;
+
+public class ImportReportViewTests : RadzenTestContext
+{
+    private static ImportReport ReportOf(string text, params string[] alreadyListed)
+    {
+        var report = new ImportReport();
+        var screen = new ImportScreen(report);
+        foreach (var line in ImportLineParser.Parse(text).Where(screen.Admit))
+        {
+            report.Record(line, alreadyListed.Contains(line.Point!.Value.Value) ? ImportLineStatus.AlreadyListed : ImportLineStatus.Added);
+        }
+
+        return report;
+    }
+
+    [Fact]
+    public void Shows_the_count_of_every_status()
+    {
+        var report = ReportOf("+14155550100\nbad\n+14155550100\nsales@example.com\n@example.org", "sales@example.com");
+
+        var view = Render<ImportReportView>(p => p.Add(c => c.Report, report));
+
+        Assert.Equal("2 added", view.Find("[data-count=added]").TextContent.Trim());
+        Assert.Equal("1 already listed", view.Find("[data-count=already-listed]").TextContent.Trim());
+        Assert.Equal("1 duplicate in input", view.Find("[data-count=duplicate]").TextContent.Trim());
+        Assert.Equal("1 invalid", view.Find("[data-count=invalid]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Lists_each_line_that_was_not_added_with_its_number_status_and_reason()
+    {
+        var report = ReportOf("+14155550100\n4155550100;no plus\n+1 415 555 0100", "none");
+
+        var view = Render<ImportReportView>(p => p.Add(c => c.Report, report));
+
+        var rows = view.FindAll(".crm-problems tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("2", rows[0]);
+        Assert.Contains("Invalid", rows[0]);
+        Assert.Contains("4155550100;no plus", rows[0]);
+        Assert.Contains("must start with + and a country code", rows[0]);
+        Assert.Contains("Duplicate in input", rows[1]);
+        Assert.Contains("repeats line 1", rows[1]);
+    }
+
+    [Fact]
+    public void Offers_to_keep_the_lines_to_fix_and_to_download_only_when_there_are_problems()
+    {
+        var keep = 0;
+        var download = 0;
+        var view = Render<ImportReportView>(p => p
+            .Add(c => c.Report, ReportOf("bad\n+14155550100"))
+            .Add(c => c.OnKeepLinesToFix, () => keep++)
+            .Add(c => c.OnDownload, () => download++));
+
+        view.FindAll("button").Single(b => b.TextContent.Contains("Keep only the 1 lines to fix")).Click();
+        view.FindAll("button").Single(b => b.TextContent.Contains("Download report")).Click();
+
+        Assert.Equal((1, 1), (keep, download));
+        var clean = Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("+14155550100")));
+        Assert.Contains("Every line was added", clean.Markup);
+        Assert.DoesNotContain(clean.FindAll("button"), b => b.TextContent.Contains("Keep only"));
+    }
+}

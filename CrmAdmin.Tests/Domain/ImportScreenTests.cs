@@ -1,0 +1,71 @@
+using CrmAdmin.Domain.Exceptions;
+
+namespace CrmAdmin.Tests.Domain;
+
+public class ImportScreenTests
+{
+    [Fact]
+    public void I2_the_same_number_in_two_spellings_is_a_duplicate_of_the_first_line()
+    {
+        var report = new ImportReport();
+        var screen = new ImportScreen(report);
+
+        var admitted = ImportLineParser.Parse("+1 415 555 2671;first\nsales@example.com\n001 (415) 555-2671;second")
+            .Where(screen.Admit).ToList();
+
+        Assert.Equal(["+14155552671", "sales@example.com"], admitted.Select(l => l.Point?.Value));
+        var duplicate = Assert.Single(report.Problems);
+        Assert.Equal((3, ImportLineStatus.DuplicateInInput), (duplicate.Line, duplicate.Status));
+        Assert.Contains("repeats line 1", duplicate.Reason);
+    }
+
+    [Fact]
+    public void I2_an_email_differing_only_in_case_is_a_duplicate()
+    {
+        var report = new ImportReport();
+        var screen = new ImportScreen(report);
+
+        _ = ImportLineParser.Parse("Sales@Example.com\nsales@example.COM").Where(screen.Admit).ToList();
+
+        Assert.Equal(1, report.DuplicateInInput);
+    }
+
+    [Fact]
+    public void I2_invalid_lines_are_counted_with_their_reason_and_never_admitted()
+    {
+        var report = new ImportReport();
+        var screen = new ImportScreen(report);
+
+        var admitted = ImportLineParser.Parse("foo\n+14155552671").Where(screen.Admit).ToList();
+
+        Assert.Single(admitted);
+        Assert.Equal(1, report.Invalid);
+        Assert.Equal("foo", report.Problems[0].Input);
+    }
+
+    [Fact]
+    public void I2_every_line_has_exactly_one_status_and_problems_come_in_line_order()
+    {
+        var report = new ImportReport();
+        var lines = ImportLineParser.Parse("+14155552671\nbad\n+14155552672\n+14155552671").ToList();
+        var screen = new ImportScreen(report);
+        var admitted = lines.Where(screen.Admit).ToList();
+        // As the service does: the list answers for admitted lines after later lines were screened.
+        report.Record(admitted[0], ImportLineStatus.AlreadyListed);
+        report.Record(admitted[1], ImportLineStatus.Added);
+
+        Assert.Equal(lines.Count, report.Lines);
+        Assert.Equal([1, 2, 4], report.Problems.Select(p => p.Line));
+        Assert.Equal((1, 1, 1, 1), (report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid));
+    }
+
+    [Fact]
+    public void I4_lines_to_fix_are_only_the_invalid_inputs_in_order()
+    {
+        var report = new ImportReport();
+        var screen = new ImportScreen(report);
+        _ = ImportLineParser.Parse("bad one\n+14155552671\n+14155552671\n4155550100;no plus").Where(screen.Admit).ToList();
+
+        Assert.Equal("bad one\n4155550100;no plus", report.LinesToFix());
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CrmAdmin.Tests.Features;
+
+public sealed class ExceptionEndpointsTests : IAsyncLifetime
+{
+    private readonly CrmAdminFactory factory = new(new Dictionary<string, string?> { ["Import:MaxBytes"] = "20000" });
+    private HttpClient client = default!;
+
+    public Task InitializeAsync()
+    {
+        client = factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await factory.DisposeAsync();
+
+    private Task<HttpResponseMessage> ImportTextAsync(string text, string mediaType = "text/plain") =>
+        client.PostAsync("/api/exceptions/import", new StringContent(text, Encoding.UTF8, mediaType));
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>())!;
+
+    [Fact]
+    public async Task Import_as_plain_text_answers_counts_and_every_line_that_was_not_added()
+    {
+        var response = await ImportTextAsync("+1 415 555 0100;robot\nfoo\n+14155550100\nsales@example.com");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await JsonAsync(response);
+        Assert.Equal(2, body.GetProperty("added").GetInt32());
+        Assert.Equal(0, body.GetProperty("alreadyListed").GetInt32());
+        Assert.Equal(1, body.GetProperty("duplicateInInput").GetInt32());
+        Assert.Equal(1, body.GetProperty("invalid").GetInt32());
+        var lines = body.GetProperty("lines").EnumerateArray().ToList();
+        Assert.Equal(["Invalid", "DuplicateInInput"], lines.Select(l => l.GetProperty("status").GetString()));
+        Assert.Equal(2, lines[0].GetProperty("line").GetInt32());
+        Assert.Equal("foo", lines[0].GetProperty("input").GetString());
+        Assert.Contains("country code", lines[0].GetProperty("reason").GetString());
+        Assert.Equal("Phone", lines[1].GetProperty("type").GetString());
+        Assert.Equal("+14155550100", lines[1].GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task Import_as_a_multipart_file_uses_the_same_parser()
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes("\uFEFF+44 20 7946 0958;london\r\n@example.org"));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        form.Add(file, "file", "list.txt");
+
+        var body = await JsonAsync(await client.PostAsync("/api/exceptions/import", form));
+
+        Assert.Equal(2, body.GetProperty("added").GetInt32());
+    }
+
+    [Fact]
+    public async Task Export_is_csv_with_a_header_and_imports_back_into_an_empty_list()
+    {
+        await ImportTextAsync("+1 415 555 0100;=cmd\n@example.org;domain, with comma");
+
+        var export = await client.GetAsync("/api/exceptions/export");
+        var csv = await export.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.StartsWith("type,value,comment,source,createdAt,createdBy", csv.TrimStart('\uFEFF'));
+        await using var other = new CrmAdminFactory();
+        var reimport = await JsonAsync(await other.CreateClient().PostAsync("/api/exceptions/import", new StringContent(csv, Encoding.UTF8, "text/csv")));
+        Assert.Equal((2, 0), (reimport.GetProperty("added").GetInt32(), reimport.GetProperty("invalid").GetInt32()));
+        var listed = await JsonAsync(await other.CreateClient().GetAsync("/api/exceptions?sortBy=Value&descending=false"));
+        Assert.Equal(["+14155550100", "@example.org"], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
+        Assert.Equal(["=cmd", "domain, with comma"], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("comment").GetString()));
+    }
+
+    [Fact]
+    public async Task List_filters_pages_and_answers_camelCase_with_enums_as_strings()
+    {
+        await ImportTextAsync("+1 415 555 0100;spam\n+1 415 555 0101;spam\nsales@example.com;supplier");
+
+        var body = await JsonAsync(await client.GetAsync("/api/exceptions?type=Phone&value=415%20555&comment=SPAM&skip=1&take=1"));
+
+        Assert.Equal(2, body.GetProperty("total").GetInt32());
+        var item = Assert.Single(body.GetProperty("items").EnumerateArray());
+        Assert.Equal("Phone", item.GetProperty("type").GetString());
+        Assert.Equal("Api", item.GetProperty("source").GetString());
+        Assert.EndsWith("Z", item.GetProperty("createdAt").GetString());
+        foreach (var property in new[] { "id", "value", "comment", "createdBy" })
+        {
+            Assert.True(item.TryGetProperty(property, out _), property);
+        }
+    }
+
+    [Fact]
+    public async Task Delete_answers_204_then_404_as_problem_details()
+    {
+        await ImportTextAsync("+14155550100");
+        var id = (await JsonAsync(await client.GetAsync("/api/exceptions"))).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/exceptions/{id}")).StatusCode);
+        var again = await client.DeleteAsync($"/api/exceptions/{id}");
+
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, (await JsonAsync(await client.GetAsync("/api/exceptions"))).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_import_over_the_configured_size_is_refused_with_413_and_adds_nothing()
+    {
+        var big = string.Join("\n", Enumerable.Range(0, 2000).Select(i => $"user{i}@example.com;x"));
+
+        var response = await ImportTextAsync(big);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, (await JsonAsync(await client.GetAsync("/api/exceptions"))).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_bad_query_value_is_a_400_problem_not_a_crash()
+    {
+        var response = await client.GetAsync("/api/exceptions?type=Fax");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_and_the_OpenAPI_document_are_served()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        var openApi = await client.GetStringAsync("/openapi/v1.json");
+        foreach (var path in new[] { "/api/exceptions", "/api/exceptions/import", "/api/exceptions/{id}", "/api/exceptions/export" })
+        {
+            Assert.Contains($"\"{path}\"", openApi);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrmAdmin.Tests.Features;
+
+public sealed class ExceptionListServiceTests : IAsyncLifetime
+{
+    private const string Seed = """
+        +1 415 555 0100;Spam robot
+        +1 415 555 0199;Competitor
+        +44 20 7946 0958;London SPAM office
+        sales@example.com;supplier
+        billing@spam-example.net;Спам рассылка
+        @newsletters.example.org;all newsletters
+        """;
+
+    private readonly FixedClock clock = new();
+    private TestDatabase database = default!;
+    private ExceptionImportService importer = default!;
+    private ExceptionListService service = default!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        importer = new ExceptionImportService(database, clock, NullLogger<ExceptionImportService>.Instance);
+        service = new ExceptionListService(database, clock, NullLogger<ExceptionListService>.Instance);
+        await importer.ImportAsync(Seed, EntrySource.Settings, "admin");
+    }
+
+    public async Task DisposeAsync() => await database.DisposeAsync();
+
+    private async Task<string[]> ValuesAsync(ExceptionFilter filter) =>
+        (await service.ListAsync(new ExceptionListQuery(filter, SortBy: ExceptionSortColumn.Value, Descending: false)))
+        .Items.Select(r => r.Value).ToArray();
+
+    [Fact]
+    public async Task X5_comment_filter_is_a_case_insensitive_substring_in_any_alphabet()
+    {
+        Assert.Equal(["+14155550100", "+442079460958"], await ValuesAsync(new ExceptionFilter(Comment: "spam")));
+        Assert.Equal(["billing@spam-example.net"], await ValuesAsync(new ExceptionFilter(Comment: "СПАМ")));
+    }
+
+    [Theory]
+    [InlineData("415 555", new[] { "+14155550100", "+14155550199" })]
+    [InlineData("(415) 555-0199", new[] { "+14155550199" })]
+    [InlineData("7946", new[] { "+442079460958" })]
+    [InlineData("EXAMPLE.com", new[] { "sales@example.com" })]
+    [InlineData("example", new[] { "@newsletters.example.org", "billing@spam-example.net", "sales@example.com" })]
+    public async Task X5_value_filter_matches_phone_digits_and_email_text(string query, string[] expected) =>
+        Assert.Equal(expected, await ValuesAsync(new ExceptionFilter(Value: query)));
+
+    [Fact]
+    public async Task X5_type_filter_and_combined_filters_are_ANDed()
+    {
+        Assert.Equal(["@newsletters.example.org"], await ValuesAsync(new ExceptionFilter(Type: EntryType.EmailDomain)));
+        Assert.Equal(["+14155550100"], await ValuesAsync(new ExceptionFilter(Comment: "spam", Value: "415", Type: EntryType.Phone)));
+        Assert.Empty(await ValuesAsync(new ExceptionFilter(Comment: "spam", Type: EntryType.Email)));
+    }
+
+    [Fact]
+    public async Task X5_paging_and_sorting_happen_in_the_database_with_a_total()
+    {
+        var page = await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None, Skip: 2, Take: 2, SortBy: ExceptionSortColumn.Value, Descending: false));
+
+        Assert.Equal(6, page.Total);
+        Assert.Equal(["+442079460958", "@newsletters.example.org"], page.Items.Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task X6_remove_deletes_the_entries_and_audits_each_one()
+    {
+        var ids = (await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Value: "415")))).Items.Select(r => r.Id).ToList();
+
+        var removed = await service.RemoveAsync([.. ids, 999_999], EntrySource.Settings, "supervisor");
+
+        Assert.Equal(2, removed);
+        Assert.Empty(await ValuesAsync(new ExceptionFilter(Value: "415")));
+        await using var db = database.CreateDbContext();
+        var audit = await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionRemoved).OrderBy(a => a.Value).ToListAsync();
+        Assert.Equal(["+14155550100", "+14155550199"], audit.Select(a => a.Value));
+        Assert.All(audit, a => Assert.Equal(("supervisor", EntrySource.Settings), (a.Actor, a.Source)));
+    }
+
+    [Fact]
+    public async Task I6_export_then_import_into_an_empty_list_gives_the_same_entries()
+    {
+        await importer.ImportAsync("+1 212 555 0123;=HYPERLINK(\"http://evil\",\"click\")\n@evil.example.com;+1 formula, \"quoted\"\nx@example.com;'apostrophe", EntrySource.Settings, "admin");
+        var csv = new StringWriter();
+        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None), csv);
+
+        await using var empty = await TestDatabase.CreateAsync();
+        var report = await new ExceptionImportService(empty, clock, NullLogger<ExceptionImportService>.Instance)
+            .ImportAsync(csv.ToString(), EntrySource.Settings, "admin");
+
+        Assert.Equal(0, report.Invalid);
+        Assert.Equal(await EntriesAsync(database), await EntriesAsync(empty));
+        Assert.Equal(9, report.Added);
+    }
+
+    [Fact]
+    public async Task I6_no_exported_cell_starts_like_a_formula()
+    {
+        await importer.ImportAsync("+1 212 555 0123;=1+2\nx@example.com;@SUM(A1)\ny@example.com;-cmd|' /C calc'!A0", EntrySource.Settings, "admin");
+        var csv = new StringWriter();
+        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None), csv);
+
+        var cells = csv.ToString().Split(["\r\n"], StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .SelectMany(line => line.Split(',')).Select(c => c.TrimStart('"'));
+        Assert.DoesNotContain(cells, c => c.Length > 0 && "=+-@\t\r".Contains(c[0]));
+    }
+
+    private static async Task<List<(EntryType, string, string?)>> EntriesAsync(TestDatabase db)
+    {
+        await using var context = db.CreateDbContext();
+        return (await context.ExceptionEntries.OrderBy(e => e.Value).Select(e => new { e.Type, e.Value, e.Comment }).ToListAsync())
+            .Select(e => (e.Type, e.Value, e.Comment)).ToList();
+    }
+}
