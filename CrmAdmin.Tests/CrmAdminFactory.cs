@@ -26,6 +26,9 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // Outside Development the host only serves published assets; the tests run from the build
+        // output, where _content/ and the framework scripts come from the static web assets manifest.
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -49,10 +49,12 @@ public class ImportScreenTests
         var report = new ImportReport();
         var lines = ImportLineParser.Parse("+14155552671\nbad\n+14155552672\n+14155552671").ToList();
         var screen = new ImportScreen(report);
-        var admitted = lines.Where(screen.Admit).ToList();
-        // As the service does: the list answers for admitted lines after later lines were screened.
-        report.Record(admitted[0], ImportLineStatus.AlreadyListed);
-        report.Record(admitted[1], ImportLineStatus.Added);
+        var listedBefore = new HashSet<string> { "+14155552671" };
+        foreach (var line in lines.Where(screen.Admit))
+        {
+            // As the service does: the list answers for each admitted line as it comes.
+            report.Record(line, listedBefore.Contains(line.Point!.Value.Value) ? ImportLineStatus.AlreadyListed : ImportLineStatus.Added);
+        }
 
         Assert.Equal(lines.Count, report.Lines);
         Assert.Equal([1, 2, 4], report.Problems.Select(p => p.Line));

@@ -130,6 +130,32 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Entries_are_still_there_after_the_app_restarts()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"crmadmin-restart-{Guid.NewGuid():N}.db");
+        var sameDatabase = new Dictionary<string, string?> { ["ConnectionStrings:CrmAdmin"] = $"Data Source={file};Pooling=False" };
+        try
+        {
+            await using (var first = new CrmAdminFactory(sameDatabase))
+            {
+                await first.CreateClient().PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept\n@example.org", Encoding.UTF8, "text/plain"));
+            }
+
+            await using var second = new CrmAdminFactory(sameDatabase);
+            var body = await JsonAsync(await second.CreateClient().GetAsync("/api/exceptions?sortBy=Value&descending=false"));
+
+            Assert.Equal(["+14155550100", "@example.org"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
+        }
+        finally
+        {
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(file + suffix);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Health_and_the_OpenAPI_document_are_served()
     {
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);

@@ -7,7 +7,6 @@ namespace CrmAdmin.Domain.Exceptions;
 public sealed class ImportReport
 {
     private readonly List<ImportProblem> problems = [];
-    private bool inLineOrder = true;
 
     public int Added { get; private set; }
     public int AlreadyListed { get; private set; }
@@ -15,21 +14,8 @@ public sealed class ImportReport
     public int Invalid { get; private set; }
     public int Lines => Added + AlreadyListed + DuplicateInInput + Invalid;
 
-    /// <summary>The lines that were not added, in input order.</summary>
-    public IReadOnlyList<ImportProblem> Problems
-    {
-        get
-        {
-            // AlreadyListed is only known when a batch reaches the list, after later lines were screened.
-            if (!inLineOrder)
-            {
-                problems.Sort((a, b) => a.Line.CompareTo(b.Line));
-                inLineOrder = true;
-            }
-
-            return problems;
-        }
-    }
+    /// <summary>The lines that were not added, in the order they were recorded (input order).</summary>
+    public IReadOnlyList<ImportProblem> Problems => problems;
 
     public void Record(ImportLine line, ImportLineStatus status, string? reason = null)
     {
@@ -49,14 +35,13 @@ public sealed class ImportReport
                 break;
         }
 
-        inLineOrder &= problems.Count == 0 || problems[^1].Line < line.LineNumber;
         problems.Add(new ImportProblem(line.LineNumber, line.Input, status, line.Point?.Type, line.Point?.Value,
             reason ?? line.Error ?? DefaultReason(status)));
     }
 
     /// <summary>The pasted text reduced to the lines that still need a person's attention (I4).</summary>
     public string LinesToFix() =>
-        string.Join("\n", Problems.Where(p => p.Status == ImportLineStatus.Invalid).Select(p => p.Input));
+        string.Join("\n", problems.Where(p => p.Status == ImportLineStatus.Invalid).Select(p => p.Input));
 
     private static string DefaultReason(ImportLineStatus status) => status switch
     {

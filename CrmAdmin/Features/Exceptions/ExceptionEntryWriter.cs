@@ -1,99 +1,93 @@
 using System.Data.Common;
-using System.Text;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
 
 namespace CrmAdmin.Features.Exceptions;
 
 /// <summary>
-/// Writes many entries in one round trip per batch, inside the caller's transaction. EF Core's
-/// Add + SaveChanges tracks every entity (≈5 s per 100k rows here); this multi-row
-/// <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> lets the unique (Type, Value) index decide
-/// Added versus AlreadyListed (I2, I3) without a lookup per line, and leaves an existing entry's
-/// comment untouched. The SQL is the same on SQLite and PostgreSQL.
+/// Writes entries and their audit rows inside the caller's transaction, for one actor, source and
+/// time. EF Core's Add + SaveChanges tracks every entity (≈5 s per 100k rows here), and a
+/// multi-row INSERT with thousands of named parameters costs SQLite a name lookup per bind; one
+/// prepared single-row statement, re-bound per line, is SQLite's own bulk path (what the sqlite3
+/// shell's .import does): no parse per line and no round trip, since SQLite runs in-process.
+/// <c>ON CONFLICT DO NOTHING</c> lets the unique (Type, Value) index answer Added (one row
+/// changed) or AlreadyListed (none) without a lookup and leaves an existing comment untouched (I3).
 /// </summary>
-internal sealed class ExceptionEntryWriter(DbConnection connection, DbTransaction transaction)
+internal sealed class ExceptionEntryWriter : IDisposable
 {
-    public const int BatchSize = 500;
+    private readonly DbCommand insertEntry;
+    private readonly DbCommand insertAudit;
+    private readonly DbParameter type, value, comment, commentFolded, auditAction, auditType, auditValue;
 
-    public sealed record NewEntry(ContactPoint Point, string? Comment);
-
-    /// <summary>Inserts the entries that are not listed yet and returns which ones those were.</summary>
-    public async Task<HashSet<ContactPoint>> InsertNewAsync(
-        IReadOnlyList<NewEntry> entries, EntrySource source, string actor, DateTime at, CancellationToken ct)
+    public ExceptionEntryWriter(DbConnection connection, DbTransaction transaction, EntrySource source, string actor, DateTime at)
     {
-        var added = new HashSet<ContactPoint>(entries.Count);
-        for (var start = 0; start < entries.Count; start += BatchSize)
-        {
-            var count = Math.Min(BatchSize, entries.Count - start);
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            var sql = new StringBuilder(
-                """INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy") VALUES """);
-            AddParameter(insert, "@src", source.ToString());
-            AddParameter(insert, "@at", at);
-            AddParameter(insert, "@by", actor);
-            for (var i = 0; i < count; i++)
-            {
-                var entry = entries[start + i];
-                sql.Append(i == 0 ? "" : ",").Append($"(@t{i},@v{i},@c{i},@f{i},@src,@at,@by)");
-                AddParameter(insert, $"@t{i}", entry.Point.Type.ToString());
-                AddParameter(insert, $"@v{i}", entry.Point.Value);
-                AddParameter(insert, $"@c{i}", entry.Comment);
-                AddParameter(insert, $"@f{i}", entry.Comment?.ToLowerInvariant());
-            }
+        insertEntry = connection.CreateCommand();
+        insertEntry.Transaction = transaction;
+        insertEntry.CommandText = """
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy")
+            VALUES (@type, @value, @comment, @commentFolded, @source, @at, @actor)
+            ON CONFLICT ("Type", "Value") DO NOTHING
+            """;
+        type = Add(insertEntry, "@type");
+        value = Add(insertEntry, "@value");
+        comment = Add(insertEntry, "@comment");
+        commentFolded = Add(insertEntry, "@commentFolded");
+        Add(insertEntry, "@source", source.ToString());
+        Add(insertEntry, "@at", at);
+        Add(insertEntry, "@actor", actor);
+        insertEntry.Prepare();
 
-            sql.Append(""" ON CONFLICT ("Type", "Value") DO NOTHING RETURNING "Type", "Value";""");
-            insert.CommandText = sql.ToString();
-
-            var batchAdded = new List<ContactPoint>(count);
-            await using (var reader = await insert.ExecuteReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct))
-                {
-                    batchAdded.Add(new ContactPoint(Enum.Parse<EntryType>(reader.GetString(0)), reader.GetString(1)));
-                }
-            }
-
-            await AuditAsync(batchAdded, AuditAction.ExceptionAdded, source, actor, at, ct);
-            added.UnionWith(batchAdded);
-        }
-
-        return added;
+        insertAudit = connection.CreateCommand();
+        insertAudit.Transaction = transaction;
+        insertAudit.CommandText = """
+            INSERT INTO "AuditEntries" ("At", "Actor", "Action", "Source", "EntryType", "Value")
+            VALUES (@at, @actor, @action, @source, @type, @value)
+            """;
+        Add(insertAudit, "@at", at);
+        Add(insertAudit, "@actor", actor);
+        Add(insertAudit, "@source", source.ToString());
+        auditAction = Add(insertAudit, "@action");
+        auditType = Add(insertAudit, "@type");
+        auditValue = Add(insertAudit, "@value");
+        insertAudit.Prepare();
     }
 
-    /// <summary>One audit row per contact point (X6), batched like the entries themselves.</summary>
-    public async Task AuditAsync(
-        IReadOnlyList<ContactPoint> points, AuditAction action, EntrySource source, string actor, DateTime at, CancellationToken ct)
+    /// <summary>Adds the entry unless (Type, Value) is listed already, auditing it (X6). True when it was added.</summary>
+    public bool TryAdd(ContactPoint point, string? entryComment)
     {
-        for (var start = 0; start < points.Count; start += BatchSize)
+        type.Value = point.Type.ToString();
+        value.Value = point.Value;
+        comment.Value = (object?)entryComment ?? DBNull.Value;
+        commentFolded.Value = (object?)entryComment?.ToLowerInvariant() ?? DBNull.Value;
+        if (insertEntry.ExecuteNonQuery() == 0)
         {
-            var count = Math.Min(BatchSize, points.Count - start);
-            await using var audit = connection.CreateCommand();
-            audit.Transaction = transaction;
-            var sql = new StringBuilder(
-                """INSERT INTO "AuditEntries" ("At", "Actor", "Action", "Source", "EntryType", "Value", "Details") VALUES """);
-            AddParameter(audit, "@at", at);
-            AddParameter(audit, "@by", actor);
-            AddParameter(audit, "@action", action.ToString());
-            AddParameter(audit, "@src", source.ToString());
-            for (var i = 0; i < count; i++)
-            {
-                sql.Append(i == 0 ? "" : ",").Append($"(@at,@by,@action,@src,@t{i},@v{i},NULL)");
-                AddParameter(audit, $"@t{i}", points[start + i].Type.ToString());
-                AddParameter(audit, $"@v{i}", points[start + i].Value);
-            }
-
-            audit.CommandText = sql.ToString();
-            await audit.ExecuteNonQueryAsync(ct);
+            return false;
         }
+
+        Audit(AuditAction.ExceptionAdded, point);
+        return true;
     }
 
-    private static void AddParameter(DbCommand command, string name, object? value)
+    public void Audit(AuditAction action, ContactPoint point)
+    {
+        auditAction.Value = action.ToString();
+        auditType.Value = point.Type.ToString();
+        auditValue.Value = point.Value;
+        insertAudit.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        insertEntry.Dispose();
+        insertAudit.Dispose();
+    }
+
+    private static DbParameter Add(DbCommand command, string name, object? initial = null)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
+        parameter.Value = initial ?? DBNull.Value;
         command.Parameters.Add(parameter);
+        return parameter;
     }
 }

@@ -28,61 +28,40 @@ public sealed class ExceptionImportService(
         var report = new ImportReport();
         var screen = new ImportScreen(report);
         var at = clock.GetUtcNow().UtcDateTime;
+        var started = clock.GetTimestamp();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction());
-
-        // Lines are parsed and written a batch at a time, so memory holds one batch and the problems,
-        // never the whole input twice.
-        var batch = new List<ImportLine>(ExceptionEntryWriter.BatchSize);
-        var nextProgress = ProgressEveryLines;
-        foreach (var line in ImportLineParser.Parse(text))
+        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
         {
-            ct.ThrowIfCancellationRequested();
-            if (screen.Admit(line))
+            // Lines stream from the parser straight into the transaction: memory holds the problems,
+            // never the whole input twice.
+            var nextProgress = ProgressEveryLines;
+            foreach (var line in ImportLineParser.Parse(text))
             {
-                batch.Add(line);
-                if (batch.Count == ExceptionEntryWriter.BatchSize)
+                ct.ThrowIfCancellationRequested();
+                if (screen.Admit(line))
                 {
-                    await WriteAsync(writer, batch, report, source, actor, at, ct);
+                    report.Record(line, writer.TryAdd(line.Point!.Value, line.Comment) ? ImportLineStatus.Added : ImportLineStatus.AlreadyListed);
                 }
-            }
 
-            if (line.LineNumber >= nextProgress)
-            {
-                progress?.Report(new ImportProgress(line.LineNumber));
-                nextProgress = line.LineNumber + ProgressEveryLines;
+                if (line.LineNumber >= nextProgress)
+                {
+                    progress?.Report(new ImportProgress(line.LineNumber));
+                    nextProgress = line.LineNumber + ProgressEveryLines;
+                }
             }
         }
 
-        await WriteAsync(writer, batch, report, source, actor, at, ct);
         db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.ExceptionsImported, source, null,
             $"{report.Lines} lines: {report.Added} added, {report.AlreadyListed} already listed, " +
             $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid"));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
-        logger.LogInformation("{Actor} imported {Lines} lines from {Source}: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
-            actor, report.Lines, source, report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid);
+        logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
+            actor, report.Lines, source, (long)clock.GetElapsedTime(started).TotalMilliseconds,
+            report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid);
         return report;
-    }
-
-    private static async Task WriteAsync(ExceptionEntryWriter writer, List<ImportLine> batch, ImportReport report,
-        EntrySource source, string actor, DateTime at, CancellationToken ct)
-    {
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        var added = await writer.InsertNewAsync(
-            batch.Select(l => new ExceptionEntryWriter.NewEntry(l.Point!.Value, l.Comment)).ToList(), source, actor, at, ct);
-        foreach (var line in batch)
-        {
-            report.Record(line, added.Contains(line.Point!.Value) ? ImportLineStatus.Added : ImportLineStatus.AlreadyListed);
-        }
-
-        batch.Clear();
     }
 }

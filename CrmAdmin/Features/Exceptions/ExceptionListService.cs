@@ -70,7 +70,8 @@ public sealed class ExceptionListService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var removed = new List<ContactPoint>(ids.Count);
-        foreach (var chunk in ids.Distinct().Chunk(ExceptionEntryWriter.BatchSize))
+        // Chunks keep each IN (…) list well under SQLite's parameter limit.
+        foreach (var chunk in ids.Distinct().Chunk(500))
         {
             var points = await db.ExceptionEntries.Where(e => chunk.Contains(e.Id))
                 .Select(e => new { e.Type, e.Value }).ToListAsync(ct);
@@ -78,8 +79,14 @@ public sealed class ExceptionListService(
             removed.AddRange(points.Select(p => new ContactPoint(p.Type, p.Value)));
         }
 
-        var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction());
-        await writer.AuditAsync(removed, AuditAction.ExceptionRemoved, source, actor, at, ct);
+        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
+        {
+            foreach (var point in removed)
+            {
+                writer.Audit(AuditAction.ExceptionRemoved, point);
+            }
+        }
+
         await transaction.CommitAsync(ct);
         logger.LogInformation("{Actor} removed {Count} exception entries from {Source}", actor, removed.Count, source);
         return removed.Count;

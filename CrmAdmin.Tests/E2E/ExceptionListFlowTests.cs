@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace CrmAdmin.Tests.E2E;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHelper output)
+{
+    [Fact]
+    public Task Paste_ten_lines_read_the_report_filter_remove_one_and_reload() =>
+        browser.RunAsync(nameof(Paste_ten_lines_read_the_report_filter_remove_one_and_reload), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+
+            await exceptions.ImportAsync("""
+                +1 415 555 1001;flow-a spam robot
+                +1 (415) 555-1002;flow-a cold calls
+                0044 20 7946 1003;flow-a london
+                4155551004;flow-a no plus
+                flow-a1@example.com;flow-a supplier; call first
+                Flow-A2@Example.com;flow-a partner
+                @flow-a.example.org;flow-a newsletters
+                +1 415 555 1001;flow-a again
+                not-an-address;flow-a junk
+                flow-a3@example.com;flow-a other
+                """);
+
+            Assert.Equal("7 added", await exceptions.CountAsync("added"));
+            Assert.Equal("1 duplicate in input", await exceptions.CountAsync("duplicate"));
+            Assert.Equal("2 invalid", await exceptions.CountAsync("invalid"));
+            var problems = await exceptions.ProblemRows.AllInnerTextsAsync();
+            Assert.Equal(3, problems.Count);
+            Assert.Contains("4", problems[0]);
+            Assert.Contains("must start with + and a country code", problems[0]);
+            Assert.Contains("repeats line 1", problems[1]);
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Keep only the 2 lines to fix in the box" }).ClickAsync();
+            await Assertions.Expect(exceptions.PasteBox).ToHaveValueAsync("4155551004;flow-a no plus\nnot-an-address;flow-a junk");
+
+            await exceptions.FilterAsync(comment: "FLOW-A L");
+            await exceptions.ExpectValuesAsync("+442079461003");
+            await exceptions.FilterAsync(comment: "flow-a", value: "415 555");
+            await exceptions.ExpectValuesAsync("+14155551001", "+14155551002");
+
+            await exceptions.RemoveFromRowMenuAsync("+14155551002");
+            await exceptions.ExpectValuesAsync("+14155551001");
+
+            await page.ReloadAsync();
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            await exceptions.FilterAsync(comment: "flow-a");
+            await exceptions.ExpectValuesAsync("+14155551001", "+442079461003", "flow-a1@example.com", "flow-a2@example.com",
+                "@flow-a.example.org", "flow-a3@example.com");
+        });
+
+    [Fact]
+    public Task Select_several_and_remove_them_after_confirming_and_cancel_changes_nothing() =>
+        browser.RunAsync(nameof(Select_several_and_remove_them_after_confirming_and_cancel_changes_nothing), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.ImportAsync("+1 415 555 2001;flow-b\n+1 415 555 2002;flow-b\n+1 415 555 2003;flow-b");
+            await exceptions.FilterAsync(comment: "flow-b");
+            await exceptions.ExpectValuesAsync("+14155552001", "+14155552002", "+14155552003");
+
+            await exceptions.SelectAsync("+14155552001");
+            await exceptions.SelectAsync("+14155552003");
+            var removeSelected = page.GetByRole(AriaRole.Button, new() { Name = "Remove selected (2)" });
+            await removeSelected.ClickAsync();
+            await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+            await exceptions.ExpectValuesAsync("+14155552001", "+14155552002", "+14155552003");
+
+            await removeSelected.ClickAsync();
+            await exceptions.ConfirmRemovalAsync();
+
+            await exceptions.ExpectValuesAsync("+14155552002");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Remove selected (0)" })).ToBeDisabledAsync();
+        });
+
+    [Fact]
+    public Task Upload_a_csv_file_and_export_the_list() =>
+        browser.RunAsync(nameof(Upload_a_csv_file_and_export_the_list), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.OpenAddToListAsync();
+
+            await page.Locator("input[type=file]").SetInputFilesAsync(new FilePayload
+            {
+                Name = "flow-c.csv",
+                MimeType = "text/csv",
+                Buffer = Encoding.UTF8.GetBytes("+1 415 555 3001;flow-c =formula\nflow-c@example.com;flow-c\nbad;flow-c"),
+            });
+            await exceptions.Report.WaitForAsync();
+            Assert.Equal("2 added", await exceptions.CountAsync("added"));
+            Assert.Equal("1 invalid", await exceptions.CountAsync("invalid"));
+
+            await exceptions.FilterAsync(comment: "flow-c");
+            await exceptions.ExpectValuesAsync("+14155553001", "flow-c@example.com");
+            var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("a[data-action=export]").ClickAsync());
+            var csv = await File.ReadAllTextAsync(await download.PathAsync());
+
+            Assert.Equal("type,value,comment,source,createdAt,createdBy", csv.TrimStart('\uFEFF').Split("\r\n")[0]);
+            Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Contains("'+14155553001,flow-c =formula,Settings", csv);
+        });
+
+    [Fact]
+    public Task A_100k_line_paste_completes_in_the_browser() =>
+        browser.RunAsync(nameof(A_100k_line_paste_completes_in_the_browser), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            var text = BulkLines(100_000);
+            Assert.True(Encoding.UTF8.GetByteCount(text) > 2_000_000, "the paste should be about 2.5 MB");
+
+            var watch = Stopwatch.StartNew();
+            await exceptions.PasteAsync(text);
+            var pasted = watch.Elapsed;
+            await exceptions.ClickImportAndWaitAsync(timeout: 180_000);
+            watch.Stop();
+
+            Assert.Equal("100,000 added", await exceptions.CountAsync("added"));
+            Assert.Equal("0 invalid", await exceptions.CountAsync("invalid"));
+            await Assertions.Expect(exceptions.PasteBox).ToHaveValueAsync("");
+            output.WriteLine($"100,000-line paste ({Encoding.UTF8.GetByteCount(text):N0} bytes) pasted in {pasted.TotalSeconds:0.00} s, imported (Import click to report) in {(watch.Elapsed - pasted).TotalSeconds:0.00} s");
+        });
+
+    /// <summary>Half phones in varied international spellings, half emails, each with a comment.</summary>
+    public static string BulkLines(int count)
+    {
+        var text = new StringBuilder(count * 30);
+        for (var i = 0; i < count; i++)
+        {
+            var n = 1_000_000 + i;
+            _ = (i % 4) switch
+            {
+                0 => text.Append($"+1 646 {n / 10000 % 1000:000} {n % 10000:0000};bulk phone {i}\n"),
+                1 => text.Append($"001 (332) {n / 10000 % 1000:000}-{n % 10000:0000};bulk phone {i}\n"),
+                2 => text.Append($"bulk.user{i}@example.com;bulk email {i}\n"),
+                _ => text.Append($"Bulk.Person{i}@Example.ORG;bulk email {i}\n"),
+            };
+        }
+
+        return text.ToString();
+    }
+}
