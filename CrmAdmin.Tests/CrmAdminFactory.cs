@@ -1,11 +1,22 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests;
 
-/// <summary>The real app over its own SQLite file; settings can be overridden per factory.</summary>
+/// <summary>The real app over its own SQLite file with a known first administrator; settings can be overridden.</summary>
 public class CrmAdminFactory : WebApplicationFactory<Program>
 {
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Adm1n!pass";
+    public const string UserPassword = "Passw0rd!";
+
     private readonly Dictionary<string, string?> settings;
 
     public CrmAdminFactory(IDictionary<string, string?>? overrides = null)
@@ -14,6 +25,8 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:CrmAdmin"] = $"Data Source={DatabaseFile};Pooling=False",
+            ["Admin:Email"] = AdminEmail,
+            ["Admin:Password"] = AdminPassword,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -22,6 +35,9 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     }
 
     public string DatabaseFile { get; }
+
+    /// <summary>Everything the app logged at Information or above, to check what is (and is not) logged.</summary>
+    public LogSink Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -33,6 +49,62 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+
+    /// <summary>A client without cookies or redirects: an API caller.</summary>
+    public HttpClient CreateApiClient() => CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
+
+    public async Task<HttpClient> CreateApiClientAsync(string email, string password)
+    {
+        var client = CreateApiClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(email, password));
+        return client;
+    }
+
+    public Task<HttpClient> CreateAdminClientAsync() => CreateApiClientAsync(AdminEmail, AdminPassword);
+
+    public async Task<string> TokenAsync(string email, string password)
+    {
+        var response = await CreateApiClient().PostAsJsonAsync("/api/auth/token", new { email, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Creates a user through the API as the administrator.</summary>
+    public async Task CreateUserAsync(string email, string role)
+    {
+        using var admin = await CreateAdminClientAsync();
+        var response = await admin.PostAsJsonAsync("/api/users", new { email, password = UserPassword, role });
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A browser-like client signed in through the sign-in form (cookie, antiforgery), not following redirects.</summary>
+    public async Task<HttpClient> CreateSignedInBrowserAsync(string email, string password)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = true });
+        var response = await PostSignInAsync(client, email, password);
+        if (response.StatusCode != System.Net.HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in of {email} failed: {(int)response.StatusCode}");
+        }
+
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string email, string password, string? returnUrl = null)
+    {
+        var form = await client.GetStringAsync("/Account/Login");
+        var token = Regex.Match(form, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var url = returnUrl is null ? "/Account/Login" : $"/Account/Login?returnUrl={Uri.EscapeDataString(returnUrl)}";
+        return await client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["_handler"] = "login",
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
     }
 
     public override async ValueTask DisposeAsync()
@@ -44,5 +116,33 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         }
 
         GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> entries = new();
+
+    public IReadOnlyList<(LogLevel Level, string Category, string Message)> Entries => entries.ToList();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                sink.entries.Enqueue((logLevel, category, formatter(state, exception)));
+            }
+        }
     }
 }

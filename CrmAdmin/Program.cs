@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using CrmAdmin.Components;
+using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
+using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Exceptions;
 using Radzen;
 
@@ -8,17 +10,19 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCrmData(builder.Configuration, builder.Environment);
+builder.Services.AddCrmAuth(builder.Configuration);
 builder.Services.AddCrmExceptions(builder.Configuration);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddRadzenComponents();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
 
 await app.Services.InitializeCrmDatabaseAsync();
+await app.Services.SeedAccessAsync(app.Configuration);
 
 // The API answers errors as problem details; pages get the error page. Neither shows a stack trace outside Development.
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
@@ -32,11 +36,15 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
-app.MapOpenApi();
-app.MapHealthChecks("/health");
+app.MapStaticAssets().AllowAnonymous();
+app.MapOpenApi().AllowAnonymous();
+app.MapHealthChecks("/health").AllowAnonymous();
+app.MapAccountEndpoints();
+app.MapAccessEndpoints();
 app.MapExceptionEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -16,7 +16,11 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private IPlaywright? playwright;
 
-    public CrmAdminFactory App { get; } = new();
+    public const string Supervisor = "supervisor@test.local";
+    public const string Viewer = "viewer@test.local";
+
+    // Open pages re-check access every second here, so the tests need not wait the production interval.
+    public CrmAdminFactory App { get; } = new(new Dictionary<string, string?> { ["Access:RevalidationSeconds"] = "1" });
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = default!;
 
@@ -25,6 +29,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         App.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         App.StartServer();
         BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        App.ClientOptions.BaseAddress = new Uri(BaseUrl);
+
+        await App.CreateUserAsync(Supervisor, "Supervisor");
+        await App.CreateUserAsync(Viewer, "Viewer");
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -37,17 +45,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context per test; a screenshot is kept when the test fails.</summary>
-    public async Task RunAsync(string name, Func<IPage, Task> test)
+    public static string PasswordOf(string email) => email == CrmAdminFactory.AdminEmail ? CrmAdminFactory.AdminPassword : CrmAdminFactory.UserPassword;
+
+    /// <summary>A fresh browser context per test, signed in as the administrator; a screenshot is kept when the test fails.</summary>
+    public Task RunAsync(string name, Func<IPage, Task> test) => RunAsAsync(name, CrmAdminFactory.AdminEmail, test);
+
+    public async Task RunAsAsync(string name, string email, Func<IPage, Task> test)
     {
-        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = BaseUrl,
-            AcceptDownloads = true,
-            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
-        });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
+        var page = await NewSignedInPageAsync(email);
         try
         {
             await test(page);
@@ -57,9 +62,32 @@ public sealed class BrowserFixture : IAsyncLifetime
             await KeepScreenshotAsync(page, name);
             throw;
         }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
     }
 
-    private static async Task KeepScreenshotAsync(IPage page, string name)
+    /// <summary>A page in its own browser context (its own cookies), signed in through the sign-in form.</summary>
+    public async Task<IPage> NewSignedInPageAsync(string email)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        await page.GotoAsync("/Account/Login");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(PasswordOf(email));
+        await page.Locator("button[type=submit]").ClickAsync();
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        return page;
+    }
+
+    public static async Task KeepScreenshotAsync(IPage page, string name)
     {
         var folder = Path.Combine(RepositoryRoot.Path, "CrmAdmin.Tests", "TestResults", "e2e");
         Directory.CreateDirectory(folder);

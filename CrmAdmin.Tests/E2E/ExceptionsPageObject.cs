@@ -65,7 +65,7 @@ public sealed class ExceptionsPageObject(IPage page)
     /// <summary>Waits until the grid shows exactly these values, in any order.</summary>
     public async Task ExpectValuesAsync(params string[] values)
     {
-        var cells = page.Locator(".crm-exceptions tbody tr.rz-data-row td:nth-child(3)");
+        var cells = page.Locator(".crm-exceptions tbody tr.rz-data-row td.crm-value");
         await Assertions.Expect(cells).ToHaveCountAsync(values.Length);
         var shown = await cells.AllInnerTextsAsync();
         Assert.Equal(values.Order(), shown.Select(s => s.Trim()).Order());

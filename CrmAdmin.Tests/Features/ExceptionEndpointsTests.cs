@@ -11,11 +11,7 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
     private readonly CrmAdminFactory factory = new(new Dictionary<string, string?> { ["Import:MaxBytes"] = "20000" });
     private HttpClient client = default!;
 
-    public Task InitializeAsync()
-    {
-        client = factory.CreateClient();
-        return Task.CompletedTask;
-    }
+    public async Task InitializeAsync() => client = await factory.CreateAdminClientAsync();
 
     public async Task DisposeAsync() => await factory.DisposeAsync();
 
@@ -70,9 +66,10 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
         Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
         Assert.StartsWith("type,value,comment,source,createdAt,createdBy", csv.TrimStart('\uFEFF'));
         await using var other = new CrmAdminFactory();
-        var reimport = await JsonAsync(await other.CreateClient().PostAsync("/api/exceptions/import", new StringContent(csv, Encoding.UTF8, "text/csv")));
+        using var otherClient = await other.CreateAdminClientAsync();
+        var reimport = await JsonAsync(await otherClient.PostAsync("/api/exceptions/import", new StringContent(csv, Encoding.UTF8, "text/csv")));
         Assert.Equal((2, 0), (reimport.GetProperty("added").GetInt32(), reimport.GetProperty("invalid").GetInt32()));
-        var listed = await JsonAsync(await other.CreateClient().GetAsync("/api/exceptions?sortBy=Value&descending=false"));
+        var listed = await JsonAsync(await otherClient.GetAsync("/api/exceptions?sortBy=Value&descending=false"));
         Assert.Equal(["+14155550100", "@example.org"], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
         Assert.Equal(["=cmd", "domain, with comma"], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("comment").GetString()));
     }
@@ -88,6 +85,7 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
         var item = Assert.Single(body.GetProperty("items").EnumerateArray());
         Assert.Equal("Phone", item.GetProperty("type").GetString());
         Assert.Equal("Api", item.GetProperty("source").GetString());
+        Assert.Equal(CrmAdminFactory.AdminEmail, item.GetProperty("createdBy").GetString());
         Assert.EndsWith("Z", item.GetProperty("createdAt").GetString());
         foreach (var property in new[] { "id", "value", "comment", "createdBy" })
         {
@@ -138,11 +136,13 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
         {
             await using (var first = new CrmAdminFactory(sameDatabase))
             {
-                await first.CreateClient().PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept\n@example.org", Encoding.UTF8, "text/plain"));
+                using var firstClient = await first.CreateAdminClientAsync();
+                await firstClient.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept\n@example.org", Encoding.UTF8, "text/plain"));
             }
 
             await using var second = new CrmAdminFactory(sameDatabase);
-            var body = await JsonAsync(await second.CreateClient().GetAsync("/api/exceptions?sortBy=Value&descending=false"));
+            using var secondClient = await second.CreateAdminClientAsync();
+            var body = await JsonAsync(await secondClient.GetAsync("/api/exceptions?sortBy=Value&descending=false"));
 
             Assert.Equal(["+14155550100", "@example.org"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
         }
@@ -158,8 +158,9 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Health_and_the_OpenAPI_document_are_served()
     {
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
-        var openApi = await client.GetStringAsync("/openapi/v1.json");
+        var anonymous = factory.CreateApiClient();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        var openApi = await anonymous.GetStringAsync("/openapi/v1.json");
         foreach (var path in new[] { "/api/exceptions", "/api/exceptions/import", "/api/exceptions/{id}", "/api/exceptions/export" })
         {
             Assert.Contains($"\"{path}\"", openApi);

@@ -1,28 +1,30 @@
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmAdmin.Tests.Features;
 
 public sealed class ExceptionImportServiceTests : IAsyncLifetime
 {
+    private ServiceTestHost host = default!;
     private TestDatabase database = default!;
     private ExceptionImportService service = default!;
 
     public async Task InitializeAsync()
     {
-        database = await TestDatabase.CreateAsync();
-        service = new ExceptionImportService(database, new FixedClock(), NullLogger<ExceptionImportService>.Instance);
+        host = await ServiceTestHost.CreateAsync();
+        database = host.Database;
+        service = host.Get<ExceptionImportService>();
     }
 
-    public async Task DisposeAsync() => await database.DisposeAsync();
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     [Fact]
     public async Task I2_every_line_gets_one_status_and_only_valid_new_lines_are_stored()
     {
-        await service.ImportAsync("+1 415 555 0100;listed before", EntrySource.Settings, "admin");
+        await service.ImportAsync("+1 415 555 0100;listed before", EntrySource.Settings, host.Supervisor);
 
         var report = await service.ImportAsync(
             "+14155550100;again\n" +        // AlreadyListed
@@ -31,7 +33,7 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
             "SALES@example.com\n" +          // DuplicateInInput
             "\n" +
             "@example.org;all of them",     // Added
-            EntrySource.Settings, "admin");
+            EntrySource.Settings, host.Supervisor);
 
         Assert.Equal((2, 1, 1, 1), (report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid));
         Assert.Equal([(1, ImportLineStatus.AlreadyListed), (3, ImportLineStatus.Invalid), (4, ImportLineStatus.DuplicateInInput)],
@@ -44,33 +46,33 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
     [Fact]
     public async Task I3_an_already_listed_line_keeps_the_existing_comment()
     {
-        await service.ImportAsync("+14155550100;original", EntrySource.Settings, "admin");
+        await service.ImportAsync("+14155550100;original", EntrySource.Settings, host.Supervisor);
 
-        await service.ImportAsync("0014155550100;replacement", EntrySource.Api, "robot");
+        await service.ImportAsync("0014155550100;replacement", EntrySource.Api, host.Administrator);
 
         await using var db = database.CreateDbContext();
         var entry = await db.ExceptionEntries.SingleAsync();
-        Assert.Equal(("original", EntrySource.Settings, "admin"), (entry.Comment, entry.Source, entry.CreatedBy));
+        Assert.Equal(("original", EntrySource.Settings, "supervisor@test.local"), (entry.Comment, entry.Source, entry.CreatedBy));
     }
 
     [Fact]
     public async Task X1_added_entries_record_type_source_author_and_time()
     {
-        await service.ImportAsync("+44 20 7946 0958;london office\n@Example.ORG", EntrySource.Telephony, "supervisor@crm");
+        await service.ImportAsync("+44 20 7946 0958;london office\n@Example.ORG", EntrySource.Telephony, host.Supervisor);
 
         await using var db = database.CreateDbContext();
         var entries = await db.ExceptionEntries.OrderBy(e => e.Id).ToListAsync();
         Assert.Equal([EntryType.Phone, EntryType.EmailDomain], entries.Select(e => e.Type));
         Assert.Equal(["+442079460958", "@example.org"], entries.Select(e => e.Value));
         Assert.Equal(["london office", null], entries.Select(e => e.Comment));
-        Assert.All(entries, e => Assert.Equal((EntrySource.Telephony, "supervisor@crm", FixedClock.Default.UtcDateTime, DateTimeKind.Utc),
+        Assert.All(entries, e => Assert.Equal((EntrySource.Telephony, "supervisor@test.local", FixedClock.Default.UtcDateTime, DateTimeKind.Utc),
             (e.Source, e.CreatedBy, e.CreatedAt, e.CreatedAt.Kind)));
     }
 
     [Fact]
     public async Task I3_a_failure_part_way_leaves_the_list_and_the_audit_log_as_they_were()
     {
-        await service.ImportAsync("+14155550100;before", EntrySource.Settings, "admin");
+        await service.ImportAsync("+14155550100;before", EntrySource.Settings, host.Supervisor);
         // A real database failure in the second batch, after the first batch was written in the same transaction.
         await database.ExecuteAsync("""
             CREATE TRIGGER refuse_one BEFORE INSERT ON ExceptionEntries WHEN NEW.Value = 'user900@example.com'
@@ -78,27 +80,28 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
             """);
         var text = string.Join("\n", Enumerable.Range(1, 1200).Select(i => $"user{i}@example.com;bulk"));
 
-        await Assert.ThrowsAnyAsync<Exception>(() => service.ImportAsync(text, EntrySource.Settings, "admin"));
+        await Assert.ThrowsAnyAsync<Exception>(() => service.ImportAsync(text, EntrySource.Settings, host.Supervisor));
 
         await using var db = database.CreateDbContext();
         Assert.Equal(["+14155550100"], await db.ExceptionEntries.Select(e => e.Value).ToListAsync());
-        Assert.Equal(2, await db.AuditEntries.CountAsync());
+        Assert.Equal(2, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionAdded || a.Action == AuditAction.ExceptionsImported));
     }
 
     [Fact]
     public async Task X6_each_added_entry_and_the_import_itself_are_audited_with_who_and_where_from()
     {
-        var report = await service.ImportAsync("+14155550100\nbad\nsales@example.com", EntrySource.Api, "robot");
+        var report = await service.ImportAsync("+14155550100\nbad\nsales@example.com", EntrySource.Api, host.Administrator);
 
         await using var db = database.CreateDbContext();
-        var audit = await db.AuditEntries.OrderBy(a => a.Id).ToListAsync();
+        var audit = await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded || a.Action == AuditAction.ExceptionsImported)
+            .OrderBy(a => a.Id).ToListAsync();
         Assert.Equal(report.Added + 1, audit.Count);
         Assert.Equal(["+14155550100", "sales@example.com"],
             audit.Where(a => a.Action == AuditAction.ExceptionAdded).Select(a => a.Value).OrderBy(v => v));
         var summary = Assert.Single(audit, a => a.Action == AuditAction.ExceptionsImported);
         Assert.Contains("2 added", summary.Details);
         Assert.Contains("1 invalid", summary.Details);
-        Assert.All(audit, a => Assert.Equal(("robot", EntrySource.Api, FixedClock.Default.UtcDateTime), (a.Actor, a.Source, a.At)));
+        Assert.All(audit, a => Assert.Equal(("admin@test.local", EntrySource.Api, FixedClock.Default.UtcDateTime), (a.Actor, a.Source, a.At)));
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
         var text = string.Join("\r\n", Enumerable.Range(0, 12_000).Select(i => $"+1 415 {i / 10000 + 200:000} {i % 10000:0000};line {i}"));
         var seen = new List<int>();
 
-        var report = await service.ImportAsync(text, EntrySource.Settings, "admin", new SynchronousProgress(p => seen.Add(p.LinesRead)));
+        var report = await service.ImportAsync(text, EntrySource.Settings, host.Supervisor, new SynchronousProgress(p => seen.Add(p.LinesRead)));
 
         Assert.Equal(12_000, report.Added);
         Assert.NotEmpty(seen);
@@ -123,10 +126,25 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
         await cancelled.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            service.ImportAsync("+14155550100", EntrySource.Settings, "admin", null, cancelled.Token));
+            service.ImportAsync("+14155550100", EntrySource.Settings, host.Supervisor, null, cancelled.Token));
 
         await using var db = database.CreateDbContext();
         Assert.Equal(0, await db.ExceptionEntries.CountAsync());
+    }
+
+    [Theory]
+    [InlineData("Viewer")]
+    [InlineData("Intern")]
+    [InlineData("Anonymous")]
+    public async Task P3_the_service_refuses_an_import_by_anyone_without_Edit(string who)
+    {
+        var user = who switch { "Viewer" => host.Viewer, "Intern" => host.Intern, _ => ServiceTestHost.Anonymous };
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() => service.ImportAsync("+14155550100", EntrySource.Api, user));
+
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.ExceptionEntries.CountAsync());
+        Assert.Equal(0, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionsImported));
     }
 
     private sealed class SynchronousProgress(Action<ImportProgress> report) : IProgress<ImportProgress>

@@ -1,8 +1,8 @@
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -17,23 +17,24 @@ public sealed class ExceptionListServiceTests : IAsyncLifetime
         @newsletters.example.org;all newsletters
         """;
 
-    private readonly FixedClock clock = new();
+    private ServiceTestHost host = default!;
     private TestDatabase database = default!;
     private ExceptionImportService importer = default!;
     private ExceptionListService service = default!;
 
     public async Task InitializeAsync()
     {
-        database = await TestDatabase.CreateAsync();
-        importer = new ExceptionImportService(database, clock, NullLogger<ExceptionImportService>.Instance);
-        service = new ExceptionListService(database, clock, NullLogger<ExceptionListService>.Instance);
-        await importer.ImportAsync(Seed, EntrySource.Settings, "admin");
+        host = await ServiceTestHost.CreateAsync();
+        database = host.Database;
+        importer = host.Get<ExceptionImportService>();
+        service = host.Get<ExceptionListService>();
+        await importer.ImportAsync(Seed, EntrySource.Settings, host.Supervisor);
     }
 
-    public async Task DisposeAsync() => await database.DisposeAsync();
+    public async Task DisposeAsync() => await host.DisposeAsync();
 
     private async Task<string[]> ValuesAsync(ExceptionFilter filter) =>
-        (await service.ListAsync(new ExceptionListQuery(filter, SortBy: ExceptionSortColumn.Value, Descending: false)))
+        (await service.ListAsync(new ExceptionListQuery(filter, SortBy: ExceptionSortColumn.Value, Descending: false), host.Viewer))
         .Items.Select(r => r.Value).ToArray();
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class ExceptionListServiceTests : IAsyncLifetime
     [Fact]
     public async Task X5_paging_and_sorting_happen_in_the_database_with_a_total()
     {
-        var page = await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None, Skip: 2, Take: 2, SortBy: ExceptionSortColumn.Value, Descending: false));
+        var page = await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None, Skip: 2, Take: 2, SortBy: ExceptionSortColumn.Value, Descending: false), host.Viewer);
 
         Assert.Equal(6, page.Total);
         Assert.Equal(["+442079460958", "@newsletters.example.org"], page.Items.Select(r => r.Value));
@@ -72,44 +73,60 @@ public sealed class ExceptionListServiceTests : IAsyncLifetime
     [Fact]
     public async Task X6_remove_deletes_the_entries_and_audits_each_one()
     {
-        var ids = (await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Value: "415")))).Items.Select(r => r.Id).ToList();
+        var ids = (await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Value: "415")), host.Viewer)).Items.Select(r => r.Id).ToList();
 
-        var removed = await service.RemoveAsync([.. ids, 999_999], EntrySource.Settings, "supervisor");
+        var removed = await service.RemoveAsync([.. ids, 999_999], EntrySource.Settings, host.Supervisor);
 
         Assert.Equal(2, removed);
         Assert.Empty(await ValuesAsync(new ExceptionFilter(Value: "415")));
         await using var db = database.CreateDbContext();
         var audit = await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionRemoved).OrderBy(a => a.Value).ToListAsync();
         Assert.Equal(["+14155550100", "+14155550199"], audit.Select(a => a.Value));
-        Assert.All(audit, a => Assert.Equal(("supervisor", EntrySource.Settings), (a.Actor, a.Source)));
+        Assert.All(audit, a => Assert.Equal(("supervisor@test.local", EntrySource.Settings), (a.Actor, a.Source)));
     }
 
     [Fact]
     public async Task I6_export_then_import_into_an_empty_list_gives_the_same_entries()
     {
-        await importer.ImportAsync("+1 212 555 0123;=HYPERLINK(\"http://evil\",\"click\")\n@evil.example.com;+1 formula, \"quoted\"\nx@example.com;'apostrophe", EntrySource.Settings, "admin");
+        await importer.ImportAsync("+1 212 555 0123;=HYPERLINK(\"http://evil\",\"click\")\n@evil.example.com;+1 formula, \"quoted\"\nx@example.com;'apostrophe", EntrySource.Settings, host.Supervisor);
         var csv = new StringWriter();
-        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None), csv);
+        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None, host.Viewer), csv);
 
-        await using var empty = await TestDatabase.CreateAsync();
-        var report = await new ExceptionImportService(empty, clock, NullLogger<ExceptionImportService>.Instance)
-            .ImportAsync(csv.ToString(), EntrySource.Settings, "admin");
+        await using var other = await ServiceTestHost.CreateAsync();
+        var report = await other.Get<ExceptionImportService>().ImportAsync(csv.ToString(), EntrySource.Settings, other.Supervisor);
 
         Assert.Equal(0, report.Invalid);
-        Assert.Equal(await EntriesAsync(database), await EntriesAsync(empty));
+        Assert.Equal(await EntriesAsync(database), await EntriesAsync(other.Database));
         Assert.Equal(9, report.Added);
     }
 
     [Fact]
     public async Task I6_no_exported_cell_starts_like_a_formula()
     {
-        await importer.ImportAsync("+1 212 555 0123;=1+2\nx@example.com;@SUM(A1)\ny@example.com;-cmd|' /C calc'!A0", EntrySource.Settings, "admin");
+        await importer.ImportAsync("+1 212 555 0123;=1+2\nx@example.com;@SUM(A1)\ny@example.com;-cmd|' /C calc'!A0", EntrySource.Settings, host.Supervisor);
         var csv = new StringWriter();
-        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None), csv);
+        await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None, host.Viewer), csv);
 
         var cells = csv.ToString().Split(["\r\n"], StringSplitOptions.RemoveEmptyEntries).Skip(1)
             .SelectMany(line => line.Split(',')).Select(c => c.TrimStart('"'));
         Assert.DoesNotContain(cells, c => c.Length > 0 && "=+-@\t\r".Contains(c[0]));
+    }
+
+    [Fact]
+    public async Task P3_a_viewer_may_list_but_not_remove_and_no_access_means_no_list()
+    {
+        var ids = (await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None), host.Viewer)).Items.Select(r => r.Id).ToList();
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() => service.RemoveAsync(ids, EntrySource.Settings, host.Viewer));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => service.ListAsync(new ExceptionListQuery(ExceptionFilter.None), host.Intern));
+        await Assert.ThrowsAsync<AccessDeniedException>(async () =>
+        {
+            await foreach (var _ in service.StreamAsync(ExceptionFilter.None, ServiceTestHost.Anonymous))
+            {
+            }
+        });
+
+        Assert.Equal(6, (await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None), host.Supervisor)).Total);
     }
 
     private static async Task<List<(EntryType, string, string?)>> EntriesAsync(TestDatabase db)

@@ -1,11 +1,12 @@
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace CrmAdmin.Data;
 
-public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbContext(options)
+public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : IdentityDbContext<CrmUser, CrmRole, string>(options)
 {
     public DbSet<ExceptionEntry> ExceptionEntries => Set<ExceptionEntry>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
@@ -18,6 +19,9 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : DbCon
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CrmDbContext).Assembly);
+    }
 }

@@ -7,6 +7,13 @@ public enum AuditAction
     ExceptionAdded,
     ExceptionRemoved,
     ExceptionsImported,
+    RoleAdded,
+    PermissionChanged,
+    UserCreated,
+    UserRoleChanged,
+    UserLocked,
+    UserUnlocked,
+    PasswordReset,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>

@@ -18,20 +18,21 @@ public static class ExceptionEndpoints
     public static IEndpointRouteBuilder MapExceptionEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/exceptions").WithTags("Exceptions");
-        api.MapGet("/", ListAsync).WithName("ListExceptions");
-        api.MapPost("/import", ImportAsync).WithName("ImportExceptions")
+        api.MapGet("/", ListAsync).WithName("ListExceptions").RequireAuthorization(Policies.ViewExceptions);
+        api.MapPost("/import", ImportAsync).WithName("ImportExceptions").RequireAuthorization(Policies.EditExceptions)
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
-        api.MapDelete("/{id:long}", DeleteAsync).WithName("RemoveException");
-        api.MapGet("/export", Export).WithName("ExportExceptions").Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapDelete("/{id:long}", DeleteAsync).WithName("RemoveException").RequireAuthorization(Policies.EditExceptions);
+        api.MapGet("/export", Export).WithName("ExportExceptions").RequireAuthorization(Policies.ViewExceptions)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return app;
     }
 
-    private static Task<ExceptionPage> ListAsync(ExceptionListService service, EntryType? type, string? value, string? comment,
+    private static Task<ExceptionPage> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
         int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
         service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type), skip ?? 0, take ?? 50,
-            sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), ct);
+            sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), http.User, ct);
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, ExceptionImportService service, IOptions<ImportLimits> limits, CancellationToken ct)
@@ -62,24 +63,24 @@ public static class ExceptionEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
         }
 
-        var report = await service.ImportAsync(text, EntrySource.Api, Actor.NameOf(request.HttpContext.User), null, ct);
+        var report = await service.ImportAsync(text, EntrySource.Api, request.HttpContext.User, null, ct);
         return TypedResults.Ok(ImportResponse.From(report));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         long id, ExceptionListService service, HttpContext http, CancellationToken ct)
     {
-        var removed = await service.RemoveAsync([id], EntrySource.Api, Actor.NameOf(http.User), ct);
+        var removed = await service.RemoveAsync([id], EntrySource.Api, http.User, ct);
         return removed == 0
             ? TypedResults.Problem($"There is no exception entry {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found")
             : TypedResults.NoContent();
     }
 
-    private static PushStreamHttpResult Export(ExceptionListService service, EntryType? type, string? value, string? comment) =>
+    private static PushStreamHttpResult Export(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment) =>
         TypedResults.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(true));
-                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type)), writer);
+                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type), http.User), writer);
             },
             "text/csv; charset=utf-8",
             $"exceptions-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");

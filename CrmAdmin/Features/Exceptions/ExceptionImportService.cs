@@ -1,6 +1,8 @@
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
+using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -14,17 +16,19 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
 
-    public Task<ImportReport> ImportAsync(string text, EntrySource source, string actor,
+    public Task<ImportReport> ImportAsync(string text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
-        ImportAsync(new StringReader(text), source, actor, progress, ct);
+        ImportAsync(new StringReader(text), source, user, progress, ct);
 
-    public async Task<ImportReport> ImportAsync(TextReader text, EntrySource source, string actor,
+    /// <summary>Imports as <paramref name="user"/>, who needs Edit on the exception list (P3).</summary>
+    public async Task<ImportReport> ImportAsync(TextReader text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
         var report = new ImportReport();
         var screen = new ImportScreen(report);
         var at = clock.GetUtcNow().UtcDateTime;

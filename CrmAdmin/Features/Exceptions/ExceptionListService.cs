@@ -1,7 +1,9 @@
 using CrmAdmin.Data;
 using CrmAdmin.Data.Configurations;
 using CrmAdmin.Domain.Audit;
+using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -31,10 +33,11 @@ public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items)
 
 /// <summary>Reading and removing entries (X5, X6). Filtering, sorting and paging run in the database.</summary>
 public sealed class ExceptionListService(
-    IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<ExceptionListService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionListService> logger)
 {
-    public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, CancellationToken ct = default)
+    public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, ClaimsPrincipal user, CancellationToken ct = default)
     {
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filtered = Filter(db.ExceptionEntries.AsNoTracking(), query.Filter);
         var total = await filtered.CountAsync(ct);
@@ -47,9 +50,10 @@ public sealed class ExceptionListService(
     }
 
     /// <summary>Every entry matching the filter, streamed in a stable order, for export (I6).</summary>
-    public async IAsyncEnumerable<ExceptionRow> StreamAsync(ExceptionFilter filter,
+    public async IAsyncEnumerable<ExceptionRow> StreamAsync(ExceptionFilter filter, ClaimsPrincipal user,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = Filter(db.ExceptionEntries.AsNoTracking(), filter).OrderBy(e => e.Id).Select(ToRow).AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(ct))
@@ -59,8 +63,9 @@ public sealed class ExceptionListService(
     }
 
     /// <summary>Removes the entries and audits each one (X6); ids already gone are skipped. Returns how many were removed.</summary>
-    public async Task<int> RemoveAsync(IReadOnlyCollection<long> ids, EntrySource source, string actor, CancellationToken ct = default)
+    public async Task<int> RemoveAsync(IReadOnlyCollection<long> ids, EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
     {
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
         if (ids.Count == 0)
         {
             return 0;

@@ -1,0 +1,299 @@
+using System.Net;
+using System.Text;
+using CrmAdmin.Features.Access;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmAdmin.Tests.Features;
+
+/// <summary>
+/// P3 for every endpoint and page the app maps, taken from its own endpoint data source:
+/// each must be listed here with who may use it, must carry that policy, and must answer
+/// anonymous, Viewer, Supervisor, Administrator and a role with None accordingly. A new
+/// endpoint fails these tests until it is given a policy and listed.
+/// </summary>
+public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture app) : IClassFixture<AuthorizationMatrixTests.Fixture>
+{
+    public enum Need
+    {
+        Anonymous,
+        View,
+        Edit,
+        Administer,
+        SignedIn,
+    }
+
+    public const string Viewer = "viewer@test.local";
+    public const string Supervisor = "supervisor@test.local";
+    public const string Intern = "intern@test.local";
+
+    /// <summary>Who may call each API endpoint, by "METHOD route pattern".</summary>
+    public static readonly Dictionary<string, Need> Api = new()
+    {
+        ["POST /api/auth/token"] = Need.Anonymous,
+        ["GET /api/users"] = Need.Administer,
+        ["POST /api/users"] = Need.Administer,
+        ["GET /api/permissions"] = Need.Administer,
+        ["PUT /api/permissions"] = Need.Administer,
+        ["GET /api/exceptions/"] = Need.View,
+        ["GET /api/exceptions/export"] = Need.View,
+        ["POST /api/exceptions/import"] = Need.Edit,
+        ["DELETE /api/exceptions/{id:long}"] = Need.Edit,
+        ["POST /Account/Logout"] = Need.Anonymous,
+        ["ANY /health"] = Need.Anonymous,
+        ["GET /openapi/{documentName}.json"] = Need.Anonymous,
+    };
+
+    /// <summary>Who may open each page.</summary>
+    public static readonly Dictionary<string, Need> Pages = new()
+    {
+        ["/"] = Need.View,
+        ["/crm/settings/exceptions"] = Need.View,
+        ["/crm/settings/access-permissions"] = Need.Administer,
+        ["/crm/settings/users"] = Need.Administer,
+        ["/Account/Login"] = Need.Anonymous,
+        ["/Account/AccessDenied"] = Need.Anonymous,
+        ["/not-found"] = Need.Anonymous,
+        ["/Error"] = Need.Anonymous,
+    };
+
+    public static readonly string[] Principals = ["anonymous", Intern, Viewer, Supervisor, CrmAdminFactory.AdminEmail];
+
+    private static readonly Dictionary<Need, string?> PolicyOf = new()
+    {
+        [Need.View] = Policies.ViewExceptions,
+        [Need.Edit] = Policies.EditExceptions,
+        [Need.Administer] = Policies.Administer,
+    };
+
+    private static bool Allowed(Need need, string who) => need switch
+    {
+        Need.Anonymous => true,
+        Need.SignedIn => who != "anonymous",
+        Need.View => who is Viewer or Supervisor or CrmAdminFactory.AdminEmail,
+        Need.Edit => who is Supervisor or CrmAdminFactory.AdminEmail,
+        _ => who == CrmAdminFactory.AdminEmail,
+    };
+
+    [Fact]
+    public void Every_endpoint_is_listed_and_carries_the_listed_policy()
+    {
+        var problems = new List<string>();
+        foreach (var endpoint in app.Endpoints())
+        {
+            var pattern = endpoint.RoutePattern.RawText ?? "";
+            var isPage = endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
+            var key = isPage ? pattern : $"{string.Join(",", endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["ANY"])} {pattern}";
+            if (!(isPage ? Pages : Api).TryGetValue(key, out var need))
+            {
+                problems.Add($"{key}: not listed in the authorization matrix (give it a policy and list it)");
+                continue;
+            }
+
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList();
+            if (need == Need.Anonymous ? !anonymous : anonymous || !policies.Contains(PolicyOf[need]!))
+            {
+                problems.Add($"{key}: expected {need}, has {(anonymous ? "AllowAnonymous" : string.Join(",", policies))}");
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void The_matrix_lists_nothing_the_app_does_not_map()
+    {
+        var mapped = app.Endpoints().Select(e => e.RoutePattern.RawText).ToHashSet();
+        Assert.All(Pages.Keys, page => Assert.Contains(page, mapped));
+        Assert.All(Api.Keys.Select(k => k[(k.IndexOf(' ') + 1)..]), pattern => Assert.Contains(pattern, mapped));
+    }
+
+    public static TheoryData<string, string> ApiCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var endpoint in Api.Keys)
+        {
+            foreach (var who in Principals)
+            {
+                data.Add(endpoint, who);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ApiCases))]
+    public async Task Api_answers_each_principal_as_its_level_says_and_a_refusal_changes_nothing(string endpoint, string who)
+    {
+        var need = Api[endpoint];
+        using var client = await app.ClientForAsync(who);
+        var before = await app.SnapshotAsync();
+
+        using var response = await client.SendAsync(app.SampleRequest(endpoint));
+
+        var status = (int)response.StatusCode;
+        Assert.True(status is < 300 or >= 400 || endpoint.StartsWith("POST /Account"), $"{endpoint} as {who} redirected ({status}): an API refuses with 401/403");
+        if (Allowed(need, who))
+        {
+            Assert.True(status is not (401 or 403), $"{endpoint} as {who}: {status}, expected to be allowed");
+        }
+        else
+        {
+            Assert.Equal(who == "anonymous" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal(before, await app.SnapshotAsync());
+        }
+    }
+
+    public static TheoryData<string, string> PageCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var page in Pages.Keys)
+        {
+            foreach (var who in Principals)
+            {
+                data.Add(page, who);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PageCases))]
+    public async Task Pages_open_for_their_level_send_strangers_to_sign_in_and_others_to_access_denied(string page, string who)
+    {
+        var browser = app.BrowserFor(who);
+
+        using var response = await browser.GetAsync(page);
+
+        if (Allowed(Pages[page], who))
+        {
+            Assert.True(response.StatusCode is HttpStatusCode.OK || page is "/not-found" or "/Error", $"{page} as {who}: {(int)response.StatusCode}");
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            var target = response.Headers.Location!.ToString();
+            Assert.Contains(who == "anonymous" ? AccessServiceCollectionExtensions.LoginPath : AccessServiceCollectionExtensions.AccessDeniedPath, target);
+        }
+    }
+
+    /// <summary>One app for the whole matrix, with a user per role and a role with no access.</summary>
+    public sealed class Fixture : IAsyncLifetime
+    {
+        private readonly CrmAdminFactory factory = new();
+        private readonly Dictionary<string, string> tokens = [];
+        private readonly Dictionary<string, HttpClient> browsers = [];
+        private long existingEntryId;
+
+        public IEnumerable<RouteEndpoint> Endpoints() =>
+            factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+                .Where(e => !IsFrameworkEndpoint(e));
+
+        /// <summary>Static files and Blazor's own circuit endpoints are the framework's, not the app's.</summary>
+        private static bool IsFrameworkEndpoint(RouteEndpoint e)
+        {
+            var pattern = e.RoutePattern.RawText ?? "";
+            return pattern.StartsWith("/_blazor") || pattern.StartsWith("_blazor") || pattern.StartsWith("/_framework") || pattern.StartsWith("_framework") ||
+                   pattern == "{**path:file}" || e.Metadata.Any(m => m.GetType().Name.Contains("StaticAsset", StringComparison.Ordinal));
+        }
+
+        public async Task InitializeAsync()
+        {
+            using var admin = await factory.CreateAdminClientAsync();
+            await admin.PutAsync("/api/permissions", Json("[]"));
+            await factory.CreateUserAsync(Viewer, "Viewer");
+            await factory.CreateUserAsync(Supervisor, "Supervisor");
+            await factory.Services.GetRequiredService<AccessService>().AddRoleAsync(
+                AdminPrincipal(), "Intern", CrmAdmin.Domain.Access.AccessLevel.None, CrmAdmin.Domain.Exceptions.EntrySource.Settings);
+            await factory.CreateUserAsync(Intern, "Intern");
+            await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
+            existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
+            browsers["anonymous"] = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            foreach (var who in Principals.Where(p => p != "anonymous"))
+            {
+                var password = who == CrmAdminFactory.AdminEmail ? CrmAdminFactory.AdminPassword : CrmAdminFactory.UserPassword;
+                tokens[who] = await factory.TokenAsync(who, password);
+                browsers[who] = await factory.CreateSignedInBrowserAsync(who, password);
+            }
+        }
+
+        private System.Security.Claims.ClaimsPrincipal AdminPrincipal()
+        {
+            var id = ScalarTextAsync($"SELECT Id FROM AspNetUsers WHERE Email = '{CrmAdminFactory.AdminEmail}'").GetAwaiter().GetResult();
+            return new(new System.Security.Claims.ClaimsIdentity(
+                [new(System.Security.Claims.ClaimTypes.NameIdentifier, id), new(System.Security.Claims.ClaimTypes.Name, CrmAdminFactory.AdminEmail)], "test"));
+        }
+
+        public Task<HttpClient> ClientForAsync(string who)
+        {
+            var client = factory.CreateApiClient();
+            if (tokens.TryGetValue(who, out var token))
+            {
+                client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            }
+
+            return Task.FromResult(client);
+        }
+
+        /// <summary>One browser per principal (signed in, except "anonymous"), shared by the page cases.</summary>
+        public HttpClient BrowserFor(string who) => browsers[who];
+
+        /// <summary>A request a real client would send: valid enough that only authorization can refuse it.</summary>
+        public HttpRequestMessage SampleRequest(string endpoint)
+        {
+            var (method, path) = (endpoint[..endpoint.IndexOf(' ')], endpoint[(endpoint.IndexOf(' ') + 1)..]);
+            var request = new HttpRequestMessage(new HttpMethod(method == "ANY" ? "GET" : method), path
+                .Replace("{id:long}", existingEntryId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Replace("{documentName}", "v1"));
+            request.Content = endpoint switch
+            {
+                "POST /api/auth/token" => Json($$"""{"email":"{{Viewer}}","password":"{{CrmAdminFactory.UserPassword}}"}"""),
+                "POST /api/users" => Json($$"""{"email":"new-{{Guid.NewGuid():N}}@test.local","password":"{{CrmAdminFactory.UserPassword}}","role":"Viewer"}"""),
+                "PUT /api/permissions" => Json("""[{"role":"Viewer","exceptions":"View"}]"""),
+                "POST /api/exceptions/import" => new StringContent($"+1 415 555 {Random.Shared.Next(1000, 9999)};matrix", Encoding.UTF8, "text/plain"),
+                _ => null,
+            };
+            return request;
+        }
+
+        /// <summary>Everything a refused call could have changed.</summary>
+        public async Task<string> SnapshotAsync() => string.Join("|",
+            await ScalarAsync("SELECT COUNT(*) FROM ExceptionEntries"),
+            await ScalarAsync("SELECT COUNT(*) FROM AuditEntries"),
+            await ScalarAsync("SELECT COUNT(*) FROM AspNetUsers"),
+            await ScalarTextAsync("SELECT group_concat(Name || '=' || Exceptions, ',') FROM (SELECT * FROM AspNetRoles ORDER BY Name)"),
+            await ScalarTextAsync("SELECT group_concat(UserId || RoleId, ',') FROM (SELECT * FROM AspNetUserRoles ORDER BY UserId)"));
+
+        private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await ScalarObjectAsync(sql), System.Globalization.CultureInfo.InvariantCulture);
+
+        private async Task<string> ScalarTextAsync(string sql) => Convert.ToString(await ScalarObjectAsync(sql), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+        private async Task<object?> ScalarObjectAsync(string sql)
+        {
+            await using var connection = new SqliteConnection($"Data Source={factory.DatabaseFile};Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return await command.ExecuteScalarAsync();
+        }
+
+        private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+        public async Task DisposeAsync()
+        {
+            foreach (var browser in browsers.Values)
+            {
+                browser.Dispose();
+            }
+
+            await factory.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace CrmAdmin.Tests.Features;
+
+public sealed class SignInTests : IAsyncLifetime
+{
+    private const string Viewer = "viewer@test.local";
+    private readonly CrmAdminFactory factory = new();
+
+    public async Task InitializeAsync() => await factory.CreateUserAsync(Viewer, "Viewer");
+
+    public async Task DisposeAsync() => await factory.DisposeAsync();
+
+    private HttpClient NewBrowser() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    [Fact]
+    public async Task After_five_wrong_passwords_the_right_one_is_refused_for_a_while_and_the_lockout_is_logged()
+    {
+        var browser = NewBrowser();
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await CrmAdminFactory.PostSignInAsync(browser, Viewer, "Wrong-password1");
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        var right = await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword);
+
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("locked", await right.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+        Assert.Contains(factory.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("locked out") && e.Message.Contains(Viewer));
+        var token = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword });
+        Assert.Equal(HttpStatusCode.Unauthorized, token.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_on_the_token_endpoint_count_towards_the_same_lockout()
+    {
+        var api = factory.CreateApiClient();
+        for (var i = 0; i < 5; i++)
+        {
+            var wrong = await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer, password = "Wrong-password1" });
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            Assert.Equal("application/problem+json", wrong.Content.Headers.ContentType?.MediaType);
+        }
+
+        var right = await CrmAdminFactory.PostSignInAsync(NewBrowser(), Viewer, CrmAdminFactory.UserPassword);
+
+        Assert.Contains("locked", await right.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_says_so_without_telling_which_part_was_wrong()
+    {
+        var response = await CrmAdminFactory.PostSignInAsync(NewBrowser(), "nobody@test.local", "Wrong-password1");
+
+        Assert.Contains("The email or password is wrong.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/phish")]
+    [InlineData("//evil.example/phish")]
+    [InlineData("/\\evil.example")]
+    public async Task Sign_in_never_redirects_to_another_site(string returnUrl)
+    {
+        var response = await CrmAdminFactory.PostSignInAsync(NewBrowser(), Viewer, CrmAdminFactory.UserPassword, returnUrl);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString.Replace("http://localhost", ""));
+    }
+
+    [Fact]
+    public async Task Sign_in_returns_to_the_page_that_asked_for_it()
+    {
+        var response = await CrmAdminFactory.PostSignInAsync(NewBrowser(), Viewer, CrmAdminFactory.UserPassword, "/crm/settings/exceptions");
+
+        Assert.EndsWith("/crm/settings/exceptions", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task There_is_no_self_registration()
+    {
+        var browser = NewBrowser();
+
+        Assert.NotEqual(HttpStatusCode.OK, (await browser.GetAsync("/Account/Register")).StatusCode);
+        Assert.DoesNotContain("Register", await browser.GetStringAsync("/Account/Login"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/users",
+            new { email = "me@test.local", password = CrmAdminFactory.UserPassword, role = "Administrator" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_ends_the_session_and_needs_the_antiforgery_token()
+    {
+        var browser = await factory.CreateSignedInBrowserAsync(Viewer, CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+
+        var forged = await browser.PostAsync("/Account/Logout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.Redirect, forged.StatusCode);
+
+        var page = await browser.GetStringAsync("/crm/settings/exceptions");
+        var token = Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var signOut = await browser.PostAsync("/Account/Logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_user_locked_by_an_administrator_loses_the_api_at_the_next_request()
+    {
+        using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/exceptions")).StatusCode);
+        var access = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<CrmAdmin.Features.Access.AccessService>(factory.Services);
+        using var admin = await factory.CreateAdminClientAsync();
+        var users = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/users");
+        var viewerId = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == Viewer).GetProperty("id").GetString()!;
+        var adminPrincipal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new(System.Security.Claims.ClaimTypes.NameIdentifier,
+                users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == CrmAdminFactory.AdminEmail).GetProperty("id").GetString()!),
+            new(System.Security.Claims.ClaimTypes.Name, CrmAdminFactory.AdminEmail),
+        ], "test"));
+
+        await access.SetLockedAsync(adminPrincipal, viewerId, true, CrmAdmin.Domain.Exceptions.EntrySource.Settings);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/exceptions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/token",
+            new { email = Viewer, password = CrmAdminFactory.UserPassword })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_level_change_applies_to_an_existing_token_at_its_next_request()
+    {
+        using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
+        var import = () => viewer.PostAsync("/api/exceptions/import", new StringContent("+14155550100", Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await import()).StatusCode);
+
+        using var admin = await factory.CreateAdminClientAsync();
+        (await admin.PutAsJsonAsync("/api/permissions", new[] { new { role = "Viewer", exceptions = "Edit" } })).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.OK, (await import()).StatusCode);
+    }
+}

@@ -1,0 +1,236 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Access;
+using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Exceptions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Features.Access;
+
+public sealed record RolePermission(string Role, AccessLevel Exceptions)
+{
+    public bool IsFixed => Roles.IsFixed(Role);
+}
+
+public sealed record UserRow(string Id, string Email, string? Role, bool IsLockedOut, DateTimeOffset? LockoutEnd);
+
+/// <summary>A request that cannot be carried out as asked, with a reason for the person (400/409).</summary>
+public sealed class AccessRequestException(string message) : Exception(message);
+
+/// <summary>
+/// "CRM access permissions" and users (P1, P2): only administrators change them, every change is
+/// audited, and the access cache is invalidated so the next request sees it (P3).
+/// </summary>
+public sealed class AccessService(
+    IServiceScopeFactory scopes, IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer,
+    UserAccessCache accessCache, TimeProvider clock, ILogger<AccessService> logger)
+{
+    public async Task<IReadOnlyList<RolePermission>> GetPermissionsAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.Administer);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var roles = await db.Roles.AsNoTracking().Select(r => new { r.Name, r.Exceptions }).ToListAsync(ct);
+        return roles.Select(r => new RolePermission(r.Name!, r.Exceptions))
+            .OrderBy(r => Roles.Defaults.Select(d => d.Name).ToList().IndexOf(r.Role) is var i and >= 0 ? i : int.MaxValue)
+            .ThenBy(r => r.Role, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    /// <summary>Sets the levels of the roles listed (creating none); the Administrator stays at Edit (P1).</summary>
+    public async Task<IReadOnlyList<RolePermission>> SetPermissionsAsync(ClaimsPrincipal user, IReadOnlyCollection<RolePermission> changes,
+        EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        if (changes.FirstOrDefault(c => c.IsFixed && c.Exceptions != AccessLevel.Edit) is { } administrator)
+        {
+            throw new AccessRequestException($"The {administrator.Role} role always has Edit on the exception list.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var names = changes.Select(c => c.Role.ToUpperInvariant()).ToList();
+        var roles = await db.Roles.Where(r => names.Contains(r.NormalizedName!)).ToListAsync(ct);
+        if (changes.FirstOrDefault(c => roles.All(r => !string.Equals(r.Name, c.Role, StringComparison.OrdinalIgnoreCase))) is { } unknown)
+        {
+            throw new AccessRequestException($"There is no role named {unknown.Role}.");
+        }
+
+        var at = clock.GetUtcNow().UtcDateTime;
+        foreach (var role in roles)
+        {
+            var level = changes.First(c => string.Equals(c.Role, role.Name, StringComparison.OrdinalIgnoreCase)).Exceptions;
+            if (role.Exceptions != level)
+            {
+                db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.PermissionChanged, source, null,
+                    $"{role.Name}: Exceptions {role.Exceptions} → {level}"));
+                role.Exceptions = level;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        accessCache.Invalidate();
+        return await GetPermissionsAsync(user, ct);
+    }
+
+    public async Task AddRoleAsync(ClaimsPrincipal user, string name, AccessLevel exceptions, EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        name = name.Trim();
+        if (name.Length is 0 or > Roles.MaxNameLength || name.Any(char.IsControl))
+        {
+            throw new AccessRequestException($"A role name is 1 to {Roles.MaxNameLength} characters.");
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var roleManager = scope.ServiceProvider.GetRequiredService<RoleManager<CrmRole>>();
+        if (await roleManager.RoleExistsAsync(name))
+        {
+            throw new AccessRequestException($"A role named {name} exists already.");
+        }
+
+        Check(await roleManager.CreateAsync(new CrmRole(name, exceptions)));
+        await AuditAsync(actor, AuditAction.RoleAdded, source, name, $"Exceptions {exceptions}", ct);
+    }
+
+    public async Task<IReadOnlyList<UserRow>> GetUsersAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.Administer);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var users = await db.Users.AsNoTracking().OrderBy(u => u.Email)
+            .Select(u => new
+            {
+                u.Id,
+                u.Email,
+                u.LockoutEnd,
+                Role = db.UserRoles.Where(ur => ur.UserId == u.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return users.Select(u => new UserRow(u.Id, u.Email ?? "", u.Role, u.LockoutEnd > now, u.LockoutEnd)).ToList();
+    }
+
+    public async Task<UserRow> CreateUserAsync(ClaimsPrincipal user, string email, string password, string role, EntrySource source,
+        CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        email = email.Trim();
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        var roleName = await ExistingRoleAsync(scope, role);
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            throw new AccessRequestException($"A user with the email {email} exists already.");
+        }
+
+        var created = new CrmUser(email);
+        Check(await users.CreateAsync(created, password));
+        Check(await users.AddToRoleAsync(created, roleName));
+        await AuditAsync(actor, AuditAction.UserCreated, source, email, $"role {roleName}", ct);
+        return new UserRow(created.Id, email, roleName, false, null);
+    }
+
+    /// <summary>Gives the user exactly one role. Takes effect on the user's next request, without signing them out.</summary>
+    public async Task SetRoleAsync(ClaimsPrincipal user, string userId, string role, EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        var roleName = await ExistingRoleAsync(scope, role);
+        var current = await users.GetRolesAsync(target);
+        await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
+        Check(await users.RemoveFromRolesAsync(target, current));
+        Check(await users.AddToRoleAsync(target, roleName));
+        accessCache.Invalidate();
+        await AuditAsync(actor, AuditAction.UserRoleChanged, source, target.Email, $"{string.Join(", ", current)} → {roleName}", ct);
+    }
+
+    /// <summary>Locks a user out until unlocked: their sessions end at their next request or page check.</summary>
+    public async Task SetLockedAsync(ClaimsPrincipal user, string userId, bool locked, EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        if (locked && target.Id == UserAccessCache.UserIdOf(user))
+        {
+            throw new AccessRequestException("You cannot lock yourself out.");
+        }
+
+        if (locked)
+        {
+            await GuardLastAdministratorAsync(users, target, await users.GetRolesAsync(target), losesAdministrator: true);
+        }
+
+        Check(await users.SetLockoutEnabledAsync(target, true));
+        Check(await users.SetLockoutEndDateAsync(target, locked ? DateTimeOffset.MaxValue : null));
+        if (!locked)
+        {
+            Check(await users.ResetAccessFailedCountAsync(target));
+        }
+
+        // A new security stamp makes the sign-in cookie of a locked user invalid.
+        Check(await users.UpdateSecurityStampAsync(target));
+        accessCache.Invalidate();
+        await AuditAsync(actor, locked ? AuditAction.UserLocked : AuditAction.UserUnlocked, source, target.Email, null, ct);
+    }
+
+    public async Task ResetPasswordAsync(ClaimsPrincipal user, string userId, string newPassword, EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        var token = await users.GeneratePasswordResetTokenAsync(target);
+        Check(await users.ResetPasswordAsync(target, token, newPassword));
+        accessCache.Invalidate();
+        await AuditAsync(actor, AuditAction.PasswordReset, source, target.Email, null, ct);
+    }
+
+    /// <summary>A password that meets the default rules, for a first administrator or a reset.</summary>
+    public static string GeneratePassword()
+    {
+        const string lower = "abcdefghijkmnopqrstuvwxyz", upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", digits = "23456789", symbols = "!@#$%*-_+=";
+        var all = lower + upper + digits + symbols;
+        var chars = new[] { Pick(lower), Pick(upper), Pick(digits), Pick(symbols) }
+            .Concat(Enumerable.Range(0, 14).Select(_ => Pick(all))).ToArray();
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+
+        static char Pick(string from) => from[RandomNumberGenerator.GetInt32(from.Length)];
+    }
+
+    private static async Task<string> ExistingRoleAsync(AsyncServiceScope scope, string role)
+    {
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<CrmRole>>();
+        return (await roles.FindByNameAsync(role.Trim()))?.Name ?? throw new AccessRequestException($"There is no role named {role}.");
+    }
+
+    private static async Task GuardLastAdministratorAsync(UserManager<CrmUser> users, CrmUser target, IList<string> currentRoles, bool losesAdministrator)
+    {
+        if (losesAdministrator && currentRoles.Any(Roles.IsFixed) &&
+            (await users.GetUsersInRoleAsync(Roles.Administrator)).Count(u => u.Id != target.Id && u.LockoutEnd is null) == 0)
+        {
+            throw new AccessRequestException("This is the last active administrator; make someone else an administrator first.");
+        }
+    }
+
+    private async Task AuditAsync(string actor, AuditAction action, EntrySource source, string? subject, string? details, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, action, source, null,
+            subject is null ? details : details is null ? subject : $"{subject}: {details}"));
+        await db.SaveChangesAsync(ct);
+        accessCache.Invalidate();
+        logger.LogInformation("{Actor}: {Action} {Subject} {Details}", actor, action, subject, details);
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new AccessRequestException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

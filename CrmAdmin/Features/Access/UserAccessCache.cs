@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Access;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Features.Access;
+
+/// <summary>A user's access as the database says now.</summary>
+public sealed record UserAccess(string UserId, string Email, string? Role, AccessLevel Exceptions, bool IsActive)
+{
+    public bool IsAdministrator => IsActive && Role is not null && Roles.IsFixed(Role);
+}
+
+/// <summary>
+/// Every request is authorized against the database, so a cache keeps that cheap. Every change to
+/// users, roles or levels goes through <see cref="AccessService"/>, which calls <see cref="Invalidate"/>,
+/// so in this process a change is seen by the next request; the short lifetime bounds staleness
+/// for anything else that writes the database.
+/// </summary>
+public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, (UserAccess? Access, DateTimeOffset Expires)> entries = new();
+    private long version;
+
+    /// <summary>Changes whenever access may have changed, so open sessions can re-check (P3).</summary>
+    public long Version => Interlocked.Read(ref version);
+
+    public static string? UserIdOf(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+
+    public async Task<UserAccess?> GetAsync(string userId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        if (entries.TryGetValue(userId, out var cached) && cached.Expires > now)
+        {
+            return cached.Access;
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.Id, u.Email, u.LockoutEnd }).SingleOrDefaultAsync(ct);
+        UserAccess? access = null;
+        if (user is not null)
+        {
+            var role = await db.UserRoles.Where(ur => ur.UserId == userId)
+                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => new { r.Name, r.Exceptions })
+                .OrderBy(r => r.Name).FirstOrDefaultAsync(ct);
+            var locked = user.LockoutEnd is { } end && end > now;
+            access = new UserAccess(user.Id, user.Email ?? "", role?.Name, role?.Exceptions ?? AccessLevel.None, !locked);
+        }
+
+        entries[userId] = (access, now + Lifetime);
+        return access;
+    }
+
+    public void Invalidate()
+    {
+        entries.Clear();
+        Interlocked.Increment(ref version);
+    }
+}
