@@ -80,6 +80,19 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The principal a sign-in of <paramref name="email"/> gives, for calling the app's services directly.</summary>
+    public async Task<System.Security.Claims.ClaimsPrincipal> PrincipalOfAsync(string email)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CrmAdmin.Data.CrmUser>>();
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}");
+        return new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+        [
+            new(System.Security.Claims.ClaimTypes.NameIdentifier, user.Id),
+            new(System.Security.Claims.ClaimTypes.Name, email),
+        ], "test"));
+    }
+
     /// <summary>A browser-like client signed in through the sign-in form (cookie, antiforgery), not following redirects.</summary>
     public async Task<HttpClient> CreateSignedInBrowserAsync(string email, string password)
     {

@@ -211,7 +211,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await factory.CreateUserAsync(Viewer, "Viewer");
             await factory.CreateUserAsync(Supervisor, "Supervisor");
             await factory.Services.GetRequiredService<AccessService>().AddRoleAsync(
-                AdminPrincipal(), "Intern", CrmAdmin.Domain.Access.AccessLevel.None, CrmAdmin.Domain.Exceptions.EntrySource.Settings);
+                await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail), "Intern", CrmAdmin.Domain.Access.AccessLevel.None,
+                CrmAdmin.Domain.Exceptions.EntrySource.Settings);
             await factory.CreateUserAsync(Intern, "Intern");
             await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
             existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
@@ -222,13 +223,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 tokens[who] = await factory.TokenAsync(who, password);
                 browsers[who] = await factory.CreateSignedInBrowserAsync(who, password);
             }
-        }
-
-        private System.Security.Claims.ClaimsPrincipal AdminPrincipal()
-        {
-            var id = ScalarTextAsync($"SELECT Id FROM AspNetUsers WHERE Email = '{CrmAdminFactory.AdminEmail}'").GetAwaiter().GetResult();
-            return new(new System.Security.Claims.ClaimsIdentity(
-                [new(System.Security.Claims.ClaimTypes.NameIdentifier, id), new(System.Security.Claims.ClaimTypes.Name, CrmAdminFactory.AdminEmail)], "test"));
         }
 
         public Task<HttpClient> ClientForAsync(string who)

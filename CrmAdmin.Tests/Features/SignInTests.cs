@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests.Features;
@@ -116,18 +119,10 @@ public sealed class SignInTests : IAsyncLifetime
     {
         using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/exceptions")).StatusCode);
-        var access = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<CrmAdmin.Features.Access.AccessService>(factory.Services);
-        using var admin = await factory.CreateAdminClientAsync();
-        var users = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/users");
-        var viewerId = users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == Viewer).GetProperty("id").GetString()!;
-        var adminPrincipal = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
-        [
-            new(System.Security.Claims.ClaimTypes.NameIdentifier,
-                users.EnumerateArray().Single(u => u.GetProperty("email").GetString() == CrmAdminFactory.AdminEmail).GetProperty("id").GetString()!),
-            new(System.Security.Claims.ClaimTypes.Name, CrmAdminFactory.AdminEmail),
-        ], "test"));
+        var access = factory.Services.GetRequiredService<AccessService>();
+        var viewerId = (await access.GetUsersAsync(await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail))).Single(u => u.Email == Viewer).Id;
 
-        await access.SetLockedAsync(adminPrincipal, viewerId, true, CrmAdmin.Domain.Exceptions.EntrySource.Settings);
+        await access.SetLockedAsync(await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail), viewerId, true, EntrySource.Settings);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/exceptions")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/token",
