@@ -1,0 +1,317 @@
+using CrmAdmin.Domain.Crm;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Domain.Routing;
+
+namespace CrmAdmin.Tests.Domain;
+
+/// <summary>One test per rule id (C1–C8, E1–E3, O1) and per statement of seed 003.</summary>
+public class RoutingEngineTests
+{
+    private static readonly ContactPoint Number = new(EntryType.Phone, "+14155550100");
+    private static readonly ContactPoint Address = new(EntryType.Email, "buyer@example.com");
+    private static readonly DateTime Day = new(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly MatchedException Spam = new(7, EntryType.Phone, "+14155550100", "spam robot");
+
+    private static readonly RoutingSettings Classic = RoutingSettings.Default;
+    private static readonly RoutingSettings Simple = Classic with { Mode = CrmMode.Simple };
+    private static readonly RoutingSettings RepeatedOn = Classic with { RepeatedLeads = true };
+    private static readonly LineSettings Line = LineSettings.Default;
+    private static readonly LineSettings RepeatingLine = new("Main line", new(true, true), new(true, true));
+
+    private static RelatedLead OpenLead(long id = 1) => new(id, $"Lead {id}", LeadStatus.Open, false, false, null, null);
+    private static RelatedLead ClosedLead(long id, int day, bool toContact = false, bool toDeal = false, long? contact = null) =>
+        new(id, $"Lead {id}", toContact || toDeal ? LeadStatus.Converted : LeadStatus.Junk, toContact, toDeal, Day.AddDays(day), contact);
+    private static RelatedDeal OpenDeal(long id, long? contact = 10) => new(id, $"Deal {id}", DealStage.Open, null, contact);
+    private static RelatedDeal ClosedDeal(long id, long? contact = 10) => new(id, $"Deal {id}", DealStage.Won, Day, contact);
+    private static RelatedParty Contact(long id = 10) => new(id, $"Contact {id}");
+    private static RelatedParty Company(long id = 20) => new(id, $"Company {id}");
+
+    private static RelatedEntities Related(RelatedLead[]? leads = null, RelatedDeal[]? deals = null, RelatedParty[]? contacts = null, RelatedParty[]? companies = null) =>
+        new(leads ?? [], deals ?? [], contacts ?? [], companies ?? []);
+
+    private static RoutingDecision Incoming(RelatedEntities related, RoutingSettings? settings = null, LineSettings? line = null, MatchedException? match = null) =>
+        RoutingEngine.DecideCall(new CallFacts(CallDirection.Incoming, "+1 (415) 555-0100", Number, line ?? Line, settings ?? Classic, related, match));
+
+    private static RoutingDecision Outgoing(RelatedEntities related, RoutingSettings? settings = null, LineSettings? line = null, CardRef? card = null) =>
+        RoutingEngine.DecideCall(new CallFacts(CallDirection.Outgoing, "+14155550100", Number, line ?? Line, settings ?? Classic, related, null, card));
+
+    private static IEnumerable<(CrmEntityType, long?)> Logged(RoutingDecision d) => d.LogTo.Select(l => (l.Type, l.Entity.ExistingId));
+
+    [Fact]
+    public void C1_the_number_is_shown_as_dialled_and_as_normalized()
+    {
+        var decision = Incoming(RelatedEntities.None);
+
+        Assert.Equal("C1", decision.Rules[0]);
+        Assert.Contains("\"+1 (415) 555-0100\" is +14155550100", decision.Steps[0].Explanation);
+        Assert.Equal(Number, decision.Customer);
+    }
+
+    [Fact]
+    public void C2_an_excepted_number_creates_nothing_but_is_still_logged_to_what_exists()
+    {
+        var decision = Incoming(Related(contacts: [Contact()]), RepeatedOn, RepeatingLine, Spam);
+
+        Assert.True(decision.Blocked);
+        Assert.Equal(Spam, decision.MatchedException);
+        Assert.Empty(decision.Create);
+        Assert.Equal([(CrmEntityType.Contact, 10L)], Logged(decision));
+        Assert.Equal(["C1", "C2", "C4", "C6"], decision.Rules);
+        Assert.StartsWith("Blocked by exception +14155550100 — \"spam robot\"", decision.Verdict);
+    }
+
+    [Fact]
+    public void C2_an_excepted_unknown_number_creates_and_logs_nothing()
+    {
+        var decision = Incoming(RelatedEntities.None, match: Spam);
+
+        Assert.Empty(decision.Create);
+        Assert.Empty(decision.LogTo);
+        Assert.Equal("Blocked by exception +14155550100 — \"spam robot\": nothing created or logged", decision.Verdict);
+    }
+
+    [Fact]
+    public void C3_a_call_is_logged_to_every_open_lead_and_deal_and_the_contacts_and_companies()
+    {
+        var decision = Incoming(Related([OpenLead(1), ClosedLead(2, 1)], [OpenDeal(3), ClosedDeal(4)], [Contact()], [Company()]));
+
+        Assert.Equal([(CrmEntityType.Lead, 1L), (CrmEntityType.Deal, 3L), (CrmEntityType.Contact, 10L), (CrmEntityType.Company, 20L)], Logged(decision));
+        Assert.Empty(decision.Create);
+        Assert.Equal(["C1", "C3"], decision.Rules);
+    }
+
+    [Fact]
+    public void Seed_two_open_deals_with_one_number_are_both_logged()
+    {
+        var decision = Incoming(Related(deals: [OpenDeal(3), OpenDeal(4)], contacts: [Contact()]));
+
+        Assert.Contains((CrmEntityType.Deal, 3L), Logged(decision));
+        Assert.Contains((CrmEntityType.Deal, 4L), Logged(decision));
+    }
+
+    [Fact]
+    public void Seed_an_open_deal_and_an_open_lead_are_all_logged()
+    {
+        var decision = Incoming(Related([OpenLead(1)], [OpenDeal(3)], [Contact()]));
+
+        Assert.Equal(3, decision.LogTo.Count);
+        Assert.Equal("Logged to 3 entities", decision.Verdict);
+    }
+
+    [Fact]
+    public void C4_with_nothing_open_a_call_is_logged_to_the_contact_and_company()
+    {
+        var decision = Incoming(Related([ClosedLead(1, 1)], [ClosedDeal(3)], [Contact()], [Company()]));
+
+        Assert.Equal([(CrmEntityType.Contact, 10L), (CrmEntityType.Company, 20L)], Logged(decision));
+        Assert.Equal(["C1", "C4", "C6"], decision.Rules);
+    }
+
+    [Fact]
+    public void C4_with_only_closed_leads_and_no_contact_a_call_is_logged_to_the_most_recently_closed_lead()
+    {
+        var decision = Incoming(Related([ClosedLead(1, 1), ClosedLead(2, 5), ClosedLead(3, 3)]));
+
+        Assert.Equal([(CrmEntityType.Lead, 2L)], Logged(decision));
+        Assert.Contains("most recently closed lead, Lead 2", decision.Steps[1].Explanation);
+    }
+
+    [Fact]
+    public void C5_classic_an_unknown_number_creates_an_open_lead_and_logs_the_call_to_it()
+    {
+        var decision = Incoming(RelatedEntities.None);
+
+        var lead = Assert.Single(decision.Create);
+        Assert.Equal((CrmEntityType.Lead, "Incoming call from +14155550100", false), (lead.Type, lead.Title, lead.IsRepeated));
+        Assert.Equal(new EntityLink(null, lead.Key), Assert.Single(decision.LogTo).Entity);
+        Assert.Equal("New lead created", decision.Verdict);
+    }
+
+    [Fact]
+    public void C5_simple_an_unknown_number_creates_a_contact_and_an_open_deal_with_it()
+    {
+        var decision = Incoming(RelatedEntities.None, Simple);
+
+        Assert.Equal([CrmEntityType.Contact, CrmEntityType.Deal], decision.Create.Select(p => p.Type));
+        var contact = decision.Create[0];
+        Assert.Equal(new EntityLink(null, contact.Key), decision.Create[1].Contact);
+        Assert.Equal(2, decision.LogTo.Count);
+        Assert.Equal("New deal and contact created", decision.Verdict);
+    }
+
+    [Fact]
+    public void C5_with_creation_off_for_the_direction_nothing_is_created_or_logged()
+    {
+        var decision = Outgoing(RelatedEntities.None);
+
+        Assert.Empty(decision.Create);
+        Assert.Empty(decision.LogTo);
+        Assert.Contains("entity creation is off on line Main line for outgoing calls", decision.Steps[^1].Explanation);
+    }
+
+    [Fact]
+    public void C6_a_repeated_lead_for_the_contact_needs_repeated_leads_on_in_CRM_settings_and_on_the_line()
+    {
+        var related = Related([ClosedLead(1, 1, toContact: true, contact: 10)], contacts: [Contact()]);
+
+        var both = Incoming(related, RepeatedOn, RepeatingLine);
+        var crmOnly = Incoming(related, RepeatedOn, Line);
+        var lineOnly = Incoming(related, Classic, RepeatingLine);
+
+        var repeated = Assert.Single(both.Create);
+        Assert.Equal((CrmEntityType.Lead, true, new EntityLink(10, null)), (repeated.Type, repeated.IsRepeated, repeated.Contact));
+        Assert.True(both.Repeated);
+        Assert.Contains((CrmEntityType.Contact, 10L), Logged(both));
+        Assert.Empty(crmOnly.Create);
+        Assert.Contains("repeated leads are off on line Main line for incoming calls", crmOnly.Steps[^1].Explanation);
+        Assert.Empty(lineOnly.Create);
+        Assert.Contains("repeated leads are off in CRM settings", lineOnly.Steps[^1].Explanation);
+    }
+
+    [Fact]
+    public void C6_simple_mode_creates_a_repeated_deal()
+    {
+        var decision = Incoming(Related(deals: [ClosedDeal(3)], contacts: [Contact()]), Simple with { RepeatedLeads = true }, RepeatingLine);
+
+        Assert.Equal(CrmEntityType.Deal, Assert.Single(decision.Create).Type);
+        Assert.Equal("Repeated deal created; logged to 2 entities", decision.Verdict);
+    }
+
+    [Fact]
+    public void C6_outgoing_also_needs_outgoing_creation_on()
+    {
+        var related = Related(contacts: [Contact()]);
+        var repeatingNoCreate = new LineSettings("Main line", new(true, true), new(false, true));
+
+        Assert.Empty(Outgoing(related, RepeatedOn, repeatingNoCreate).Create);
+        Assert.Single(Outgoing(related, RepeatedOn, RepeatingLine).Create);
+    }
+
+    [Fact]
+    public void C7_outgoing_after_a_lead_converted_into_a_deal_creates_a_repeated_lead()
+    {
+        var decision = Outgoing(Related([ClosedLead(1, 1, toDeal: true, contact: 10)], [ClosedDeal(3)], [Contact()]), RepeatedOn, RepeatingLine);
+
+        Assert.True(decision.Repeated);
+        Assert.Equal(["C1", "C4", "C7", "C6"], decision.Rules);
+    }
+
+    [Fact]
+    public void C7_outgoing_after_a_lead_converted_into_a_contact_only_creates_no_repeated_lead()
+    {
+        var decision = Outgoing(Related([ClosedLead(1, 1, toContact: true, contact: 10)], contacts: [Contact()]), RepeatedOn, RepeatingLine);
+
+        Assert.False(decision.Repeated);
+        Assert.Empty(decision.Create);
+        Assert.Contains("converted into a contact only", decision.Steps[^1].Explanation);
+    }
+
+    [Fact]
+    public void C7_the_same_lead_history_does_create_a_repeated_lead_for_an_incoming_call()
+    {
+        var decision = Incoming(Related([ClosedLead(1, 1, toContact: true, contact: 10)], contacts: [Contact()]), RepeatedOn, RepeatingLine);
+
+        Assert.True(decision.Repeated);
+        Assert.DoesNotContain("C7", decision.Rules);
+    }
+
+    [Fact]
+    public void C8_click_to_call_from_a_contact_card_is_a_standard_outgoing_call()
+    {
+        var related = Related([OpenLead(1)], [OpenDeal(3)], [Contact()]);
+
+        var decision = Outgoing(related, card: new CardRef(CrmEntityType.Contact, 10, "Contact 10", false));
+
+        Assert.Equal(Logged(Outgoing(related)), Logged(decision));
+        Assert.Equal("C8", decision.Rules[^1]);
+    }
+
+    [Fact]
+    public void C8_a_call_from_a_closed_deal_card_is_also_logged_to_that_card()
+    {
+        var related = Related([OpenLead(1)], [ClosedDeal(4)], [Contact()]);
+
+        var decision = Outgoing(related, card: new CardRef(CrmEntityType.Deal, 4, "Deal 4", true));
+
+        Assert.Equal([(CrmEntityType.Lead, 1L), (CrmEntityType.Contact, 10L), (CrmEntityType.Deal, 4L)], Logged(decision));
+        Assert.Contains("also logged to that card", decision.Steps[^1].Explanation);
+    }
+
+    private static RoutingDecision Email(RelatedEntities related, RoutingSettings? settings = null, MatchedException? match = null,
+        string? inReplyTo = null, IReadOnlyList<LogTarget>? thread = null) =>
+        RoutingEngine.DecideEmail(new EmailFacts("Buyer@Example.com", Address, settings ?? Classic, related, match, inReplyTo, thread));
+
+    [Fact]
+    public void E1_a_reply_to_a_saved_message_is_saved_to_its_thread_whatever_the_exception_list_says()
+    {
+        var thread = new[] { new LogTarget(CrmEntityType.Deal, new EntityLink(3, null), "Deal 3") };
+
+        var decision = Email(RelatedEntities.None, match: new MatchedException(9, EntryType.EmailDomain, "@example.com", null), inReplyTo: "<m1@crm>", thread: thread);
+
+        Assert.Equal(RoutingChannel.EmailReply, decision.Channel);
+        Assert.False(decision.Blocked);
+        Assert.Equal([(CrmEntityType.Deal, 3L)], Logged(decision));
+        Assert.Equal(["E1"], decision.Rules);
+    }
+
+    [Fact]
+    public void E1_a_reply_to_an_unknown_message_is_a_new_email()
+    {
+        var decision = Email(RelatedEntities.None, inReplyTo: "<unknown@elsewhere>", thread: []);
+
+        Assert.Equal(["E1", "E3", "C5"], decision.Rules);
+        Assert.Single(decision.Create);
+    }
+
+    [Fact]
+    public void E2_a_new_email_matching_an_entry_or_its_domain_is_not_saved_at_all()
+    {
+        var decision = Email(Related(contacts: [Contact()]), match: new MatchedException(9, EntryType.EmailDomain, "@example.com", "newsletters"));
+
+        Assert.True(decision.Blocked);
+        Assert.Empty(decision.LogTo);
+        Assert.Empty(decision.Create);
+        Assert.Equal("Blocked by exception @example.com — \"newsletters\": not saved in the CRM", decision.Verdict);
+    }
+
+    [Fact]
+    public void E3_a_new_email_follows_the_call_rules_with_create_from_new_emails_in_place_of_the_line()
+    {
+        Assert.Single(Email(RelatedEntities.None).Create);
+        var off = Email(RelatedEntities.None, Classic with { CreateFromNewEmails = false });
+        Assert.Empty(off.Create);
+        Assert.Contains("\"create entities from new emails\" is off", off.Steps[^1].Explanation);
+        Assert.Equal([(CrmEntityType.Lead, 1L), (CrmEntityType.Contact, 10L)], Logged(Email(Related([OpenLead()], contacts: [Contact()]))));
+    }
+
+    [Fact]
+    public void O1_a_chat_from_an_excepted_number_is_processed_and_always_creates_when_nothing_is_related()
+    {
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(RoutingChannel.Chat, Number, null, "Ann", Classic, RelatedEntities.None, Spam));
+
+        Assert.False(decision.Blocked);
+        Assert.Null(decision.MatchedException);
+        Assert.Equal(CrmEntityType.Lead, Assert.Single(decision.Create).Type);
+        Assert.Contains("+14155550100 is on it", decision.Steps[0].Explanation);
+        Assert.Equal(["O1", "C5"], decision.Rules);
+    }
+
+    [Fact]
+    public void O1_a_form_in_simple_mode_creates_a_contact_with_the_given_name_and_a_deal()
+    {
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(RoutingChannel.Form, null, Address, "Ann Buyer", Simple, RelatedEntities.None, null));
+
+        Assert.Equal("Ann Buyer", decision.Create.Single(p => p.Type == CrmEntityType.Contact).Title);
+    }
+
+    [Fact]
+    public void O1_related_by_phone_or_email_are_both_used()
+    {
+        var byPhone = Related(contacts: [Contact(10)]);
+        var byEmail = Related([OpenLead(1)], contacts: [Contact(10)]);
+
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(RoutingChannel.Chat, Number, Address, null, Classic, byPhone.Union(byEmail), null));
+
+        Assert.Equal([(CrmEntityType.Lead, 1L), (CrmEntityType.Contact, 10L)], Logged(decision));
+    }
+}
