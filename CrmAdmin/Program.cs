@@ -3,6 +3,8 @@ using CrmAdmin.Components;
 using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using Radzen;
 
@@ -12,6 +14,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddCrmData(builder.Configuration, builder.Environment);
 builder.Services.AddCrmAuth(builder.Configuration);
 builder.Services.AddCrmExceptions(builder.Configuration);
+builder.Services.AddCrmRouting();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddRadzenComponents();
 builder.Services.AddProblemDetails();
@@ -46,6 +49,8 @@ app.MapHealthChecks("/health").AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapAccessEndpoints();
 app.MapExceptionEndpoints();
+app.MapCrmEndpoints();
+app.MapRoutingEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

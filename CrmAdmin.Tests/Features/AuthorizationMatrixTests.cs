@@ -43,6 +43,23 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["GET /api/exceptions/export"] = Need.View,
         ["POST /api/exceptions/import"] = Need.Edit,
         ["DELETE /api/exceptions/{id:long}"] = Need.Edit,
+        ["POST /api/contacts"] = Need.Edit,
+        ["POST /api/companies"] = Need.Edit,
+        ["POST /api/leads"] = Need.Edit,
+        ["POST /api/deals"] = Need.Edit,
+        ["GET /api/contacts/{id:long}"] = Need.View,
+        ["GET /api/companies/{id:long}"] = Need.View,
+        ["GET /api/leads/{id:long}"] = Need.View,
+        ["GET /api/deals/{id:long}"] = Need.View,
+        ["GET /api/settings/crm"] = Need.View,
+        ["PUT /api/settings/crm"] = Need.Administer,
+        ["GET /api/telephony/lines"] = Need.View,
+        ["POST /api/telephony/lines"] = Need.Administer,
+        ["PUT /api/telephony/lines/{id:long}"] = Need.Administer,
+        ["POST /api/routing/call"] = Need.View,
+        ["POST /api/routing/email"] = Need.View,
+        ["POST /api/routing/chat"] = Need.View,
+        ["POST /api/routing/form"] = Need.View,
         ["POST /Account/Logout"] = Need.Anonymous,
         ["ANY /health"] = Need.Anonymous,
         ["GET /openapi/{documentName}.json"] = Need.Anonymous,
@@ -215,6 +232,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 CrmAdmin.Domain.Exceptions.EntrySource.Settings);
             await factory.CreateUserAsync(Intern, "Intern");
             await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
+            await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""));
             existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
             browsers["anonymous"] = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             foreach (var who in Principals.Where(p => p != "anonymous"))
@@ -252,6 +270,13 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 "POST /api/users" => Json($$"""{"email":"new-{{Guid.NewGuid():N}}@test.local","password":"{{CrmAdminFactory.UserPassword}}","role":"Viewer"}"""),
                 "PUT /api/permissions" => Json("""[{"role":"Viewer","exceptions":"View"}]"""),
                 "POST /api/exceptions/import" => new StringContent($"+1 415 555 {Random.Shared.Next(1000, 9999)};matrix", Encoding.UTF8, "text/plain"),
+                "POST /api/contacts" or "POST /api/companies" => Json("""{"name":"Matrix","phones":["+1 415 555 0177"]}"""),
+                "POST /api/leads" or "POST /api/deals" => Json("""{"title":"Matrix"}"""),
+                "PUT /api/settings/crm" => Json("""{"mode":"Classic","repeatedLeads":false,"createFromNewEmails":true}"""),
+                "POST /api/telephony/lines" or "PUT /api/telephony/lines/{id:long}" => Json("""{"number":"+1 212 555 0000","name":"Matrix line"}"""),
+                "POST /api/routing/call" => Json("""{"lineId":1,"direction":"Incoming","number":"+14155550100"}"""),
+                "POST /api/routing/email" => Json("""{"from":"someone@example.com"}"""),
+                "POST /api/routing/chat" or "POST /api/routing/form" => Json("""{"phone":"+14155550100"}"""),
                 _ => null,
             };
             return request;
@@ -263,7 +288,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await ScalarAsync("SELECT COUNT(*) FROM AuditEntries"),
             await ScalarAsync("SELECT COUNT(*) FROM AspNetUsers"),
             await ScalarTextAsync("SELECT group_concat(Name || '=' || Exceptions, ',') FROM (SELECT * FROM AspNetRoles ORDER BY Name)"),
-            await ScalarTextAsync("SELECT group_concat(UserId || RoleId, ',') FROM (SELECT * FROM AspNetUserRoles ORDER BY UserId)"));
+            await ScalarTextAsync("SELECT group_concat(UserId || RoleId, ',') FROM (SELECT * FROM AspNetUserRoles ORDER BY UserId)"),
+            await ScalarTextAsync("SELECT (SELECT COUNT(*) FROM Leads) || '/' || (SELECT COUNT(*) FROM Deals) || '/' || (SELECT COUNT(*) FROM Contacts) || '/' || " +
+                                  "(SELECT COUNT(*) FROM Companies) || '/' || (SELECT COUNT(*) FROM Activities) || '/' || (SELECT COUNT(*) FROM TelephonyLines)"),
+            await ScalarTextAsync("SELECT Mode || RepeatedLeads || CreateFromNewEmails FROM CrmSettings"),
+            await ScalarTextAsync("SELECT group_concat(Name || Number || IncomingCreate || IncomingRepeated || OutgoingCreate || OutgoingRepeated, ',') FROM TelephonyLines"));
 
         private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await ScalarObjectAsync(sql), System.Globalization.CultureInfo.InvariantCulture);
 

@@ -1,4 +1,5 @@
 using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,6 +11,14 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
 {
     public DbSet<ExceptionEntry> ExceptionEntries => Set<ExceptionEntry>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Company> Companies => Set<Company>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<Deal> Deals => Set<Deal>();
+    public DbSet<EntityContactPoint> EntityContactPoints => Set<EntityContactPoint>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<TelephonyLine> TelephonyLines => Set<TelephonyLine>();
+    public DbSet<CrmSettings> CrmSettings => Set<CrmSettings>();
 
     /// <summary>Every time is stored as UTC; SQLite keeps no kind, so reading restores it.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

@@ -28,5 +28,7 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         entry.HasIndex(e => new { e.Type, e.Value }).IsUnique();
         entry.HasIndex(e => e.Value);
         entry.HasIndex(e => e.CreatedAt);
+        entry.HasIndex(e => e.HitCount);
+        entry.HasIndex(e => e.LastHitAt);
     }
 }

@@ -14,6 +14,8 @@ public enum AuditAction
     UserLocked,
     UserUnlocked,
     PasswordReset,
+    CrmSettingsChanged,
+    TelephonyLineChanged,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>

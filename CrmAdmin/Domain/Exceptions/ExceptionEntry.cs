@@ -35,5 +35,10 @@ public sealed class ExceptionEntry
     public DateTime CreatedAt { get; private set; }
     public string CreatedBy { get; private set; }
 
+    /// <summary>How many applied routing decisions this entry blocked, and the last time (shows which entries still fire).</summary>
+    public int HitCount { get; private set; }
+
+    public DateTime? LastHitAt { get; private set; }
+
     public ContactPoint Point => new(Type, Value);
 }

@@ -13,7 +13,7 @@ internal sealed class AccessProblemHandler(IProblemDetailsService problems) : IE
         (int Status, string Title)? answer = exception switch
         {
             AccessDeniedException => (StatusCodes.Status403Forbidden, "Forbidden"),
-            AccessRequestException => (StatusCodes.Status400BadRequest, "Request not carried out"),
+            RequestRefusedException => (StatusCodes.Status400BadRequest, "Request not carried out"),
             _ => null,
         };
         if (answer is not { } a || !http.Request.Path.StartsWithSegments("/api"))

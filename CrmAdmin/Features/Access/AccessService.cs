@@ -17,7 +17,7 @@ public sealed record RolePermission(string Role, AccessLevel Exceptions)
 public sealed record UserRow(string Id, string Email, string? Role, bool IsLockedOut, DateTimeOffset? LockoutEnd);
 
 /// <summary>A request that cannot be carried out as asked, with a reason for the person (400/409).</summary>
-public sealed class AccessRequestException(string message) : Exception(message);
+public sealed class AccessRequestException(string message) : RequestRefusedException(message);
 
 /// <summary>
 /// "CRM access permissions" and users (P1, P2): only administrators change them, every change is

@@ -17,6 +17,8 @@ public enum ExceptionSortColumn
     Comment,
     Source,
     CreatedBy,
+    HitCount,
+    LastHitAt,
 }
 
 public sealed record ExceptionListQuery(
@@ -27,7 +29,7 @@ public sealed record ExceptionListQuery(
 }
 
 public sealed record ExceptionRow(
-    long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy);
+    long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy, int HitCount, DateTime? LastHitAt);
 
 public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items);
 
@@ -98,7 +100,7 @@ public sealed class ExceptionListService(
     }
 
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
-        e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy);
+        e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt);
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter)
     {
@@ -132,6 +134,8 @@ public sealed class ExceptionListService(
             ExceptionSortColumn.Comment => descending ? entries.OrderByDescending(e => e.Comment) : entries.OrderBy(e => e.Comment),
             ExceptionSortColumn.Source => descending ? entries.OrderByDescending(e => e.Source) : entries.OrderBy(e => e.Source),
             ExceptionSortColumn.CreatedBy => descending ? entries.OrderByDescending(e => e.CreatedBy) : entries.OrderBy(e => e.CreatedBy),
+            ExceptionSortColumn.HitCount => descending ? entries.OrderByDescending(e => e.HitCount) : entries.OrderBy(e => e.HitCount),
+            ExceptionSortColumn.LastHitAt => descending ? entries.OrderByDescending(e => e.LastHitAt) : entries.OrderBy(e => e.LastHitAt),
             _ => descending ? entries.OrderByDescending(e => e.CreatedAt) : entries.OrderBy(e => e.CreatedAt),
         };
 

@@ -1,0 +1,300 @@
+using System.Security.Claims;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Crm;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Domain.Routing;
+using CrmAdmin.Features.Access;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Features.Crm;
+
+/// <summary>What a person or client typed for a new or changed entity; phones and emails are normalized (X2, X3).</summary>
+public sealed record EntityInput(
+    string Title, IReadOnlyList<string>? Phones = null, IReadOnlyList<string>? Emails = null, long? ContactId = null, long? CompanyId = null);
+
+/// <summary>The status a lead is created with (the API can record history: closed, converted, when).</summary>
+public sealed record LeadState(LeadStatus Status, IReadOnlyList<ConvertedTo>? ConvertedTo = null, DateTime? ClosedAt = null);
+
+public sealed record DealState(DealStage Stage, DateTime? ClosedAt = null);
+
+public sealed record EntityListItem(CrmEntityType Type, long Id, string Title, string? State, string ContactPoints, DateTime CreatedAt);
+
+public sealed record ActivityItem(long Id, ActivityKind Kind, CallDirection? Direction, string From, string Summary, DateTime At);
+
+public sealed record EntityDetails(
+    CrmEntityType Type, long Id, string Title, IReadOnlyList<string> Phones, IReadOnlyList<string> Emails,
+    long? ContactId, long? CompanyId, LeadStatus? LeadStatus, IReadOnlyList<ConvertedTo>? ConvertedTo, DealStage? DealStage,
+    DateTime? ClosedAt, bool IsRepeated, DateTime CreatedAt, IReadOnlyList<ActivityItem> Activities)
+{
+    public bool IsClosed => ClosedAt is not null;
+}
+
+/// <summary>A request the CRM cannot carry out as asked (unknown entity, invalid phone), with the reason.</summary>
+public sealed class CrmRequestException(string message) : RequestRefusedException(message);
+
+/// <summary>Contacts, companies, leads and deals (§5): reading needs View, changing needs Edit (P3).</summary>
+public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock)
+{
+    public const int MaxTake = 200;
+
+    public async Task<(int Total, IReadOnlyList<EntityListItem> Items)> ListAsync(CrmEntityType type, string? search, int skip, int take,
+        ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var term = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
+        take = Math.Clamp(take, 1, MaxTake);
+        IQueryable<EntityListItem> rows = type switch
+        {
+            CrmEntityType.Lead => db.Leads.Where(l => term == null || l.Title.Contains(term))
+                .Select(l => new EntityListItem(CrmEntityType.Lead, l.Id, l.Title, l.Status.ToString(), "", l.CreatedAt)),
+            CrmEntityType.Deal => db.Deals.Where(d => term == null || d.Title.Contains(term))
+                .Select(d => new EntityListItem(CrmEntityType.Deal, d.Id, d.Title, d.Stage.ToString(), "", d.CreatedAt)),
+            CrmEntityType.Contact => db.Contacts.Where(c => term == null || c.Name.Contains(term))
+                .Select(c => new EntityListItem(CrmEntityType.Contact, c.Id, c.Name, null, "", c.CreatedAt)),
+            _ => db.Companies.Where(c => term == null || c.Name.Contains(term))
+                .Select(c => new EntityListItem(CrmEntityType.Company, c.Id, c.Name, null, "", c.CreatedAt)),
+        };
+        var total = await rows.CountAsync(ct);
+        var page = await rows.OrderByDescending(r => r.Id).Skip(Math.Max(0, skip)).Take(take).ToListAsync(ct);
+        var ids = page.Select(r => r.Id).ToList();
+        var points = await db.EntityContactPoints.Where(p => p.OwnerType == type && ids.Contains(p.OwnerId))
+            .Select(p => new { p.OwnerId, p.Value }).ToListAsync(ct);
+        return (total, page.Select(r => r with { ContactPoints = string.Join(", ", points.Where(p => p.OwnerId == r.Id).Select(p => p.Value)) }).ToList());
+    }
+
+    public async Task<EntityDetails?> GetAsync(CrmEntityType type, long id, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await DetailsAsync(db, type, id, ct);
+    }
+
+    public async Task<long> CreateAsync(CrmEntityType type, EntityInput input, ClaimsPrincipal user, CancellationToken ct = default,
+        LeadState? leadState = null, DealState? dealState = null)
+    {
+        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var (phones, emails) = Normalize(input);
+        var title = RequireTitle(input.Title, type);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await CheckLinksAsync(db, input, ct);
+        long id;
+        switch (type)
+        {
+            case CrmEntityType.Company:
+                var company = db.Companies.Add(new Company(title, now)).Entity;
+                await db.SaveChangesAsync(ct);
+                id = company.Id;
+                break;
+            case CrmEntityType.Contact:
+                var contact = db.Contacts.Add(new Contact(title, input.CompanyId, now)).Entity;
+                await db.SaveChangesAsync(ct);
+                id = contact.Id;
+                break;
+            case CrmEntityType.Lead:
+                var lead = db.Leads.Add(new Lead(title, input.ContactId, input.CompanyId, now)).Entity;
+                if (leadState is not null)
+                {
+                    ApplyLeadStatus(lead, leadState.Status, leadState.ConvertedTo, leadState.ClosedAt ?? now);
+                }
+
+                await db.SaveChangesAsync(ct);
+                id = lead.Id;
+                break;
+            default:
+                if (phones.Count + emails.Count > 0)
+                {
+                    throw new CrmRequestException("A deal has no phones or emails of its own: give them to its contact or company (§5).");
+                }
+
+                var deal = db.Deals.Add(new Deal(title, input.ContactId, input.CompanyId, now)).Entity;
+                if (dealState is not null)
+                {
+                    deal.MoveTo(dealState.Stage, dealState.ClosedAt ?? now);
+                }
+
+                await db.SaveChangesAsync(ct);
+                id = deal.Id;
+                break;
+        }
+
+        db.EntityContactPoints.AddRange(phones.Concat(emails).Select(p => new EntityContactPoint(type, id, p)));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>Changes the title or name, links and phones and emails (replacing them).</summary>
+    public async Task UpdateAsync(CrmEntityType type, long id, EntityInput input, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var (phones, emails) = Normalize(input);
+        var title = RequireTitle(input.Title, type);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await CheckLinksAsync(db, input, ct);
+        switch (type)
+        {
+            case CrmEntityType.Company:
+                (await FindAsync(db.Companies, id, type, ct)).Name = title;
+                break;
+            case CrmEntityType.Contact:
+                var contact = await FindAsync(db.Contacts, id, type, ct);
+                (contact.Name, contact.CompanyId) = (title, input.CompanyId);
+                break;
+            case CrmEntityType.Lead:
+                var lead = await FindAsync(db.Leads, id, type, ct);
+                (lead.Title, lead.ContactId, lead.CompanyId) = (title, input.ContactId, input.CompanyId);
+                break;
+            default:
+                var deal = await FindAsync(db.Deals, id, type, ct);
+                (deal.Title, deal.ContactId, deal.CompanyId) = (title, input.ContactId, input.CompanyId);
+                break;
+        }
+
+        if (type != CrmEntityType.Deal)
+        {
+            await db.EntityContactPoints.Where(p => p.OwnerType == type && p.OwnerId == id).ExecuteDeleteAsync(ct);
+            db.EntityContactPoints.AddRange(phones.Concat(emails).Select(p => new EntityContactPoint(type, id, p)));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Sets a lead's status: Open, Junk, or Converted into a contact, a deal or both (§5).</summary>
+    public async Task SetLeadStatusAsync(long id, LeadStatus status, IReadOnlyCollection<ConvertedTo>? convertedTo, DateTime? closedAt,
+        ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var lead = await FindAsync(db.Leads, id, CrmEntityType.Lead, ct);
+        ApplyLeadStatus(lead, status, convertedTo, closedAt ?? clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task SetDealStageAsync(long id, DealStage stage, DateTime? closedAt, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        (await FindAsync(db.Deals, id, CrmEntityType.Deal, ct)).MoveTo(stage, closedAt ?? clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+    }
+
+    internal static void ApplyLeadStatus(Lead lead, LeadStatus status, IReadOnlyCollection<ConvertedTo>? convertedTo, DateTime at)
+    {
+        switch (status)
+        {
+            case LeadStatus.Open:
+                lead.Reopen();
+                break;
+            case LeadStatus.Junk:
+                lead.MarkJunk(at);
+                break;
+            default:
+                if (convertedTo is not { Count: > 0 })
+                {
+                    throw new CrmRequestException("Say what the lead was converted into: a contact, a deal, or both.");
+                }
+
+                lead.Convert(convertedTo, at);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The live entities that have this phone or email (§5): contacts, companies and leads with it,
+    /// and deals whose contact or company has it. One index seek on the contact points.
+    /// </summary>
+    internal static async Task<RelatedEntities> RelatedAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
+    {
+        var owners = await db.EntityContactPoints.AsNoTracking().Where(p => p.Type == point.Type && p.Value == point.Value)
+            .Select(p => new { p.OwnerType, p.OwnerId }).ToListAsync(ct);
+        if (owners.Count == 0)
+        {
+            return RelatedEntities.None;
+        }
+
+        var contactIds = owners.Where(o => o.OwnerType == CrmEntityType.Contact).Select(o => o.OwnerId).Distinct().ToList();
+        var companyIds = owners.Where(o => o.OwnerType == CrmEntityType.Company).Select(o => o.OwnerId).Distinct().ToList();
+        var leadIds = owners.Where(o => o.OwnerType == CrmEntityType.Lead).Select(o => o.OwnerId).Distinct().ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id)).OrderBy(c => c.Id)
+            .Select(c => new RelatedParty(c.Id, c.Name)).ToListAsync(ct);
+        var companies = await db.Companies.AsNoTracking().Where(c => companyIds.Contains(c.Id)).OrderBy(c => c.Id)
+            .Select(c => new RelatedParty(c.Id, c.Name)).ToListAsync(ct);
+        var leads = await db.Leads.AsNoTracking().Where(l => leadIds.Contains(l.Id)).OrderBy(l => l.Id)
+            .Select(l => new RelatedLead(l.Id, l.Title, l.Status, l.ConvertedToContact, l.ConvertedToDeal, l.ClosedAt, l.ContactId)).ToListAsync(ct);
+        var liveContacts = contacts.Select(c => c.Id).ToList();
+        var liveCompanies = companies.Select(c => c.Id).ToList();
+        var deals = await db.Deals.AsNoTracking()
+            .Where(d => (d.ContactId != null && liveContacts.Contains(d.ContactId.Value)) || (d.CompanyId != null && liveCompanies.Contains(d.CompanyId.Value)))
+            .OrderBy(d => d.Id)
+            .Select(d => new RelatedDeal(d.Id, d.Title, d.Stage, d.ClosedAt, d.ContactId)).ToListAsync(ct);
+        return new RelatedEntities(leads, deals, contacts, companies);
+    }
+
+    internal static async Task<EntityDetails?> DetailsAsync(CrmDbContext db, CrmEntityType type, long id, CancellationToken ct)
+    {
+        var points = await db.EntityContactPoints.AsNoTracking().Where(p => p.OwnerType == type && p.OwnerId == id).OrderBy(p => p.Id).ToListAsync(ct);
+        var phones = points.Where(p => p.Type == EntryType.Phone).Select(p => p.Value).ToList();
+        var emails = points.Where(p => p.Type != EntryType.Phone).Select(p => p.Value).ToList();
+        var activities = await db.Activities.AsNoTracking().Where(a => a.EntityType == type && a.EntityId == id).OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+            .Select(a => new ActivityItem(a.Id, a.Kind, a.Direction, a.From, a.Summary, a.At)).ToListAsync(ct);
+        return type switch
+        {
+            CrmEntityType.Company => await db.Companies.AsNoTracking().Where(c => c.Id == id)
+                .Select(c => new EntityDetails(type, c.Id, c.Name, phones, emails, null, null, null, null, null, null, false, c.CreatedAt, activities)).SingleOrDefaultAsync(ct),
+            CrmEntityType.Contact => await db.Contacts.AsNoTracking().Where(c => c.Id == id)
+                .Select(c => new EntityDetails(type, c.Id, c.Name, phones, emails, null, c.CompanyId, null, null, null, null, false, c.CreatedAt, activities)).SingleOrDefaultAsync(ct),
+            CrmEntityType.Lead => (await db.Leads.AsNoTracking().Where(l => l.Id == id).ToListAsync(ct)).Select(l => new EntityDetails(type, l.Id, l.Title, phones, emails,
+                l.ContactId, l.CompanyId, l.Status, ConvertedList(l), null, l.ClosedAt, l.IsRepeated, l.CreatedAt, activities)).SingleOrDefault(),
+            _ => await db.Deals.AsNoTracking().Where(d => d.Id == id)
+                .Select(d => new EntityDetails(type, d.Id, d.Title, phones, emails, d.ContactId, d.CompanyId, null, null, d.Stage, d.ClosedAt, d.IsRepeated, d.CreatedAt, activities))
+                .SingleOrDefaultAsync(ct),
+        };
+    }
+
+    private static IReadOnlyList<ConvertedTo>? ConvertedList(Lead lead) => lead.Status != LeadStatus.Converted ? null
+        : new[] { (lead.ConvertedToContact, ConvertedTo.Contact), (lead.ConvertedToDeal, ConvertedTo.Deal) }.Where(x => x.Item1).Select(x => x.Item2).ToList();
+
+    private static async Task<T> FindAsync<T>(DbSet<T> set, long id, CrmEntityType type, CancellationToken ct) where T : class =>
+        await set.FindAsync([id], ct) ?? throw new CrmRequestException($"There is no {type.ToString().ToLowerInvariant()} {id}.");
+
+    private static async Task CheckLinksAsync(CrmDbContext db, EntityInput input, CancellationToken ct)
+    {
+        if (input.ContactId is { } contactId && !await db.Contacts.AnyAsync(c => c.Id == contactId, ct))
+        {
+            throw new CrmRequestException($"There is no contact {contactId}.");
+        }
+
+        if (input.CompanyId is { } companyId && !await db.Companies.AnyAsync(c => c.Id == companyId, ct))
+        {
+            throw new CrmRequestException($"There is no company {companyId}.");
+        }
+    }
+
+    private static string RequireTitle(string? title, CrmEntityType type) =>
+        string.IsNullOrWhiteSpace(title) ? throw new CrmRequestException($"A {type.ToString().ToLowerInvariant()} needs a {(type is CrmEntityType.Lead or CrmEntityType.Deal ? "title" : "name")}.")
+        : title.Trim().Length > 200 ? throw new CrmRequestException("At most 200 characters.") : title.Trim();
+
+    private static (List<ContactPoint> Phones, List<ContactPoint> Emails) Normalize(EntityInput input)
+    {
+        var phones = new List<ContactPoint>();
+        foreach (var raw in (input.Phones ?? []).Where(p => !string.IsNullOrWhiteSpace(p)))
+        {
+            var normalized = ContactPointNormalizer.NormalizePhone(raw);
+            phones.Add(normalized.Point ?? throw new CrmRequestException($"Phone \"{raw}\": {normalized.Error}."));
+        }
+
+        var emails = new List<ContactPoint>();
+        foreach (var raw in (input.Emails ?? []).Where(e => !string.IsNullOrWhiteSpace(e)))
+        {
+            var normalized = ContactPointNormalizer.NormalizeEmail(raw.Contains('@') ? raw : raw + "@");
+            emails.Add(normalized.Point is { Type: EntryType.Email } point ? point : throw new CrmRequestException($"Email \"{raw}\": {normalized.Error ?? "not an address"}."));
+        }
+
+        return (phones.Distinct().ToList(), emails.Distinct().ToList());
+    }
+}

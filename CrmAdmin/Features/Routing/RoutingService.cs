@@ -1,0 +1,148 @@
+using System.Security.Claims;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Crm;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Domain.Routing;
+using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Features.Routing;
+
+/// <summary>
+/// Gathers the facts of a call, email, chat or form, asks <see cref="RoutingEngine"/>, and (unless it is
+/// a dry run) applies the decision in one transaction. The simulator page and the API both call this.
+/// A dry run needs View on the exception list; applying needs Edit (P3).
+/// </summary>
+public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RoutingService> logger)
+{
+    public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await RequireAsync(user, request.DryRun);
+        var number = ContactPointNormalizer.NormalizePhone(request.Number ?? "");
+        if (number.Point is not { } point)
+        {
+            throw new RoutingRequestException(RoutingEngine.InvalidNumberMessage(request.Number ?? "", number.Error!));
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var line = await db.TelephonyLines.AsNoTracking().SingleOrDefaultAsync(l => l.Id == request.LineId, ct)
+                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
+        var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
+        var decision = RoutingEngine.DecideCall(new CallFacts(
+            request.Direction, request.Number!, point,
+            new LineSettings(line.Name, line.For(CallDirection.Incoming), line.For(CallDirection.Outgoing)),
+            await SettingsAsync(db, ct), await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), card));
+        var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
+        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, line.Id, null, ct);
+    }
+
+    public async Task<RoutingOutcome> RouteEmailAsync(EmailRequest request, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await RequireAsync(user, request.DryRun);
+        var address = ContactPointNormalizer.NormalizeEmail(request.From ?? "");
+        if (address.Point is not { Type: EntryType.Email } point)
+        {
+            throw new RoutingRequestException($"\"{request.From}\" is not an email address: {address.Error ?? "a sender needs a name before the @"}.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var thread = string.IsNullOrWhiteSpace(request.InReplyTo) ? [] : await ThreadAsync(db, request.InReplyTo.Trim(), ct);
+        var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, await SettingsAsync(db, ct),
+            await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), request.InReplyTo?.Trim(), thread));
+        var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
+        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), ct);
+    }
+
+    public async Task<RoutingOutcome> RouteChatOrFormAsync(RoutingChannel channel, ChatOrFormRequest request, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await RequireAsync(user, request.DryRun);
+        ContactPoint? phone = null, email = null;
+        if (!string.IsNullOrWhiteSpace(request.Phone))
+        {
+            var normalized = ContactPointNormalizer.NormalizePhone(request.Phone);
+            phone = normalized.Point ?? throw new RoutingRequestException(RoutingEngine.InvalidNumberMessage(request.Phone, normalized.Error!));
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.Email))
+        {
+            var normalized = ContactPointNormalizer.NormalizeEmail(request.Email);
+            email = normalized.Point is { Type: EntryType.Email } p ? p : throw new RoutingRequestException($"\"{request.Email}\" is not an email address.");
+        }
+
+        if (phone is null && email is null)
+        {
+            throw new RoutingRequestException("A chat or form needs a phone or an email to be routed.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var related = phone is { } ph ? await CrmEntityService.RelatedAsync(db, ph, ct) : RelatedEntities.None;
+        if (email is { } em)
+        {
+            related = related.Union(await CrmEntityService.RelatedAsync(db, em, ct));
+        }
+
+        var ignored = phone is { } p1 ? await MatchAsync(db, p1, ct) : null;
+        ignored ??= email is { } e1 ? await MatchAsync(db, e1, ct) : null;
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, await SettingsAsync(db, ct), related, ignored));
+        var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
+        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, ct);
+    }
+
+    private Task RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
+
+    private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
+        CallDirection? direction, long? lineId, string? messageId, CancellationToken ct)
+    {
+        if (dryRun)
+        {
+            return RoutingOutcome.From(decision, dryRun: true);
+        }
+
+        var ids = await RoutingApplier.ApplyAsync(db, decision, new RoutingApplier.ActivityInfo(kind, summary, direction, lineId, messageId),
+            clock.GetUtcNow().UtcDateTime, ct);
+        logger.LogInformation("Routed {Channel} from {Customer}: {Verdict} [{Rules}]", decision.Channel, decision.Customer?.Value, decision.Verdict, string.Join(",", decision.Rules));
+        return RoutingOutcome.From(decision, dryRun: false, ids);
+    }
+
+    private static async Task<RoutingSettings> SettingsAsync(CrmDbContext db, CancellationToken ct)
+    {
+        var settings = await db.CrmSettings.AsNoTracking().SingleAsync(ct);
+        return new RoutingSettings(settings.Mode, settings.RepeatedLeads, settings.CreateFromNewEmails);
+    }
+
+    /// <summary>The entry that matches: the phone itself, the address itself, or its domain (X4). An index seek either way.</summary>
+    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
+    {
+        var domain = point.Type == EntryType.Email ? "@" + point.Value[(point.Value.LastIndexOf('@') + 1)..] : null;
+        var entry = await db.ExceptionEntries.AsNoTracking()
+            .Where(e => (e.Type == point.Type && e.Value == point.Value) || (domain != null && e.Type == EntryType.EmailDomain && e.Value == domain))
+            .OrderBy(e => e.Type)
+            .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
+            .FirstOrDefaultAsync(ct);
+        return entry;
+    }
+
+    private static async Task<IReadOnlyList<LogTarget>> ThreadAsync(CrmDbContext db, string inReplyTo, CancellationToken ct)
+    {
+        var targets = await db.Activities.AsNoTracking().Where(a => a.MessageId == inReplyTo)
+            .Select(a => new { a.EntityType, a.EntityId }).Distinct().ToListAsync(ct);
+        var thread = new List<LogTarget>();
+        foreach (var target in targets)
+        {
+            if (await CrmEntityService.DetailsAsync(db, target.EntityType, target.EntityId, ct) is { } entity)
+            {
+                thread.Add(new LogTarget(target.EntityType, new EntityLink(target.EntityId, null), entity.Title));
+            }
+        }
+
+        return thread;
+    }
+
+    private static async Task<CardRef> CardAsync(CrmDbContext db, CardRequest card, CancellationToken ct)
+    {
+        var entity = await CrmEntityService.DetailsAsync(db, card.Type, card.Id, ct)
+                     ?? throw new RoutingRequestException($"There is no {card.Type.ToString().ToLowerInvariant()} {card.Id} to start the call from.");
+        return new CardRef(card.Type, card.Id, entity.Title, entity.IsClosed);
+    }
+}
