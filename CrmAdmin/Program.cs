@@ -26,6 +26,7 @@ var app = builder.Build();
 
 await app.Services.InitializeCrmDatabaseAsync();
 await app.Services.SeedAccessAsync(app.Configuration);
+await app.Services.SeedDemoCrmAsync(app.Configuration);
 
 // The API answers errors as problem details; pages get the error page. Neither shows a stack trace outside Development.
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());

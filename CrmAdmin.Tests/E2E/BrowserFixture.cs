@@ -33,6 +33,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
         await App.CreateUserAsync(Supervisor, "Supervisor");
         await App.CreateUserAsync(Viewer, "Viewer");
+        using (var admin = await App.CreateAdminClientAsync())
+        {
+            var line = await admin.PostAsync("/api/telephony/lines", new StringContent(
+                "{\"number\":\"+1 212 555 0100\",\"name\":\"Sales line\"}", System.Text.Encoding.UTF8, "application/json"));
+            line.EnsureSuccessStatusCode();
+        }
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

@@ -71,6 +71,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["/"] = Need.View,
         ["/crm/settings/exceptions"] = Need.View,
         ["/crm/settings/access-permissions"] = Need.Administer,
+        ["/crm/settings/crm"] = Need.View,
+        ["/crm/leads"] = Need.View,
+        ["/crm/deals"] = Need.View,
+        ["/crm/contacts"] = Need.View,
+        ["/crm/companies"] = Need.View,
+        ["/crm/leads/{Id:long}"] = Need.View,
+        ["/crm/deals/{Id:long}"] = Need.View,
+        ["/crm/contacts/{Id:long}"] = Need.View,
+        ["/crm/companies/{Id:long}"] = Need.View,
+        ["/telephony/lines"] = Need.View,
+        ["/telephony/lines/{LineId:long}/exceptions"] = Need.View,
+        ["/simulator"] = Need.View,
         ["/crm/settings/users"] = Need.Administer,
         ["/Account/Login"] = Need.Anonymous,
         ["/Account/AccessDenied"] = Need.Anonymous,
@@ -187,7 +199,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     {
         var browser = app.BrowserFor(who);
 
-        using var response = await browser.GetAsync(page);
+        using var response = await browser.GetAsync(page.Replace("{Id:long}", "1").Replace("{LineId:long}", "1"));
 
         if (Allowed(Pages[page], who))
         {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Access;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -52,7 +53,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
             .AddSingleton<IDbContextFactory<CrmDbContext>>(database)
             .AddScoped(_ => database.CreateDbContext());
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
-        collection.AddCrmAuth(configuration).AddCrmExceptions(configuration);
+        collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting();
         var host = new ServiceTestHost(collection.BuildServiceProvider(), database);
         await host.services.SeedAccessAsync(configuration);
         await host.SignInUsersAsync();

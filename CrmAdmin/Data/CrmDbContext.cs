@@ -28,6 +28,27 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        FoldComments();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        FoldComments();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Whatever path adds an entry, its folded comment (the filter's column, X5) follows the comment.</summary>
+    private void FoldComments()
+    {
+        foreach (var entry in ChangeTracker.Entries<ExceptionEntry>().Where(e => e.State is EntityState.Added or EntityState.Modified))
+        {
+            entry.Property(Configurations.ExceptionEntryConfiguration.CommentFolded).CurrentValue = entry.Entity.Comment?.ToLowerInvariant();
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);

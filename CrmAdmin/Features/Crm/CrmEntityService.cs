@@ -42,25 +42,34 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var term = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
+        // LIKE: case-insensitive for names typed in any case; the user's own % and _ are escaped.
+        var term = string.IsNullOrWhiteSpace(search) ? null : "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
         take = Math.Clamp(take, 1, MaxTake);
-        IQueryable<EntityListItem> rows = type switch
+        skip = Math.Max(0, skip);
+        // Filter, count and page on the table itself; only the page is projected for display.
+        var (total, page) = type switch
         {
-            CrmEntityType.Lead => db.Leads.Where(l => term == null || l.Title.Contains(term))
-                .Select(l => new EntityListItem(CrmEntityType.Lead, l.Id, l.Title, l.Status.ToString(), "", l.CreatedAt)),
-            CrmEntityType.Deal => db.Deals.Where(d => term == null || d.Title.Contains(term))
-                .Select(d => new EntityListItem(CrmEntityType.Deal, d.Id, d.Title, d.Stage.ToString(), "", d.CreatedAt)),
-            CrmEntityType.Contact => db.Contacts.Where(c => term == null || c.Name.Contains(term))
-                .Select(c => new EntityListItem(CrmEntityType.Contact, c.Id, c.Name, null, "", c.CreatedAt)),
-            _ => db.Companies.Where(c => term == null || c.Name.Contains(term))
-                .Select(c => new EntityListItem(CrmEntityType.Company, c.Id, c.Name, null, "", c.CreatedAt)),
+            CrmEntityType.Lead => await PageAsync(db.Leads.Where(l => term == null || EF.Functions.Like(l.Title, term, "\\")), l => l.Id, skip, take,
+                l => new EntityListItem(CrmEntityType.Lead, l.Id, l.Title, l.Status.ToString(), "", l.CreatedAt), ct),
+            CrmEntityType.Deal => await PageAsync(db.Deals.Where(d => term == null || EF.Functions.Like(d.Title, term, "\\")), d => d.Id, skip, take,
+                d => new EntityListItem(CrmEntityType.Deal, d.Id, d.Title, d.Stage.ToString(), "", d.CreatedAt), ct),
+            CrmEntityType.Contact => await PageAsync(db.Contacts.Where(c => term == null || EF.Functions.Like(c.Name, term, "\\")), c => c.Id, skip, take,
+                c => new EntityListItem(CrmEntityType.Contact, c.Id, c.Name, null, "", c.CreatedAt), ct),
+            _ => await PageAsync(db.Companies.Where(c => term == null || EF.Functions.Like(c.Name, term, "\\")), c => c.Id, skip, take,
+                c => new EntityListItem(CrmEntityType.Company, c.Id, c.Name, null, "", c.CreatedAt), ct),
         };
-        var total = await rows.CountAsync(ct);
-        var page = await rows.OrderByDescending(r => r.Id).Skip(Math.Max(0, skip)).Take(take).ToListAsync(ct);
         var ids = page.Select(r => r.Id).ToList();
         var points = await db.EntityContactPoints.Where(p => p.OwnerType == type && ids.Contains(p.OwnerId))
             .Select(p => new { p.OwnerId, p.Value }).ToListAsync(ct);
         return (total, page.Select(r => r with { ContactPoints = string.Join(", ", points.Where(p => p.OwnerId == r.Id).Select(p => p.Value)) }).ToList());
+    }
+
+    private static async Task<(int Total, List<EntityListItem> Page)> PageAsync<T>(IQueryable<T> rows, System.Linq.Expressions.Expression<Func<T, long>> id,
+        int skip, int take, Func<T, EntityListItem> toItem, CancellationToken ct) where T : class
+    {
+        var total = await rows.CountAsync(ct);
+        var page = await rows.AsNoTracking().OrderByDescending(id).Skip(skip).Take(take).ToListAsync(ct);
+        return (total, page.Select(toItem).ToList());
     }
 
     public async Task<EntityDetails?> GetAsync(CrmEntityType type, long id, ClaimsPrincipal user, CancellationToken ct = default)

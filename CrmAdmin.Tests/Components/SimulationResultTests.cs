@@ -1,0 +1,42 @@
+using Bunit;
+using CrmAdmin.Domain.Crm;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Routing;
+
+namespace CrmAdmin.Tests.Components;
+
+public class SimulationResultTests : RadzenTestContext
+{
+    private static RoutingOutcome Outcome(bool blocked = false, bool dryRun = true, OutcomeEntity[]? created = null, OutcomeEntity[]? logged = null) => new(
+        "IncomingCall", "+14155550100", dryRun, blocked,
+        blocked ? new MatchedExceptionDto(7, EntryType.Phone, "+14155550100", "spam robot") : null,
+        created ?? [], logged ?? [], false, ["C1", "C2"],
+        ["C1: The number is in international format.", "C2: +14155550100 is on the exception list: nothing is created."],
+        blocked ? "Blocked by exception +14155550100 — \"spam robot\": nothing created or logged" : "New lead created");
+
+    [Fact]
+    public void The_verdict_comes_first_then_the_matched_entry_then_the_rule_trail_in_order()
+    {
+        var view = Render<SimulationResult>(p => p.Add(c => c.Outcome, Outcome(blocked: true)));
+
+        Assert.Equal("Blocked by exception +14155550100 — \"spam robot\": nothing created or logged", view.Find(".crm-verdict").TextContent);
+        Assert.Contains("crm-outcome-blocked", view.Find(".crm-outcome").ClassName);
+        Assert.Contains("spam robot", view.Find(".crm-match").TextContent);
+        Assert.Equal(["C1", "C2"], view.FindAll(".crm-rule-trail li").Select(li => li.GetAttribute("data-rule")));
+        Assert.Contains("nothing is created", view.FindAll(".crm-rule-trail li")[1].TextContent);
+    }
+
+    [Fact]
+    public void Applied_entities_link_to_their_pages_and_dry_run_ones_say_would()
+    {
+        var applied = Render<SimulationResult>(p => p.Add(c => c.Outcome,
+            Outcome(dryRun: false, created: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100")], logged: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100")])));
+        var dry = Render<SimulationResult>(p => p.Add(c => c.Outcome,
+            Outcome(created: [new(CrmEntityType.Lead, null, "Incoming call from +14155550100")])));
+
+        Assert.Equal("crm/leads/12", applied.Find(".crm-created a").GetAttribute("href"));
+        Assert.Contains("Created", applied.Markup);
+        Assert.Empty(dry.FindAll(".crm-created a"));
+        Assert.Contains("Would create", dry.Markup);
+    }
+}

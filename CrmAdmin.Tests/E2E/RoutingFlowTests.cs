@@ -1,0 +1,76 @@
+using System.Text;
+using Microsoft.Playwright;
+
+namespace CrmAdmin.Tests.E2E;
+
+[Collection(BrowserCollection.Name)]
+public sealed class RoutingFlowTests(BrowserFixture browser)
+{
+    private static async Task SimulateAsync(IPage page, string number, bool apply)
+    {
+        await page.GotoAsync("/simulator");
+        await page.Locator("main[data-interactive=true]").WaitForAsync();
+        await page.Locator("input[name=number]").FillAsync(number);
+        if (apply)
+        {
+            await page.Locator(".rz-switch").ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeVisibleAsync();
+        }
+
+        await page.GetByRole(AriaRole.Button, new() { Name = apply ? "Apply" : "Simulate" }).ClickAsync();
+        await page.Locator(".crm-verdict").WaitForAsync();
+    }
+
+    [Fact]
+    public Task An_incoming_call_from_an_excepted_number_gets_the_blocked_verdict() =>
+        browser.RunAsync(nameof(An_incoming_call_from_an_excepted_number_gets_the_blocked_verdict), async page =>
+        {
+            using (var admin = await browser.App.CreateAdminClientAsync())
+            {
+                await admin.PostAsync("/api/exceptions/import", new StringContent("+1 646 555 7000;spam robot", Encoding.UTF8, "text/plain"));
+            }
+
+            await SimulateAsync(page, "+1 (646) 555-7000", apply: false);
+
+            await Assertions.Expect(page.Locator(".crm-verdict")).ToHaveTextAsync("Blocked by exception +16465557000 — \"spam robot\": nothing created or logged (dry run: nothing was changed)");
+            await Assertions.Expect(page.Locator(".crm-match")).ToContainTextAsync("spam robot");
+            Assert.Equal(["C1", "C2", "C5"], await page.Locator(".crm-rule-trail li").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.rule)"));
+            await Assertions.Expect(page.Locator(".crm-history tbody tr")).ToHaveCountAsync(1);
+        });
+
+    [Fact]
+    public Task An_applied_call_from_an_unknown_number_creates_a_lead_with_the_call_in_its_activities() =>
+        browser.RunAsync(nameof(An_applied_call_from_an_unknown_number_creates_a_lead_with_the_call_in_its_activities), async page =>
+        {
+            await SimulateAsync(page, "+1 646 555 7001", apply: true);
+
+            await Assertions.Expect(page.Locator(".crm-verdict")).ToHaveTextAsync("New lead created");
+            await page.Locator(".crm-created a").ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incoming call from +16465557001" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-field=phones]")).ToHaveTextAsync("+16465557001");
+            await Assertions.Expect(page.Locator(".crm-activities tbody tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator(".crm-activities tbody tr")).ToContainTextAsync("Incoming call from +16465557001 on Sales line");
+
+            await page.GotoAsync("/crm/leads");
+            await Assertions.Expect(page.Locator(".crm-entities tbody").GetByText("Incoming call from +16465557001")).ToBeVisibleAsync();
+        });
+
+    [Fact]
+    public Task Edit_CRM_exceptions_from_a_telephony_line_opens_the_same_list_and_imports_from_telephony() =>
+        browser.RunAsync(nameof(Edit_CRM_exceptions_from_a_telephony_line_opens_the_same_list_and_imports_from_telephony), async page =>
+        {
+            await page.GotoAsync("/telephony/lines");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Open line Sales line" }).ClickAsync();
+            await page.GetByRole(AriaRole.Tab, new() { Name = "CRM integration" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Edit CRM exceptions" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator(".rz-breadcrumb")).ToContainTextAsync("Sales line");
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.ImportAsync("+1 646 555 7002;from telephony");
+            await exceptions.FilterAsync(comment: "from telephony");
+            await exceptions.ExpectValuesAsync("+16465557002");
+            await Assertions.Expect(page.Locator(".crm-exceptions tbody tr.rz-data-row")).ToContainTextAsync("Telephony");
+        });
+}
