@@ -4,6 +4,7 @@ using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using Radzen;
@@ -52,6 +53,7 @@ app.MapAccessEndpoints();
 app.MapExceptionEndpoints();
 app.MapCrmEndpoints();
 app.MapRoutingEndpoints();
+app.MapRecycleBinEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

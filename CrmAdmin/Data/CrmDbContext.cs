@@ -19,6 +19,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<TelephonyLine> TelephonyLines => Set<TelephonyLine>();
     public DbSet<CrmSettings> CrmSettings => Set<CrmSettings>();
+    public DbSet<RecycleBinItem> RecycleBin => Set<RecycleBinItem>();
 
     /// <summary>Every time is stored as UTC; SQLite keeps no kind, so reading restores it.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

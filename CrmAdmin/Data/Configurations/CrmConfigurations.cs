@@ -6,7 +6,12 @@ namespace CrmAdmin.Data.Configurations;
 
 internal sealed class CompanyConfiguration : IEntityTypeConfiguration<Company>
 {
-    public void Configure(EntityTypeBuilder<Company> company) => company.Property(c => c.Name).HasMaxLength(200).IsRequired();
+    public void Configure(EntityTypeBuilder<Company> company)
+    {
+        company.Property(c => c.Name).HasMaxLength(200).IsRequired();
+        // Items in the Recycle bin are invisible to every query unless one asks for them (§5, S2).
+        company.HasQueryFilter(c => c.DeletedAt == null);
+    }
 }
 
 internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
@@ -14,6 +19,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
     public void Configure(EntityTypeBuilder<Contact> contact)
     {
         contact.Property(c => c.Name).HasMaxLength(200).IsRequired();
+        contact.HasQueryFilter(c => c.DeletedAt == null);
         contact.HasOne<Company>().WithMany().HasForeignKey(c => c.CompanyId).OnDelete(DeleteBehavior.SetNull);
     }
 }
@@ -25,6 +31,7 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         lead.Property(l => l.Title).HasMaxLength(200).IsRequired();
         lead.Property(l => l.Status).HasConversion<string>().HasMaxLength(16);
         lead.Ignore(l => l.IsOpen);
+        lead.HasQueryFilter(l => l.DeletedAt == null);
         lead.HasOne<Contact>().WithMany().HasForeignKey(l => l.ContactId).OnDelete(DeleteBehavior.SetNull);
         lead.HasOne<Company>().WithMany().HasForeignKey(l => l.CompanyId).OnDelete(DeleteBehavior.SetNull);
     }
@@ -37,6 +44,7 @@ internal sealed class DealConfiguration : IEntityTypeConfiguration<Deal>
         deal.Property(d => d.Title).HasMaxLength(200).IsRequired();
         deal.Property(d => d.Stage).HasConversion<string>().HasMaxLength(16);
         deal.Ignore(d => d.IsOpen);
+        deal.HasQueryFilter(d => d.DeletedAt == null);
         // Routing finds a deal through its contact or company (§5).
         deal.HasOne<Contact>().WithMany().HasForeignKey(d => d.ContactId).OnDelete(DeleteBehavior.SetNull);
         deal.HasOne<Company>().WithMany().HasForeignKey(d => d.CompanyId).OnDelete(DeleteBehavior.SetNull);
@@ -87,5 +95,27 @@ internal sealed class CrmSettingsConfiguration : IEntityTypeConfiguration<CrmSet
         settings.Property(s => s.Id).ValueGeneratedNever();
         settings.Property(s => s.Mode).HasConversion<string>().HasMaxLength(16);
         settings.HasData(new CrmSettings());
+    }
+}
+
+internal sealed class RecycleBinItemConfiguration : IEntityTypeConfiguration<RecycleBinItem>
+{
+    public void Configure(EntityTypeBuilder<RecycleBinItem> item)
+    {
+        item.Property(i => i.EntityType).HasConversion<string>().HasMaxLength(16);
+        item.Property(i => i.Title).HasMaxLength(200);
+        item.Property(i => i.DeletedBy).HasMaxLength(256);
+        item.HasIndex(i => i.DeletedAt);
+        // The group and its entries are only ever read with their item: JSON columns, not tables.
+        item.OwnsMany(i => i.With, member =>
+        {
+            member.ToJson();
+            member.Property(m => m.EntityType).HasConversion<string>();
+        });
+        item.OwnsMany(i => i.Entries, entry =>
+        {
+            entry.ToJson();
+            entry.Property(e => e.Type).HasConversion<string>();
+        });
     }
 }

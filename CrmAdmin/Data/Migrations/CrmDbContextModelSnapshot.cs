@@ -218,6 +218,9 @@ namespace CrmAdmin.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -238,6 +241,9 @@ namespace CrmAdmin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -298,6 +304,9 @@ namespace CrmAdmin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsRepeated")
@@ -379,6 +388,9 @@ namespace CrmAdmin.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsRepeated")
                         .HasColumnType("INTEGER");
 
@@ -399,6 +411,40 @@ namespace CrmAdmin.Data.Migrations
                     b.HasIndex("ContactId");
 
                     b.ToTable("Leads");
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Crm.RecycleBinItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeletedAt");
+
+                    b.ToTable("RecycleBin");
                 });
 
             modelBuilder.Entity("CrmAdmin.Domain.Crm.TelephonyLine", b =>
@@ -627,6 +673,67 @@ namespace CrmAdmin.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Crm.RecycleBinItem", b =>
+                {
+                    b.OwnsMany("CrmAdmin.Domain.Crm.AddedEntry", "Entries", b1 =>
+                        {
+                            b1.Property<long>("RecycleBinItemId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<long>("EntryId");
+
+                            b1.Property<string>("Type")
+                                .IsRequired();
+
+                            b1.Property<string>("Value")
+                                .IsRequired();
+
+                            b1.HasKey("RecycleBinItemId", "__synthesizedOrdinal");
+
+                            b1.ToTable("RecycleBin");
+
+                            b1
+                                .ToJson("Entries")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecycleBinItemId");
+                        });
+
+                    b.OwnsMany("CrmAdmin.Domain.Crm.RecycledMember", "With", b1 =>
+                        {
+                            b1.Property<long>("RecycleBinItemId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<long>("EntityId");
+
+                            b1.Property<string>("EntityType")
+                                .IsRequired();
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.HasKey("RecycleBinItemId", "__synthesizedOrdinal");
+
+                            b1.ToTable("RecycleBin");
+
+                            b1
+                                .ToJson("With")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecycleBinItemId");
+                        });
+
+                    b.Navigation("Entries");
+
+                    b.Navigation("With");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

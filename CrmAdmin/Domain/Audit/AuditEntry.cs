@@ -16,6 +16,8 @@ public enum AuditAction
     PasswordReset,
     CrmSettingsChanged,
     TelephonyLineChanged,
+    MovedToRecycleBin,
+    Restored,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>

@@ -55,6 +55,9 @@ public sealed class Company
     public long Id { get; private set; }
     public string Name { get; set; }
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
+    public DateTime? DeletedAt { get; set; }
 }
 
 public sealed class Contact
@@ -75,6 +78,9 @@ public sealed class Contact
     public string Name { get; set; }
     public long? CompanyId { get; set; }
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
+    public DateTime? DeletedAt { get; set; }
 }
 
 public sealed class Lead
@@ -102,6 +108,9 @@ public sealed class Lead
     public bool ConvertedToDeal { get; private set; }
     public DateTime? ClosedAt { get; private set; }
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
+    public DateTime? DeletedAt { get; set; }
 
     /// <summary>Created for a customer the CRM already knew (C6, C7).</summary>
     public bool IsRepeated { get; private set; }
@@ -159,6 +168,9 @@ public sealed class Deal
     public DealStage Stage { get; private set; }
     public DateTime? ClosedAt { get; private set; }
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
+    public DateTime? DeletedAt { get; set; }
     public bool IsRepeated { get; private set; }
 
     public bool IsOpen => Stage == DealStage.Open;

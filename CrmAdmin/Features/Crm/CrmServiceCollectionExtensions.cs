@@ -9,6 +9,8 @@ public static class CrmServiceCollectionExtensions
         services.AddSingleton<CrmEntityService>();
         services.AddSingleton<CrmSettingsService>();
         services.AddSingleton<RoutingService>();
+        services.AddSingleton<RecycleBin.RecycleBinService>();
+        services.AddSingleton<Audit.AuditLogService>();
         return services;
     }
 }
