@@ -60,6 +60,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["POST /api/routing/email"] = Need.View,
         ["POST /api/routing/chat"] = Need.View,
         ["POST /api/routing/form"] = Need.View,
+        ["POST /api/leads/{id:long}/add-to-exceptions"] = Need.Edit,
+        ["POST /api/deals/{id:long}/add-to-exceptions"] = Need.Edit,
+        ["GET /api/recycle-bin"] = Need.Edit,
+        ["POST /api/recycle-bin/{id:long}/restore"] = Need.Edit,
         ["POST /Account/Logout"] = Need.Anonymous,
         ["ANY /health"] = Need.Anonymous,
         ["GET /openapi/{documentName}.json"] = Need.Anonymous,
@@ -83,6 +87,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["/telephony/lines"] = Need.View,
         ["/telephony/lines/{LineId:long}/exceptions"] = Need.View,
         ["/simulator"] = Need.View,
+        ["/crm/recycle-bin"] = Need.Edit,
+        ["/crm/settings/audit-log"] = Need.Administer,
         ["/crm/settings/users"] = Need.Administer,
         ["/Account/Login"] = Need.Anonymous,
         ["/Account/AccessDenied"] = Need.Anonymous,
@@ -288,6 +294,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
                 "POST /api/telephony/lines" or "PUT /api/telephony/lines/{id:long}" => Json("""{"number":"+1 212 555 0000","name":"Matrix line"}"""),
                 "POST /api/routing/call" => Json("""{"lineId":1,"direction":"Incoming","number":"+14155550100"}"""),
                 "POST /api/routing/email" => Json("""{"from":"someone@example.com"}"""),
+                "POST /api/recycle-bin/{id:long}/restore" => Json("""{"removeExceptions":true}"""),
                 "POST /api/routing/chat" or "POST /api/routing/form" => Json("""{"phone":"+14155550100"}"""),
                 _ => null,
             };
@@ -304,6 +311,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await ScalarTextAsync("SELECT (SELECT COUNT(*) FROM Leads) || '/' || (SELECT COUNT(*) FROM Deals) || '/' || (SELECT COUNT(*) FROM Contacts) || '/' || " +
                                   "(SELECT COUNT(*) FROM Companies) || '/' || (SELECT COUNT(*) FROM Activities) || '/' || (SELECT COUNT(*) FROM TelephonyLines)"),
             await ScalarTextAsync("SELECT Mode || RepeatedLeads || CreateFromNewEmails FROM CrmSettings"),
+            await ScalarTextAsync("SELECT (SELECT COUNT(*) FROM RecycleBin) || '/' || (SELECT COUNT(*) FROM Leads WHERE DeletedAt IS NOT NULL)"),
             await ScalarTextAsync("SELECT group_concat(Name || Number || IncomingCreate || IncomingRepeated || OutgoingCreate || OutgoingRepeated, ',') FROM TelephonyLines"));
 
         private async Task<long> ScalarAsync(string sql) => Convert.ToInt64(await ScalarObjectAsync(sql), System.Globalization.CultureInfo.InvariantCulture);
