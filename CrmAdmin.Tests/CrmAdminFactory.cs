@@ -27,6 +27,8 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:CrmAdmin"] = $"Data Source={DatabaseFile};Pooling=False",
             ["Admin:Email"] = AdminEmail,
             ["Admin:Password"] = AdminPassword,
+            // In-process clients share one address; the limit itself is tested with its real value.
+            ["Security:TokenRequestsPerMinute"] = "100000",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

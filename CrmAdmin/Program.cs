@@ -7,6 +7,7 @@ using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Features.Hardening;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,7 @@ builder.Services.AddRadzenComponents();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddOpenApi();
+builder.Services.AddCrmHardening(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
@@ -28,6 +30,10 @@ var app = builder.Build();
 await app.Services.InitializeCrmDatabaseAsync();
 await app.Services.SeedAccessAsync(app.Configuration);
 await app.Services.SeedDemoCrmAsync(app.Configuration);
+
+// First, so that nothing later (status code pages among them) can turn a refusal into something else.
+app.UseCrmSecurityHeaders();
+app.UseSameOriginCircuits();
 
 // The API answers errors as problem details; pages get the error page. Neither shows a stack trace outside Development.
 app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
@@ -41,6 +47,7 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

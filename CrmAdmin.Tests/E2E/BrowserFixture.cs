@@ -59,9 +59,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task RunAsAsync(string name, string email, Func<IPage, Task> test)
     {
         var page = await NewSignedInPageAsync(email);
+        var refused = new List<string>();
+        // Every flow also proves the Content-Security-Policy lets the app work: any refusal fails the test.
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                refused.Add(message.Text);
+            }
+        };
         try
         {
             await test(page);
+            Assert.Empty(refused);
         }
         catch
         {

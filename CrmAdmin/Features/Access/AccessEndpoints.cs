@@ -19,6 +19,7 @@ public static class AccessEndpoints
     public static IEndpointRouteBuilder MapAccessEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/auth/token", IssueTokenAsync).WithTags("Access").WithName("IssueToken").AllowAnonymous()
+            .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
             .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using CrmAdmin.Features.Hardening;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmAdmin.Tests.Features;
+
+public sealed class HardeningTests : IAsyncLifetime
+{
+    private readonly CrmAdminFactory factory = new(new Dictionary<string, string?> { ["Security:TokenRequestsPerMinute"] = "3" });
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await factory.DisposeAsync();
+
+    [Theory]
+    [InlineData("/Account/Login")]
+    [InlineData("/api/exceptions")]
+    [InlineData("/health")]
+    public async Task Every_response_carries_the_security_headers(string path)
+    {
+        var response = await factory.CreateApiClient().GetAsync(path);
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("script-src 'self';", csp);
+    }
+
+    [Fact]
+    public async Task The_sign_in_cookie_is_HttpOnly_and_SameSite()
+    {
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var form = await client.GetAsync("/Account/Login");
+        var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First(c => c.Contains("Antiforgery"));
+        var token = System.Text.RegularExpressions.Regex.Match(await form.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var post = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = token, ["_handler"] = "login",
+                ["Input.Email"] = CrmAdminFactory.AdminEmail, ["Input.Password"] = CrmAdminFactory.AdminPassword,
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgeryCookie.Split(';')[0]);
+
+        var signedIn = await client.SendAsync(post);
+
+        var auth = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("CrmAdmin.Auth="));
+        Assert.Contains("httponly", auth, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", auth, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_token_endpoint_is_rate_limited_with_a_problem_document()
+    {
+        var api = factory.CreateApiClient();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            statuses.Add((await api.PostAsJsonAsync("/api/auth/token", new { email = "nobody@test.local", password = "x" })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        var limited = await api.PostAsJsonAsync("/api/auth/token", new { email = CrmAdminFactory.AdminEmail, password = CrmAdminFactory.AdminPassword });
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_server_error_answers_a_problem_without_stack_trace_or_sql()
+    {
+        using var admin = await new CrmAdminFactory().CreateAdminClientAsync();
+        // A PUT with a body that cannot be bound is a client error; no internals either way.
+        var response = await admin.PutAsync("/api/settings/crm", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("   at ", body);
+        Assert.DoesNotContain("SELECT", body);
+    }
+
+    [Fact]
+    public async Task A_circuit_WebSocket_from_a_foreign_origin_is_refused()
+    {
+        await using var server = new CrmAdminFactory();
+        server.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        server.StartServer();
+        var address = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var socketUri = new UriBuilder(address) { Scheme = "ws", Path = "/_blazor" }.Uri;
+
+        using var foreign = new ClientWebSocket();
+        foreign.Options.SetRequestHeader("Origin", "https://evil.example");
+        var refused = await Assert.ThrowsAsync<WebSocketException>(() => foreign.ConnectAsync(socketUri, CancellationToken.None));
+
+        Assert.True(refused.Message.Contains("403"), refused.Message);
+        using var http = new HttpClient { BaseAddress = address };
+        var sameOrigin = new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1");
+        sameOrigin.Headers.Add("Origin", address.GetLeftPart(UriPartial.Authority));
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await http.SendAsync(sameOrigin)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1")
+        {
+            Headers = { { "Origin", "https://evil.example" } },
+        })).StatusCode);
+    }
+}
