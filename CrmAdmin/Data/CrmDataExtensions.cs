@@ -11,7 +11,8 @@ public static class CrmDataExtensions
         var connectionString = configuration.GetConnectionString("CrmAdmin");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            connectionString = $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")}";
+            // Default Timeout: how long a write waits for another writer before the request is told 503 (seconds).
+            connectionString = $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")};Default Timeout=5";
         }
 
         services.AddDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString));
