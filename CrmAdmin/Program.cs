@@ -62,6 +62,7 @@ app.MapExceptionEndpoints();
 app.MapCrmEndpoints();
 app.MapRoutingEndpoints();
 app.MapRecycleBinEndpoints();
+app.MapBackupEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

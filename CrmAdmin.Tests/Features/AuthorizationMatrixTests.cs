@@ -64,6 +64,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["POST /api/deals/{id:long}/add-to-exceptions"] = Need.Edit,
         ["GET /api/recycle-bin"] = Need.Edit,
         ["POST /api/recycle-bin/{id:long}/restore"] = Need.Edit,
+        ["GET /api/admin/backup"] = Need.Administer,
         ["POST /Account/Logout"] = Need.Anonymous,
         ["ANY /health"] = Need.Anonymous,
         ["GET /openapi/{documentName}.json"] = Need.Anonymous,
