@@ -108,6 +108,34 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
         });
 
     [Fact]
+    public Task An_import_clicked_twice_runs_once() =>
+        browser.RunAsync(nameof(An_import_clicked_twice_runs_once), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.OpenAddToListAsync();
+            await exceptions.PasteBox.FillAsync("+1 415 555 9101;twice\n+1 415 555 9102;twice\n+1 415 555 9103;twice");
+            var importsBefore = await ImportsAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).DblClickAsync();
+            await exceptions.Report.WaitForAsync();
+            await page.WaitForTimeoutAsync(500);
+
+            Assert.Equal("3 added", await exceptions.CountAsync("added"));
+            Assert.Equal("0 already listed", await exceptions.CountAsync("already-listed"));
+            Assert.Equal(importsBefore + 1, await ImportsAsync());
+        });
+
+    private async Task<long> ImportsAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={browser.App.DatabaseFile};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM AuditEntries WHERE Action = 'ExceptionsImported'";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public Task A_100k_line_paste_completes_in_the_browser() =>
         browser.RunAsync(nameof(A_100k_line_paste_completes_in_the_browser), async page =>
         {

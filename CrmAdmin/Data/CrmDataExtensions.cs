@@ -15,7 +15,7 @@ public static class CrmDataExtensions
             connectionString = $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")};Default Timeout=5";
         }
 
-        services.AddDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString));
+        services.AddDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqliteDurabilityInterceptor()));
         services.AddHealthChecks().AddDbContextCheck<CrmDbContext>("database");
         return services;
     }

@@ -15,10 +15,12 @@ public static class ImportLineParser
 {
     public static readonly string[] ExportColumns = ["type", "value", "comment", "source", "createdAt", "createdBy"];
 
-    public static IEnumerable<ImportLine> Parse(string text) => Parse(new StringReader(text));
+    public static IEnumerable<ImportLine> Parse(string text, int maxCommentLength = ExceptionEntry.MaxCommentLength) =>
+        Parse(new StringReader(text), maxCommentLength);
 
-    public static IEnumerable<ImportLine> Parse(TextReader reader)
+    public static IEnumerable<ImportLine> Parse(TextReader reader, int maxCommentLength = ExceptionEntry.MaxCommentLength)
     {
+        maxCommentLength = Math.Clamp(maxCommentLength, 1, ExceptionEntry.MaxCommentLength);
         var lineNumber = 0;
         var seenContent = false;
         // ReadLine ends a line at \n, \r\n and a lone \r alike (I1).
@@ -37,7 +39,7 @@ public static class ImportLineParser
 
             if (!seenContent && IsExportHeader(line))
             {
-                foreach (var csvLine in ParseExportCsv(reader, lineNumber))
+                foreach (var csvLine in ParseExportCsv(reader, lineNumber, maxCommentLength))
                 {
                     yield return csvLine;
                 }
@@ -49,17 +51,17 @@ public static class ImportLineParser
             var separator = line.IndexOf(';');
             var value = separator < 0 ? line : line[..separator];
             var comment = separator < 0 ? null : line[(separator + 1)..];
-            yield return Build(lineNumber, line, value, comment);
+            yield return Build(lineNumber, line, value, comment, maxCommentLength);
         }
     }
 
-    private static ImportLine Build(int lineNumber, string input, string value, string? comment)
+    private static ImportLine Build(int lineNumber, string input, string value, string? comment, int maxCommentLength)
     {
         comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
-        if (comment is { Length: > ExceptionEntry.MaxCommentLength })
+        if (comment is not null && comment.Length > maxCommentLength)
         {
             return new ImportLine(lineNumber, input, null, comment,
-                $"comment is {comment.Length} characters; at most {ExceptionEntry.MaxCommentLength} are allowed");
+                $"comment is {comment.Length} characters; at most {maxCommentLength} are allowed");
         }
 
         var normalized = ContactPointNormalizer.Normalize(value);
@@ -93,7 +95,7 @@ public static class ImportLineParser
         TrackLineNumbers = true,
     };
 
-    private static IEnumerable<ImportLine> ParseExportCsv(TextReader reader, int headerLine)
+    private static IEnumerable<ImportLine> ParseExportCsv(TextReader reader, int headerLine, int maxCommentLength)
     {
         // A stray quote is recovered as text (CsvHelper's default), so one bad record is reported as
         // Invalid on its own line instead of stopping the import.
@@ -110,7 +112,7 @@ public static class ImportLineParser
             }
 
             var comment = csv.FieldCount > 2 ? SpreadsheetSafeText.Unescape(csv.GetString(2)) : null;
-            yield return Build(lineNumber, input, SpreadsheetSafeText.Unescape(csv.GetString(1)), comment);
+            yield return Build(lineNumber, input, SpreadsheetSafeText.Unescape(csv.GetString(1)), comment, maxCommentLength);
         }
     }
 }

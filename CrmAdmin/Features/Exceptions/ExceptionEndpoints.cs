@@ -63,8 +63,15 @@ public static class ExceptionEndpoints
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
         }
 
-        var report = await service.ImportAsync(text, EntrySource.Api, request.HttpContext.User, null, ct);
-        return TypedResults.Ok(ImportResponse.From(report));
+        try
+        {
+            var report = await service.ImportAsync(text, EntrySource.Api, request.HttpContext.User, null, ct);
+            return TypedResults.Ok(ImportResponse.From(report));
+        }
+        catch (ImportTooLargeException tooLarge)
+        {
+            return TypedResults.Problem(tooLarge.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
+        }
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -5,6 +5,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Features.Exceptions;
 
@@ -16,7 +17,7 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
 
@@ -41,9 +42,15 @@ public sealed class ExceptionImportService(
             // Lines stream from the parser straight into the transaction: memory holds the problems,
             // never the whole input twice.
             var nextProgress = ProgressEveryLines;
-            foreach (var line in ImportLineParser.Parse(text))
+            foreach (var line in ImportLineParser.Parse(text, limits.Value.CommentLimit))
             {
                 ct.ThrowIfCancellationRequested();
+                if (line.LineNumber > limits.Value.MaxLines)
+                {
+                    // Thrown inside the transaction: it rolls back, and the list is as it was.
+                    throw new ImportTooLargeException(limits.Value.TooManyLinesMessage());
+                }
+
                 if (screen.Admit(line))
                 {
                     report.Record(line, writer.TryAdd(line.Point!.Value, line.Comment) ? ImportLineStatus.Added : ImportLineStatus.AlreadyListed);

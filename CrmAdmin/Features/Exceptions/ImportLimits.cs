@@ -10,8 +10,19 @@ public sealed class ImportLimits
     /// <summary>Bytes of text per import, pasted, uploaded or posted. 64 MB holds a million typical lines.</summary>
     public long MaxBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>Lines per import (blank lines included, as a person counts them in an editor).</summary>
+    public int MaxLines { get; set; } = 1_000_000;
+
+    /// <summary>A comment's length; never more than the list stores (X1: 500).</summary>
+    public int MaxCommentLength { get; set; } = Domain.Exceptions.ExceptionEntry.MaxCommentLength;
+
+    public int CommentLimit => Math.Clamp(MaxCommentLength, 1, Domain.Exceptions.ExceptionEntry.MaxCommentLength);
+
     public string TooLargeMessage(long bytes) =>
         $"The import is {bytes / 1024.0 / 1024.0:0.#} MB; at most {MaxBytes / 1024.0 / 1024.0:0.#} MB can be imported at once. Split it into smaller parts.";
+
+    public string TooManyLinesMessage() =>
+        $"The import has more than {MaxLines:N0} lines; nothing was imported. Split it into parts of at most {MaxLines:N0} lines.";
 
     /// <summary>Reads UTF-8 text (a BOM is honoured) of at most <see cref="MaxBytes"/>; null when there is more.</summary>
     public async Task<string?> ReadTextAsync(Stream stream, CancellationToken ct)
@@ -34,3 +45,6 @@ public sealed class ImportLimits
         return await reader.ReadToEndAsync(ct);
     }
 }
+
+/// <summary>An import refused as a whole before anything was written (too many lines).</summary>
+public sealed class ImportTooLargeException(string message) : RequestRefusedException(message);

@@ -15,10 +15,10 @@ internal static class RoutingApplier
 {
     public sealed record ActivityInfo(ActivityKind Kind, string Summary, CallDirection? Direction, long? LineId, string? MessageId);
 
-    /// <summary>Returns the ids of the created entities by their planned key.</summary>
+    /// <summary>Returns the ids of the created entities by their planned key. Runs in, and commits, the caller's transaction.</summary>
     public static async Task<IReadOnlyDictionary<int, long>> ApplyAsync(CrmDbContext db, RoutingDecision decision, ActivityInfo activity, DateTime at, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("A decision is applied in the transaction its facts were read in.");
         var ids = new Dictionary<int, long>();
         foreach (var planned in decision.Create)
         {

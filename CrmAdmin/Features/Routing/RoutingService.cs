@@ -6,6 +6,7 @@ using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmAdmin.Features.Routing;
 
@@ -26,6 +27,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var line = await db.TelephonyLines.AsNoTracking().SingleOrDefaultAsync(l => l.Id == request.LineId, ct)
                    ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
@@ -47,6 +49,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var thread = string.IsNullOrWhiteSpace(request.InReplyTo) ? [] : await ThreadAsync(db, request.InReplyTo.Trim(), ct);
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, await SettingsAsync(db, ct),
             await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), request.InReplyTo?.Trim(), thread));
@@ -76,6 +79,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var related = phone is { } ph ? await CrmEntityService.RelatedAsync(db, ph, ct) : RelatedEntities.None;
         if (email is { } em)
         {
@@ -88,6 +92,14 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, ct);
     }
+
+    /// <summary>
+    /// An applied decision reads its facts inside its own write transaction (SQLite's BEGIN IMMEDIATE
+    /// serializes writers), so two calls from one new number at once create one lead, not two: the
+    /// second sees the first's lead and is logged to it (C3). A dry run writes nothing and needs none.
+    /// </summary>
+    private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct) =>
+        dryRun ? null : await db.Database.BeginTransactionAsync(ct);
 
     private Task RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
 
