@@ -32,9 +32,12 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_sign_in_cookie_is_HttpOnly_and_SameSite()
+    public async Task The_sign_in_cookie_is_HttpOnly_SameSite_and_Secure_over_https()
     {
-        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+        {
+            BaseAddress = new Uri("https://localhost"), AllowAutoRedirect = false, HandleCookies = false,
+        });
         var form = await client.GetAsync("/Account/Login");
         var antiforgeryCookie = form.Headers.GetValues("Set-Cookie").First(c => c.Contains("Antiforgery"));
         var token = System.Text.RegularExpressions.Regex.Match(await form.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
@@ -53,6 +56,29 @@ public sealed class HardeningTests : IAsyncLifetime
         var auth = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("CrmAdmin.Auth="));
         Assert.Contains("httponly", auth, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", auth, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", auth, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_sign_in_form_posted_without_its_antiforgery_token_is_refused()
+    {
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.Email"] = CrmAdminFactory.AdminEmail, ["Input.Password"] = CrmAdminFactory.AdminPassword,
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("CrmAdmin.Auth="));
+    }
+
+    [Fact]
+    public void The_SignalR_receive_limit_is_not_raised_because_pastes_are_streamed()
+    {
+        var hub = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.SignalR.HubOptions>>().Value;
+
+        Assert.True(hub.MaximumReceiveMessageSize is null or <= 32 * 1024, $"raised to {hub.MaximumReceiveMessageSize}");
     }
 
     [Fact]
