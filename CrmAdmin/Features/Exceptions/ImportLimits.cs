@@ -19,7 +19,14 @@ public sealed class ImportLimits
     public int CommentLimit => Math.Clamp(MaxCommentLength, 1, Domain.Exceptions.ExceptionEntry.MaxCommentLength);
 
     public string TooLargeMessage(long bytes) =>
-        $"The import is {bytes / 1024.0 / 1024.0:0.#} MB; at most {MaxBytes / 1024.0 / 1024.0:0.#} MB can be imported at once. Split it into smaller parts.";
+        $"The import is {Size(bytes)}; at most {Size(MaxBytes)} can be imported at once. Split it into smaller parts.";
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} bytes",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        _ => $"{bytes / 1024.0 / 1024.0:0.#} MB",
+    };
 
     public string TooManyLinesMessage() =>
         $"The import has more than {MaxLines:N0} lines; nothing was imported. Split it into parts of at most {MaxLines:N0} lines.";

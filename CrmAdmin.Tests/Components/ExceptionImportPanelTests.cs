@@ -1,0 +1,56 @@
+using Bunit;
+using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Tests.Features;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CrmAdmin.Tests.Components;
+
+/// <summary>The panel refuses what the limits refuse with a message a person can act on, and stays usable.</summary>
+public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetime
+{
+    private TestDatabase database = default!;
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
+        AddAuthorization().SetAuthorized("supervisor@test.local");
+        Services.AddSingleton<IOptions<ImportLimits>>(limits);
+        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), limits,
+            TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await database.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public void An_upload_over_the_size_limit_is_refused_with_a_message_and_the_panel_stays_usable()
+    {
+        var panel = Render<ExceptionImportPanel>();
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(new string('x', 500), "big.txt"));
+
+        panel.WaitForAssertion(() => Assert.Contains("The import is 500 bytes; at most 100 bytes can be imported at once", panel.Find("[role=alert]").TextContent));
+        Assert.Contains("Split it into smaller parts", panel.Find("[role=alert]").TextContent);
+        Assert.Empty(panel.FindAll(".crm-import-report"));
+        Assert.False(panel.Find("#exception-paste").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_text_or_csv_is_refused_by_name()
+    {
+        var panel = Render<ExceptionImportPanel>();
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("+14155550100", "list.xlsx"));
+
+        panel.WaitForAssertion(() => Assert.Contains("list.xlsx is not a .txt or .csv file", panel.Find("[role=alert]").TextContent));
+    }
+}
