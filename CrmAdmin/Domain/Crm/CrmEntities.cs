@@ -83,14 +83,15 @@ public sealed class Contact
     public DateTime? DeletedAt { get; set; }
 }
 
-public sealed class Lead
+/// <summary>What a lead and a deal share: a title, links to a contact and a company, and a life that ends closed.</summary>
+public abstract class SalesItem
 {
-    private Lead()
+    protected SalesItem()
     {
         Title = "";
     }
 
-    public Lead(string title, long? contactId, long? companyId, DateTime createdAt, bool isRepeated = false)
+    protected SalesItem(string title, long? contactId, long? companyId, DateTime createdAt, bool isRepeated)
     {
         Title = title;
         ContactId = contactId;
@@ -103,17 +104,30 @@ public sealed class Lead
     public string Title { get; set; }
     public long? ContactId { get; set; }
     public long? CompanyId { get; set; }
-    public LeadStatus Status { get; private set; }
-    public bool ConvertedToContact { get; private set; }
-    public bool ConvertedToDeal { get; private set; }
-    public DateTime? ClosedAt { get; private set; }
+    public DateTime? ClosedAt { get; protected set; }
     public DateTime CreatedAt { get; private set; }
-
-    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
-    public DateTime? DeletedAt { get; set; }
 
     /// <summary>Created for a customer the CRM already knew (C6, C7).</summary>
     public bool IsRepeated { get; private set; }
+
+    /// <summary>Set while the item is in the Recycle bin (S2); such an item is related to nothing (§5).</summary>
+    public DateTime? DeletedAt { get; set; }
+}
+
+public sealed class Lead : SalesItem
+{
+    private Lead()
+    {
+    }
+
+    public Lead(string title, long? contactId, long? companyId, DateTime createdAt, bool isRepeated = false)
+        : base(title, contactId, companyId, createdAt, isRepeated)
+    {
+    }
+
+    public LeadStatus Status { get; private set; }
+    public bool ConvertedToContact { get; private set; }
+    public bool ConvertedToDeal { get; private set; }
 
     public bool IsOpen => Status == LeadStatus.Open;
 
@@ -145,33 +159,18 @@ public sealed class Lead
     }
 }
 
-public sealed class Deal
+public sealed class Deal : SalesItem
 {
     private Deal()
     {
-        Title = "";
     }
 
     public Deal(string title, long? contactId, long? companyId, DateTime createdAt, bool isRepeated = false)
+        : base(title, contactId, companyId, createdAt, isRepeated)
     {
-        Title = title;
-        ContactId = contactId;
-        CompanyId = companyId;
-        CreatedAt = createdAt;
-        IsRepeated = isRepeated;
     }
 
-    public long Id { get; private set; }
-    public string Title { get; set; }
-    public long? ContactId { get; set; }
-    public long? CompanyId { get; set; }
     public DealStage Stage { get; private set; }
-    public DateTime? ClosedAt { get; private set; }
-    public DateTime CreatedAt { get; private set; }
-
-    /// <summary>Set while the entity is in the Recycle bin (S2); such an entity is related to nothing (§5).</summary>
-    public DateTime? DeletedAt { get; set; }
-    public bool IsRepeated { get; private set; }
 
     public bool IsOpen => Stage == DealStage.Open;
 

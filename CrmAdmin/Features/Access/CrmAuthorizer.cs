@@ -3,9 +3,12 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace CrmAdmin.Features.Access;
 
-/// <summary>A change refused because the user's role does not allow it (P3).</summary>
+/// <summary>
+/// A change refused because the user's role does not allow it (P3) — perhaps changed while their
+/// page was open. Pages show it like any refused request; the API answers it 403.
+/// </summary>
 public sealed class AccessDeniedException(string policy)
-    : Exception($"Your role does not allow this ({policy}). Ask an administrator for access.")
+    : RequestRefusedException($"Your role does not allow this ({policy}). Ask an administrator for access.")
 {
     public string Policy { get; } = policy;
 }
