@@ -38,6 +38,13 @@ public static class ExceptionEndpoints
         HttpRequest request, ExceptionImportService service, IOptions<ImportLimits> limits, CancellationToken ct)
     {
         var limit = limits.Value;
+        // Kestrel's own cap (30 MB) would cut a million-line import off mid-upload; the configured
+        // limit is the one that applies, and ReadTextAsync answers it with a clear 413.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit.MaxBytes + 1;
+        }
+
         Stream body = request.Body;
         if (request.HasFormContentType)
         {

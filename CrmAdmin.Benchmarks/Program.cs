@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Running;
+using CrmAdmin.Benchmarks;
+
+// dotnet run -c Release --project CrmAdmin.Benchmarks -- generate | http | <BenchmarkDotNet arguments, e.g. --filter *>
+var database = Environment.GetEnvironmentVariable("CRMADMIN_BENCH_DB") ?? BenchDatabase.DefaultPath;
+switch (args.FirstOrDefault())
+{
+    case "generate":
+        await BenchDatabase.EnsureAsync(database);
+        break;
+    case "http":
+        await BenchDatabase.EnsureAsync(database);
+        await HttpMeasurements.RunAsync(database);
+        break;
+    default:
+        await BenchDatabase.EnsureAsync(database);
+        BenchmarkSwitcher.FromAssembly(typeof(BenchDatabase).Assembly).Run(args);
+        break;
+}

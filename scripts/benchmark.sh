@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Reproduces the performance figures in the README (issue: performance at scale). Not part of the
+# tests: it builds a 1,000,000-entry database (about 300 MB, in $TMPDIR/crmadmin-bench) and takes
+# several minutes on a 2-core machine.
+#   bash scripts/benchmark.sh            # everything: in-process suites (T1, T3, T4) and the measured HTTP run
+#   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2, T4 load and latency
+#   bash scripts/benchmark.sh --filter '*ExceptionList*'   # one BenchmarkDotNet suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v sqlite3 >/dev/null; then
+  echo "sqlite3 is missing: installing Debian's sqlite3 for the T1 floor measurement (apt-get)."
+  sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3 >/dev/null
+fi
+
+dotnet build CrmAdmin.Benchmarks -c Release -v q
+bench="dotnet CrmAdmin.Benchmarks/bin/Release/net10.0/CrmAdmin.Benchmarks.dll"
+$bench generate
+if [ "$#" -gt 0 ]; then
+  exec $bench "$@"
+fi
+$bench --filter '*'
+$bench http
