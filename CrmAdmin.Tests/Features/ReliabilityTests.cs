@@ -132,6 +132,22 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_import_larger_than_Kestrels_default_body_cap_reaches_the_configured_limit()
+    {
+        await using var app = new CrmAdminFactory();
+        app.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        app.ClientOptions.BaseAddress = new Uri(((Microsoft.AspNetCore.Hosting.Server.IServer)app.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer))!)
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        using var admin = await app.CreateAdminClientAsync();
+
+        // 31 MB: more than Kestrel's 30 MB default, less than Import:MaxBytes (64 MB). One blank line, so it parses at once.
+        var response = await admin.PostAsync("/api/exceptions/import", new StringContent(new string(' ', 31 * 1024 * 1024), Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Two_imports_fifty_routing_decisions_and_deletes_at_once_all_succeed_and_every_count_adds_up()
     {
         await using var app = new CrmAdminFactory();
