@@ -24,7 +24,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         View,
         Edit,
         Administer,
-        SignedIn,
     }
 
     public const string Viewer = "viewer@test.local";
@@ -109,7 +108,6 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     private static bool Allowed(Need need, string who) => need switch
     {
         Need.Anonymous => true,
-        Need.SignedIn => who != "anonymous",
         Need.View => who is Viewer or Supervisor or CrmAdminFactory.AdminEmail,
         Need.Edit => who is Supervisor or CrmAdminFactory.AdminEmail,
         _ => who == CrmAdminFactory.AdminEmail,

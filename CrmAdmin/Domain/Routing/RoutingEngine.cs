@@ -48,8 +48,8 @@ public static class RoutingEngine
             }
 
             run.Step("C8", closedCard
-                ? $"The call was started from the card of the closed {Lower(card.Type)} {card.Title}: it is a standard outgoing call, and it is also logged to that card."
-                : $"The call was started from the card of {Lower(card.Type)} {card.Title}: it is a standard outgoing call, logged as above.");
+                ? $"The call was started from the card of the closed {card.Type.Noun()} {card.Title}: it is a standard outgoing call, and it is also logged to that card."
+                : $"The call was started from the card of {card.Type.Noun()} {card.Title}: it is a standard outgoing call, logged as above.");
         }
 
         return run.Finish();
@@ -252,8 +252,6 @@ public static class RoutingEngine
 
     private static string OnOff(bool on) => on ? "on" : "off";
 
-    private static string Lower(CrmEntityType type) => type.ToString().ToLowerInvariant();
-
     /// <summary>One decision being made: what it plans, where it logs, and the steps so far.</summary>
     private sealed class Run(RoutingChannel channel, ContactPoint customer)
     {
@@ -288,14 +286,14 @@ public static class RoutingEngine
             }
         }
 
-        public string LoggedTitles() => string.Join(", ", logged.Select(l => $"{Lower(l.Type)} {l.Title}"));
+        public string LoggedTitles() => string.Join(", ", logged.Select(l => $"{l.Type.Noun()} {l.Title}"));
 
         public RoutingDecision Finish() =>
             new(channel, customer, Blocked, match, planned, logged, repeated, steps, Verdict());
 
         private string Verdict()
         {
-            var saved = logged.Count == 0 ? "" : logged.Count == 1 ? $"logged to {Lower(logged[0].Type)} {logged[0].Title}" : $"logged to {logged.Count} entities";
+            var saved = logged.Count == 0 ? "" : logged.Count == 1 ? $"logged to {logged[0].Type.Noun()} {logged[0].Title}" : $"logged to {logged.Count} entities";
             if (match is not null)
             {
                 var blockedBy = $"Blocked by exception {match.Value}{(match.Comment is { Length: > 0 } c ? $" — \"{c}\"" : "")}";
@@ -306,7 +304,7 @@ public static class RoutingEngine
             if (planned.Count > 0)
             {
                 var created = repeated
-                    ? $"Repeated {Lower(planned[^1].Type)} created"
+                    ? $"Repeated {planned[^1].Type.Noun()} created"
                     : planned.Any(p => p.Type == CrmEntityType.Deal) ? "New deal and contact created" : "New lead created";
                 return logged.Count > planned.Count ? $"{created}; {saved}" : created;
             }

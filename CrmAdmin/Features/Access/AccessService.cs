@@ -142,7 +142,6 @@ public sealed class AccessService(
         await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
         Check(await users.RemoveFromRolesAsync(target, current));
         Check(await users.AddToRoleAsync(target, roleName));
-        accessCache.Invalidate();
         await AuditAsync(actor, AuditAction.UserRoleChanged, source, target.Email, $"{string.Join(", ", current)} → {roleName}", ct);
     }
 
@@ -172,7 +171,6 @@ public sealed class AccessService(
 
         // A new security stamp makes the sign-in cookie of a locked user invalid.
         Check(await users.UpdateSecurityStampAsync(target));
-        accessCache.Invalidate();
         await AuditAsync(actor, locked ? AuditAction.UserLocked : AuditAction.UserUnlocked, source, target.Email, null, ct);
     }
 
@@ -184,7 +182,6 @@ public sealed class AccessService(
         var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
         var token = await users.GeneratePasswordResetTokenAsync(target);
         Check(await users.ResetPasswordAsync(target, token, newPassword));
-        accessCache.Invalidate();
         await AuditAsync(actor, AuditAction.PasswordReset, source, target.Email, null, ct);
     }
 
@@ -216,6 +213,7 @@ public sealed class AccessService(
         }
     }
 
+    /// <summary>Audits a change to users or roles and drops the cached access, so the next request sees it.</summary>
     private async Task AuditAsync(string actor, AuditAction action, EntrySource source, string? subject, string? details, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

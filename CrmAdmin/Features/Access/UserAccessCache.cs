@@ -23,11 +23,6 @@ public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, T
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, (UserAccess? Access, DateTimeOffset Expires)> entries = new();
-    private long version;
-
-    /// <summary>Changes whenever access may have changed, so open sessions can re-check (P3).</summary>
-    public long Version => Interlocked.Read(ref version);
-
     public static string? UserIdOf(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
 
@@ -59,6 +54,5 @@ public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, T
     public void Invalidate()
     {
         entries.Clear();
-        Interlocked.Increment(ref version);
     }
 }

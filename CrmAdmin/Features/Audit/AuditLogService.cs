@@ -24,8 +24,8 @@ public sealed class AuditLogService(IDbContextFactory<CrmDbContext> dbFactory, C
         var rows = db.AuditEntries.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Actor))
         {
-            var actor = Like(query.Actor);
-            rows = rows.Where(a => EF.Functions.Like(a.Actor, actor, "\\"));
+            var actor = LikePattern.Containing(query.Actor);
+            rows = rows.Where(a => EF.Functions.Like(a.Actor, actor, LikePattern.Escape));
         }
 
         if (query.Action is { } action)
@@ -36,8 +36,8 @@ public sealed class AuditLogService(IDbContextFactory<CrmDbContext> dbFactory, C
         if (!string.IsNullOrWhiteSpace(query.Value))
         {
             // A value is found in the entry's value or in the details (a user's email, a role, a title).
-            var value = Like(query.Value);
-            rows = rows.Where(a => EF.Functions.Like(a.Value, value, "\\") || EF.Functions.Like(a.Details, value, "\\"));
+            var value = LikePattern.Containing(query.Value);
+            rows = rows.Where(a => EF.Functions.Like(a.Value, value, LikePattern.Escape) || EF.Functions.Like(a.Details, value, LikePattern.Escape));
         }
 
         if (query.From is { } from)
@@ -57,6 +57,4 @@ public sealed class AuditLogService(IDbContextFactory<CrmDbContext> dbFactory, C
             .ToListAsync(ct);
         return (total, items);
     }
-
-    private static string Like(string text) => "%" + text.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
 }

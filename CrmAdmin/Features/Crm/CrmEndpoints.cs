@@ -39,7 +39,7 @@ public static class CrmEndpoints
             api.MapGet($"/{path}/{{id:long}}", async Task<Results<Ok<EntityDetails>, ProblemHttpResult>> (long id, CrmEntityService s, HttpContext h, CancellationToken ct) =>
                     await s.GetAsync(type, id, h.User, ct) is { } details
                         ? TypedResults.Ok(details)
-                        : TypedResults.Problem($"There is no {type.ToString().ToLowerInvariant()} {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
+                        : TypedResults.Problem($"There is no {type.Noun()} {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
                 .WithName($"Get{type}")
                 .RequireAuthorization(Policies.ViewExceptions);
         }

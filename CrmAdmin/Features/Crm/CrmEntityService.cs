@@ -42,20 +42,19 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // LIKE: case-insensitive for names typed in any case; the user's own % and _ are escaped.
-        var term = string.IsNullOrWhiteSpace(search) ? null : "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        var term = string.IsNullOrWhiteSpace(search) ? null : LikePattern.Containing(search);
         take = Math.Clamp(take, 1, MaxTake);
         skip = Math.Max(0, skip);
         // Filter, count and page on the table itself; only the page is projected for display.
         var (total, page) = type switch
         {
-            CrmEntityType.Lead => await PageAsync(db.Leads.Where(l => term == null || EF.Functions.Like(l.Title, term, "\\")), l => l.Id, skip, take,
+            CrmEntityType.Lead => await PageAsync(db.Leads.Where(l => term == null || EF.Functions.Like(l.Title, term, LikePattern.Escape)), l => l.Id, skip, take,
                 l => new EntityListItem(CrmEntityType.Lead, l.Id, l.Title, l.Status.ToString(), "", l.CreatedAt), ct),
-            CrmEntityType.Deal => await PageAsync(db.Deals.Where(d => term == null || EF.Functions.Like(d.Title, term, "\\")), d => d.Id, skip, take,
+            CrmEntityType.Deal => await PageAsync(db.Deals.Where(d => term == null || EF.Functions.Like(d.Title, term, LikePattern.Escape)), d => d.Id, skip, take,
                 d => new EntityListItem(CrmEntityType.Deal, d.Id, d.Title, d.Stage.ToString(), "", d.CreatedAt), ct),
-            CrmEntityType.Contact => await PageAsync(db.Contacts.Where(c => term == null || EF.Functions.Like(c.Name, term, "\\")), c => c.Id, skip, take,
+            CrmEntityType.Contact => await PageAsync(db.Contacts.Where(c => term == null || EF.Functions.Like(c.Name, term, LikePattern.Escape)), c => c.Id, skip, take,
                 c => new EntityListItem(CrmEntityType.Contact, c.Id, c.Name, null, "", c.CreatedAt), ct),
-            _ => await PageAsync(db.Companies.Where(c => term == null || EF.Functions.Like(c.Name, term, "\\")), c => c.Id, skip, take,
+            _ => await PageAsync(db.Companies.Where(c => term == null || EF.Functions.Like(c.Name, term, LikePattern.Escape)), c => c.Id, skip, take,
                 c => new EntityListItem(CrmEntityType.Company, c.Id, c.Name, null, "", c.CreatedAt), ct),
         };
         var ids = page.Select(r => r.Id).ToList();
@@ -244,12 +243,13 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         return new RelatedEntities(leads, deals, contacts, companies);
     }
 
-    internal static async Task<EntityDetails?> DetailsAsync(CrmDbContext db, CrmEntityType type, long id, CancellationToken ct)
+    /// <summary>The entity as shown; <paramref name="withActivities"/> false where only its title, state or phones are wanted.</summary>
+    internal static async Task<EntityDetails?> DetailsAsync(CrmDbContext db, CrmEntityType type, long id, CancellationToken ct, bool withActivities = true)
     {
         var points = await db.EntityContactPoints.AsNoTracking().Where(p => p.OwnerType == type && p.OwnerId == id).OrderBy(p => p.Id).ToListAsync(ct);
         var phones = points.Where(p => p.Type == EntryType.Phone).Select(p => p.Value).ToList();
         var emails = points.Where(p => p.Type != EntryType.Phone).Select(p => p.Value).ToList();
-        var activities = await db.Activities.AsNoTracking().Where(a => a.EntityType == type && a.EntityId == id).OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
+        var activities = !withActivities ? [] : await db.Activities.AsNoTracking().Where(a => a.EntityType == type && a.EntityId == id).OrderByDescending(a => a.At).ThenByDescending(a => a.Id)
             .Select(a => new ActivityItem(a.Id, a.Kind, a.Direction, a.From, a.Summary, a.At)).ToListAsync(ct);
         return type switch
         {
@@ -269,7 +269,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         : new[] { (lead.ConvertedToContact, ConvertedTo.Contact), (lead.ConvertedToDeal, ConvertedTo.Deal) }.Where(x => x.Item1).Select(x => x.Item2).ToList();
 
     private static async Task<T> FindAsync<T>(DbSet<T> set, long id, CrmEntityType type, CancellationToken ct) where T : class =>
-        await set.FindAsync([id], ct) ?? throw new CrmRequestException($"There is no {type.ToString().ToLowerInvariant()} {id}.");
+        await set.FindAsync([id], ct) ?? throw new CrmRequestException($"There is no {type.Noun()} {id}.");
 
     private static async Task CheckLinksAsync(CrmDbContext db, EntityInput input, CancellationToken ct)
     {
@@ -285,7 +285,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     }
 
     private static string RequireTitle(string? title, CrmEntityType type) =>
-        string.IsNullOrWhiteSpace(title) ? throw new CrmRequestException($"A {type.ToString().ToLowerInvariant()} needs a {(type is CrmEntityType.Lead or CrmEntityType.Deal ? "title" : "name")}.")
+        string.IsNullOrWhiteSpace(title) ? throw new CrmRequestException($"A {type.Noun()} needs a {(type is CrmEntityType.Lead or CrmEntityType.Deal ? "title" : "name")}.")
         : title.Trim().Length > 200 ? throw new CrmRequestException("At most 200 characters.") : title.Trim();
 
     private static (List<ContactPoint> Phones, List<ContactPoint> Emails) Normalize(EntityInput input)
@@ -300,8 +300,8 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         var emails = new List<ContactPoint>();
         foreach (var raw in (input.Emails ?? []).Where(e => !string.IsNullOrWhiteSpace(e)))
         {
-            var normalized = ContactPointNormalizer.NormalizeEmail(raw.Contains('@') ? raw : raw + "@");
-            emails.Add(normalized.Point is { Type: EntryType.Email } point ? point : throw new CrmRequestException($"Email \"{raw}\": {normalized.Error ?? "not an address"}."));
+            var normalized = raw.Contains('@') ? ContactPointNormalizer.NormalizeEmail(raw) : Normalized.Fail("an email address needs an @");
+            emails.Add(normalized.Point is { Type: EntryType.Email } point ? point : throw new CrmRequestException($"Email \"{raw}\": {normalized.Error ?? "a domain alone is not an address"}."));
         }
 
         return (phones.Distinct().ToList(), emails.Distinct().ToList());

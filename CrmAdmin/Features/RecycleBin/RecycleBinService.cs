@@ -53,7 +53,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
         var added = new List<ContactPoint>();
         using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EntrySource.EntityForm, actor, at))
         {
-            var comment = $"Added from {Lower(type)} #{id}: {plan.Preview.Title}";
+            var comment = $"Added from {type.Noun()} #{id}: {plan.Preview.Title}";
             foreach (var entry in plan.Preview.Entries)
             {
                 var point = new ContactPoint(entry.Type, entry.Value);
@@ -76,7 +76,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
 
         db.RecycleBin.Add(new RecycleBinItem(type, id, plan.Preview.Title, at, actor, plan.Preview.Recycled, addedEntries));
         db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.MovedToRecycleBin, EntrySource.EntityForm, null,
-            $"{type} #{id} {plan.Preview.Title}{string.Concat(plan.Preview.Recycled.Select(m => $", {Lower(m.EntityType)} #{m.EntityId} {m.Title}"))}; {addedEntries.Count} exception entries added"));
+            $"{type} #{id} {plan.Preview.Title}{string.Concat(plan.Preview.Recycled.Select(m => $", {m.EntityType.Noun()} #{m.EntityId} {m.Title}"))}; {addedEntries.Count} exception entries added"));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         logger.LogInformation("{Actor} added {Type} {Id} to exceptions: {Entries} entries, {Recycled} entities recycled", actor, type, id, addedEntries.Count, plan.Preview.Recycled.Count + 1);
@@ -137,17 +137,19 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
             throw new CrmRequestException("Only a lead or a deal is added to exceptions from its form.");
         }
 
-        var item = await CrmEntityService.DetailsAsync(db, type, id, ct) ?? throw new CrmRequestException($"There is no {Lower(type)} {id}.");
-        var contact = item.ContactId is { } contactId ? await CrmEntityService.DetailsAsync(db, CrmEntityType.Contact, contactId, ct) : null;
+        var item = await CrmEntityService.DetailsAsync(db, type, id, ct, withActivities: false) ?? throw new CrmRequestException($"There is no {type.Noun()} {id}.");
+        var contact = item.ContactId is { } contactId ? await CrmEntityService.DetailsAsync(db, CrmEntityType.Contact, contactId, ct, withActivities: false) : null;
         var companyId = item.CompanyId ?? (contact is null ? null : await db.Contacts.Where(c => c.Id == contact.Id).Select(c => c.CompanyId).SingleAsync(ct));
-        var company = companyId is { } cid ? await CrmEntityService.DetailsAsync(db, CrmEntityType.Company, cid, ct) : null;
+        var company = companyId is { } cid ? await CrmEntityService.DetailsAsync(db, CrmEntityType.Company, cid, ct, withActivities: false) : null;
 
         var entries = new List<PreviewEntry>();
         void Collect(EntityDetails? owner, string of)
         {
-            foreach (var value in (owner?.Phones ?? []).Concat(owner?.Emails ?? []))
+            // Stored values are normalized already: they become entries as they are.
+            var points = (owner?.Phones ?? []).Select(p => new ContactPoint(EntryType.Phone, p))
+                .Concat((owner?.Emails ?? []).Select(e => new ContactPoint(EntryType.Email, e)));
+            foreach (var point in points)
             {
-                var point = ContactPointNormalizer.Normalize(value).Point!.Value;
                 if (!entries.Any(e => e.Type == point.Type && e.Value == point.Value))
                 {
                     entries.Add(new PreviewEntry(point.Type, point.Value, of, false));
@@ -155,7 +157,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
             }
         }
 
-        Collect(item, $"{Lower(type)} {item.Title}");
+        Collect(item, $"{type.Noun()} {item.Title}");
         Collect(contact, $"contact {contact?.Title}");
         Collect(company, $"company {company?.Title}");
         var values = entries.Select(e => e.Value).ToList();
@@ -230,5 +232,4 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
         }
     }
 
-    private static string Lower(CrmEntityType type) => type.ToString().ToLowerInvariant();
 }

@@ -142,7 +142,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         var thread = new List<LogTarget>();
         foreach (var target in targets)
         {
-            if (await CrmEntityService.DetailsAsync(db, target.EntityType, target.EntityId, ct) is { } entity)
+            if (await CrmEntityService.DetailsAsync(db, target.EntityType, target.EntityId, ct, withActivities: false) is { } entity)
             {
                 thread.Add(new LogTarget(target.EntityType, new EntityLink(target.EntityId, null), entity.Title));
             }
@@ -153,8 +153,8 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
 
     private static async Task<CardRef> CardAsync(CrmDbContext db, CardRequest card, CancellationToken ct)
     {
-        var entity = await CrmEntityService.DetailsAsync(db, card.Type, card.Id, ct)
-                     ?? throw new RoutingRequestException($"There is no {card.Type.ToString().ToLowerInvariant()} {card.Id} to start the call from.");
+        var entity = await CrmEntityService.DetailsAsync(db, card.Type, card.Id, ct, withActivities: false)
+                     ?? throw new RoutingRequestException($"There is no {card.Type.Noun()} {card.Id} to start the call from.");
         return new CardRef(card.Type, card.Id, entity.Title, entity.IsClosed);
     }
 }
