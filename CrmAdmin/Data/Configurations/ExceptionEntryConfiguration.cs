@@ -28,6 +28,8 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         entry.HasIndex(e => new { e.Type, e.Value }).IsUnique();
         entry.HasIndex(e => e.Value);
         entry.HasIndex(e => e.CreatedAt);
+        // The type filter's first page and count read this index alone, newest first, never the table.
+        entry.HasIndex(e => new { e.Type, e.CreatedAt, e.Id });
         entry.HasIndex(e => e.HitCount);
         entry.HasIndex(e => e.LastHitAt);
     }

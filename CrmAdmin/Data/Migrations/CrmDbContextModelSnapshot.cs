@@ -536,6 +536,8 @@ namespace CrmAdmin.Data.Migrations
                     b.HasIndex("Type", "Value")
                         .IsUnique();
 
+                    b.HasIndex("Type", "CreatedAt", "Id");
+
                     b.ToTable("ExceptionEntries", (string)null);
                 });
 

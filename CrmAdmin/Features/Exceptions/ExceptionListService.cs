@@ -41,7 +41,7 @@ public sealed class ExceptionListService(
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var filtered = Filter(db.ExceptionEntries.AsNoTracking(), query.Filter);
+        var filtered = await FilterAsync(db, query.Filter, ct);
         var total = await filtered.CountAsync(ct);
         var items = await Sort(filtered, query.SortBy, query.Descending)
             .Skip(Math.Max(0, query.Skip))
@@ -57,7 +57,7 @@ public sealed class ExceptionListService(
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = Filter(db.ExceptionEntries.AsNoTracking(), filter).OrderBy(e => e.Id).Select(ToRow).AsAsyncEnumerable();
+        var rows = (await FilterAsync(db, filter, ct)).OrderBy(e => e.Id).Select(ToRow).AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(ct))
         {
             yield return row;
@@ -101,6 +101,16 @@ public sealed class ExceptionListService(
 
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
         e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt);
+
+    private static async Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
+        var entries = Filter(db.ExceptionEntries.AsNoTracking(), filter);
+        // The search index narrows a substring filter to a few thousand rows; the conditions above
+        // still decide each of them, so the index can only make the query faster, never different.
+        return await ExceptionSearch.CandidatesAsync(db, filter, ct) is { } candidates
+            ? entries.Where(e => EF.Parameter(candidates).Contains(e.Id))
+            : entries;
+    }
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter)
     {

@@ -7,6 +7,8 @@ public static class ExceptionsServiceCollectionExtensions
         services.Configure<ImportLimits>(configuration.GetSection(ImportLimits.Section));
         services.AddSingleton<ExceptionImportService>();
         services.AddSingleton<ExceptionListService>();
+        services.AddSingleton<ExceptionSearchIndexer>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExceptionSearchIndexer>());
         return services;
     }
 }
