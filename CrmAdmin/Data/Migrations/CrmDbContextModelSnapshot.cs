@@ -152,8 +152,6 @@ namespace CrmAdmin.Data.Migrations
 
                     b.HasIndex("At");
 
-                    b.HasIndex("Value");
-
                     b.ToTable("AuditEntries", (string)null);
                 });
 

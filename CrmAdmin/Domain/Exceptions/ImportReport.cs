@@ -63,19 +63,32 @@ public sealed class ImportScreen(ImportReport report)
     /// <summary>True when the line should go to the list; otherwise its status is already recorded.</summary>
     public bool Admit(ImportLine line)
     {
+        if (Reject(line) is { } rejection)
+        {
+            report.Record(line, rejection.Status, rejection.Reason);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Why the line cannot go to the list, or null when it is a candidate, recording nothing: a
+    /// writer that decides a batch at once records every line afterwards, in input order.
+    /// </summary>
+    public (ImportLineStatus Status, string? Reason)? Reject(ImportLine line)
+    {
         if (line.Point is not { } point)
         {
-            report.Record(line, ImportLineStatus.Invalid);
-            return false;
+            return (ImportLineStatus.Invalid, null);
         }
 
         if (firstLineOf.TryGetValue(point, out var first))
         {
-            report.Record(line, ImportLineStatus.DuplicateInInput, $"repeats line {first} ({point.Value})");
-            return false;
+            return (ImportLineStatus.DuplicateInInput, $"repeats line {first} ({point.Value})");
         }
 
         firstLineOf.Add(point, line.LineNumber);
-        return true;
+        return null;
     }
 }

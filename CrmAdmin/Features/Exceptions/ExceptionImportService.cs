@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
 using System.Security.Claims;
@@ -20,6 +21,8 @@ public sealed class ExceptionImportService(
     IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
+    private const int ParseBatchLines = 2_000;
+    private const int BatchesAhead = 8;
 
     public Task<ImportReport> ImportAsync(string text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
@@ -40,28 +43,64 @@ public sealed class ExceptionImportService(
         using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
         {
             // Lines stream from the parser straight into the transaction: memory holds the problems,
-            // never the whole input twice.
+            // never the whole input twice. Normalizing (libphonenumber) runs on another core while
+            // this one writes, in order, so the statuses are those of one line after another.
             var nextProgress = ProgressEveryLines;
-            foreach (var line in ImportLineParser.Parse(text, limits.Value.CommentLimit))
+            using var stopParsing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var (batches, parsing) = ParseAhead(text, stopParsing.Token);
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                if (line.LineNumber > limits.Value.MaxLines)
+                var rejections = new (ImportLineStatus Status, string? Reason)?[ParseBatchLines];
+                var candidates = new List<(ContactPoint Point, string? Comment)>(ParseBatchLines);
+                await foreach (var batch in batches.ReadAllAsync(ct))
                 {
-                    // Thrown inside the transaction: it rolls back, and the list is as it was.
-                    throw new ImportTooLargeException(limits.Value.TooManyLinesMessage());
-                }
+                    if (batch[^1].LineNumber > limits.Value.MaxLines)
+                    {
+                        // Thrown inside the transaction: it rolls back, and the list is as it was.
+                        throw new ImportTooLargeException(limits.Value.TooManyLinesMessage());
+                    }
 
-                if (screen.Admit(line))
-                {
-                    report.Record(line, writer.TryAdd(line.Point!.Value, line.Comment) ? ImportLineStatus.Added : ImportLineStatus.AlreadyListed);
-                }
+                    candidates.Clear();
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        rejections[i] = screen.Reject(batch[i]);
+                        if (rejections[i] is null)
+                        {
+                            candidates.Add((batch[i].Point!.Value, batch[i].Comment));
+                        }
+                    }
 
-                if (line.LineNumber >= nextProgress)
-                {
-                    progress?.Report(new ImportProgress(line.LineNumber));
-                    nextProgress = line.LineNumber + ProgressEveryLines;
+                    var added = writer.AddRange(candidates);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        var line = batch[i];
+                        if (rejections[i] is { } rejection)
+                        {
+                            report.Record(line, rejection.Status, rejection.Reason);
+                        }
+                        else
+                        {
+                            report.Record(line, added.Contains(line.Point!.Value) ? ImportLineStatus.Added : ImportLineStatus.AlreadyListed);
+                        }
+                    }
+
+                    if (batch[^1].LineNumber >= nextProgress)
+                    {
+                        progress?.Report(new ImportProgress(batch[^1].LineNumber));
+                        nextProgress = batch[^1].LineNumber + ProgressEveryLines;
+                    }
+
+                    ct.ThrowIfCancellationRequested();
                 }
             }
+            finally
+            {
+                // Whatever ended the import, the parser stops reading the caller's text before we return.
+                await stopParsing.CancelAsync();
+                await parsing;
+            }
+
+            writer.AuditAdded();
         }
 
         db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.ExceptionsImported, source, null,
@@ -74,5 +113,50 @@ public sealed class ExceptionImportService(
             actor, report.Lines, source, (long)clock.GetElapsedTime(started).TotalMilliseconds,
             report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid);
         return report;
+    }
+
+    /// <summary>
+    /// The parser's lines in batches, produced on a pool thread at most a few batches ahead of the
+    /// writer, so memory stays bounded however long the input is.
+    /// </summary>
+    private (ChannelReader<ImportLine[]> Batches, Task Parsing) ParseAhead(TextReader text, CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<ImportLine[]>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        var maxLines = limits.Value.MaxLines;
+        var commentLimit = limits.Value.CommentLimit;
+        var parsing = Task.Run(async () =>
+        {
+            try
+            {
+                var batch = new List<ImportLine>(ParseBatchLines);
+                foreach (var line in ImportLineParser.Parse(text, commentLimit))
+                {
+                    batch.Add(line);
+                    // One line past the limit is enough for the writer to refuse the import.
+                    if (batch.Count == ParseBatchLines || line.LineNumber > maxLines)
+                    {
+                        await channel.Writer.WriteAsync([.. batch], ct);
+                        batch.Clear();
+                        if (line.LineNumber > maxLines)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await channel.Writer.WriteAsync([.. batch], ct);
+                }
+
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                // A read error (a dropped upload) or cancellation reaches the writer, which rolls back.
+                channel.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        return (channel.Reader, parsing);
     }
 }

@@ -62,6 +62,8 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
                     added.Add(point);
                 }
             }
+
+            writer.AuditAdded();
         }
 
         var addedValues = added.Select(p => p.Value).ToList();
