@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CrmAdmin.Benchmarks;
 
-// dotnet run -c Release --project CrmAdmin.Benchmarks -- generate | http | <BenchmarkDotNet arguments, e.g. --filter *>
+// dotnet run -c Release --project CrmAdmin.Benchmarks -- generate | http [latency|floor|t1|load|t2] | <BenchmarkDotNet arguments, e.g. --filter *>
 var database = Environment.GetEnvironmentVariable("CRMADMIN_BENCH_DB") ?? BenchDatabase.DefaultPath;
 switch (args.FirstOrDefault())
 {
@@ -10,7 +10,7 @@ switch (args.FirstOrDefault())
         break;
     case "http":
         await BenchDatabase.EnsureAsync(database);
-        await HttpMeasurements.RunAsync(database);
+        await HttpMeasurements.RunAsync(database, args.ElementAtOrDefault(1));
         break;
     default:
         await BenchDatabase.EnsureAsync(database);

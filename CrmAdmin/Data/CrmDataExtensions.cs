@@ -15,7 +15,11 @@ public static class CrmDataExtensions
             connectionString = $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")};Default Timeout=5";
         }
 
-        services.AddDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqliteDurabilityInterceptor()));
+        // Pooled: a routed call creates a context for a few queries, and building one from scratch
+        // (services, change tracker) cost as much as a query did.
+        services.AddPooledDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqliteDurabilityInterceptor()));
+        // Identity's stores take the context from the request's scope.
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContext());
         services.AddHealthChecks().AddDbContextCheck<CrmDbContext>("database");
         return services;
     }

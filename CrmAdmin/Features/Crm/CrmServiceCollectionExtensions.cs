@@ -9,6 +9,7 @@ public static class CrmServiceCollectionExtensions
         services.AddSingleton<CrmEntityService>();
         services.AddSingleton<CrmSettingsService>();
         services.AddSingleton<RoutingService>();
+        services.AddSingleton<RoutingReferenceData>();
         services.AddSingleton<RecycleBin.RecycleBinService>();
         services.AddSingleton<Audit.AuditLogService>();
         return services;

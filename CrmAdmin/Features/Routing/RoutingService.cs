@@ -5,7 +5,9 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmAdmin.Features.Routing;
@@ -15,7 +17,8 @@ namespace CrmAdmin.Features.Routing;
 /// a dry run) applies the decision in one transaction. The simulator page and the API both call this.
 /// A dry run needs View on the exception list; applying needs Edit (P3).
 /// </summary>
-public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RoutingService> logger)
+public sealed class RoutingService(
+    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RoutingService> logger)
 {
     public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -26,17 +29,17 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
             throw new RoutingRequestException(RoutingEngine.InvalidNumberMessage(request.Number ?? "", number.Error!));
         }
 
+        var reference = await referenceData.GetAsync(ct);
+        var line = reference.Lines.GetValueOrDefault(request.LineId)
+                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
-        var line = await db.TelephonyLines.AsNoTracking().SingleOrDefaultAsync(l => l.Id == request.LineId, ct)
-                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
         var decision = RoutingEngine.DecideCall(new CallFacts(
-            request.Direction, request.Number!, point,
-            new LineSettings(line.Name, line.For(CallDirection.Incoming), line.For(CallDirection.Outgoing)),
-            await SettingsAsync(db, ct), await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), card));
+            request.Direction, request.Number!, point, line,
+            reference.Settings, await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
-        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, line.Id, null, ct);
+        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, request.LineId, null, ct);
     }
 
     public async Task<RoutingOutcome> RouteEmailAsync(EmailRequest request, ClaimsPrincipal user, CancellationToken ct = default)
@@ -51,7 +54,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var thread = string.IsNullOrWhiteSpace(request.InReplyTo) ? [] : await ThreadAsync(db, request.InReplyTo.Trim(), ct);
-        var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, await SettingsAsync(db, ct),
+        var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
             await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), request.InReplyTo?.Trim(), thread));
         var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
         return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), ct);
@@ -88,7 +91,7 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
 
         var ignored = phone is { } p1 ? await MatchAsync(db, p1, ct) : null;
         ignored ??= email is { } e1 ? await MatchAsync(db, e1, ct) : null;
-        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, await SettingsAsync(db, ct), related, ignored));
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, ct);
     }
@@ -98,8 +101,17 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
     /// serializes writers), so two calls from one new number at once create one lead, not two: the
     /// second sees the first's lead and is logged to it (C3). A dry run writes nothing and needs none.
     /// </summary>
-    private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct) =>
-        dryRun ? null : await db.Database.BeginTransactionAsync(ct);
+    private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct)
+    {
+        if (dryRun)
+        {
+            // One open for the decision's queries, instead of one per query.
+            await db.Database.OpenConnectionAsync(ct);
+            return null;
+        }
+
+        return await db.Database.BeginTransactionAsync(ct);
+    }
 
     private Task RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
 
@@ -117,23 +129,38 @@ public sealed class RoutingService(IDbContextFactory<CrmDbContext> dbFactory, Cr
         return RoutingOutcome.From(decision, dryRun: false, ids);
     }
 
-    private static async Task<RoutingSettings> SettingsAsync(CrmDbContext db, CancellationToken ct)
+    /// <summary>The entry that matches: the phone itself, the address itself, or its domain (X4). An index seek either way.</summary>
+    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct) =>
+        point.Type == EntryType.Email
+            ? await MatchQueries.For(db).Email(db, point.Value, DomainOf(point.Value))
+            : await MatchQueries.For(db).Exact(db, point.Type, point.Value);
+
+    /// <summary>
+    /// Compiled once per model: routing asks on every call, and EF Core's per-call LINQ work outweighed
+    /// the index seek. A compiled query belongs to one model (the tests build several).
+    /// </summary>
+    private sealed class MatchQueries
     {
-        var settings = await db.CrmSettings.AsNoTracking().SingleAsync(ct);
-        return new RoutingSettings(settings.Mode, settings.RepeatedLeads, settings.CreateFromNewEmails);
+        private static readonly ConditionalWeakTable<IModel, MatchQueries> PerModel = new();
+
+        public static MatchQueries For(CrmDbContext db) => PerModel.GetValue(db.Model, _ => new MatchQueries());
+
+        public readonly Func<CrmDbContext, EntryType, string, Task<MatchedException?>> Exact = EF.CompileAsyncQuery(
+            (CrmDbContext db, EntryType type, string value) => db.ExceptionEntries.AsNoTracking()
+                .Where(e => e.Type == type && e.Value == value)
+                .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
+                .FirstOrDefault());
+
+        // The address itself before its domain (X4): "Email" sorts before "EmailDomain".
+        public readonly Func<CrmDbContext, string, string, Task<MatchedException?>> Email = EF.CompileAsyncQuery(
+            (CrmDbContext db, string address, string domain) => db.ExceptionEntries.AsNoTracking()
+                .Where(e => (e.Type == EntryType.Email && e.Value == address) || (e.Type == EntryType.EmailDomain && e.Value == domain))
+                .OrderBy(e => e.Type)
+                .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
+                .FirstOrDefault());
     }
 
-    /// <summary>The entry that matches: the phone itself, the address itself, or its domain (X4). An index seek either way.</summary>
-    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
-    {
-        var domain = point.Type == EntryType.Email ? "@" + point.Value[(point.Value.LastIndexOf('@') + 1)..] : null;
-        var entry = await db.ExceptionEntries.AsNoTracking()
-            .Where(e => (e.Type == point.Type && e.Value == point.Value) || (domain != null && e.Type == EntryType.EmailDomain && e.Value == domain))
-            .OrderBy(e => e.Type)
-            .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
-            .FirstOrDefaultAsync(ct);
-        return entry;
-    }
+    private static string DomainOf(string email) => "@" + email[(email.LastIndexOf('@') + 1)..];
 
     private static async Task<IReadOnlyList<LogTarget>> ThreadAsync(CrmDbContext db, string inReplyTo, CancellationToken ct)
     {
