@@ -8,7 +8,7 @@ namespace CrmAdmin.Tests.Features;
 
 public sealed class ExceptionListServiceTests : IAsyncLifetime
 {
-    private const string Seed = """
+    internal const string Seed = """
         +1 415 555 0100;Spam robot
         +1 415 555 0199;Competitor
         +44 20 7946 0958;London SPAM office
