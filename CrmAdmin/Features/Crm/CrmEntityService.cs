@@ -4,9 +4,7 @@ using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CrmAdmin.Features.Crm;
 
@@ -220,7 +218,8 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     /// </summary>
     internal static async Task<RelatedEntities> RelatedAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
     {
-        var owners = await ListAsync(RelatedQueries.For(db).Owners(db, point.Type, point.Value), ct);
+        var queries = PerModel<RelatedQueries>.For(db);
+        var owners = await ListAsync(queries.Owners(db, point.Type, point.Value), ct);
         if (owners.Count == 0)
         {
             return RelatedEntities.None;
@@ -230,12 +229,12 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         var companyIds = owners.Where(o => o.OwnerType == CrmEntityType.Company).Select(o => o.OwnerId).Distinct().ToList();
         var leadIds = owners.Where(o => o.OwnerType == CrmEntityType.Lead).Select(o => o.OwnerId).Distinct().ToList();
         // Every routed call comes here: a kind of owner the point does not have costs no query.
-        var contacts = contactIds.Count == 0 ? [] : await ListAsync(RelatedQueries.For(db).Contacts(db, contactIds), ct);
-        var companies = companyIds.Count == 0 ? [] : await ListAsync(RelatedQueries.For(db).Companies(db, companyIds), ct);
-        var leads = leadIds.Count == 0 ? [] : await ListAsync(RelatedQueries.For(db).Leads(db, leadIds), ct);
+        var contacts = contactIds.Count == 0 ? [] : await ListAsync(queries.Contacts(db, contactIds), ct);
+        var companies = companyIds.Count == 0 ? [] : await ListAsync(queries.Companies(db, companyIds), ct);
+        var leads = leadIds.Count == 0 ? [] : await ListAsync(queries.Leads(db, leadIds), ct);
         var liveContacts = contacts.Select(c => c.Id).ToList();
         var liveCompanies = companies.Select(c => c.Id).ToList();
-        var deals = liveContacts.Count + liveCompanies.Count == 0 ? [] : await ListAsync(RelatedQueries.For(db).Deals(db, liveContacts, liveCompanies), ct);
+        var deals = liveContacts.Count + liveCompanies.Count == 0 ? [] : await ListAsync(queries.Deals(db, liveContacts, liveCompanies), ct);
         return new RelatedEntities(leads, deals, contacts, companies);
     }
 
@@ -252,15 +251,10 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
 
     /// <summary>
     /// Compiled once: on the routing path EF Core's per-call work (funcletizing the LINQ tree, the
-    /// query-cache lookup) cost more than SQLite's index seeks, 43% of a routed call's CPU. A compiled
-    /// query belongs to one model, and a process has one per set of options (the tests have several).
+    /// query-cache lookup) cost more than SQLite's index seeks, 43% of a routed call's CPU.
     /// </summary>
     private sealed class RelatedQueries
     {
-        private static readonly ConditionalWeakTable<IModel, RelatedQueries> PerModel = new();
-
-        public static RelatedQueries For(CrmDbContext db) => PerModel.GetValue(db.Model, _ => new RelatedQueries());
-
         public readonly Func<CrmDbContext, EntryType, string, IAsyncEnumerable<EntityContactPointOwner>> Owners = EF.CompileAsyncQuery(
             (CrmDbContext db, EntryType type, string value) => db.EntityContactPoints.AsNoTracking()
                 .Where(p => p.Type == type && p.Value == value)

@@ -5,9 +5,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
-using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmAdmin.Features.Routing;
@@ -130,21 +128,19 @@ public sealed class RoutingService(
     }
 
     /// <summary>The entry that matches: the phone itself, the address itself, or its domain (X4). An index seek either way.</summary>
-    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct) =>
-        point.Type == EntryType.Email
-            ? await MatchQueries.For(db).Email(db, point.Value, DomainOf(point.Value))
-            : await MatchQueries.For(db).Exact(db, point.Type, point.Value);
+    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
+    {
+        var queries = PerModel<MatchQueries>.For(db);
+        return point.Type == EntryType.Email
+            ? await queries.Email(db, point.Value, DomainOf(point.Value))
+            : await queries.Exact(db, point.Type, point.Value);
+    }
 
     /// <summary>
-    /// Compiled once per model: routing asks on every call, and EF Core's per-call LINQ work outweighed
-    /// the index seek. A compiled query belongs to one model (the tests build several).
+    /// Compiled once: routing asks on every call, and EF Core's per-call LINQ work outweighed the index seek.
     /// </summary>
     private sealed class MatchQueries
     {
-        private static readonly ConditionalWeakTable<IModel, MatchQueries> PerModel = new();
-
-        public static MatchQueries For(CrmDbContext db) => PerModel.GetValue(db.Model, _ => new MatchQueries());
-
         public readonly Func<CrmDbContext, EntryType, string, Task<MatchedException?>> Exact = EF.CompileAsyncQuery(
             (CrmDbContext db, EntryType type, string value) => db.ExceptionEntries.AsNoTracking()
                 .Where(e => e.Type == type && e.Value == value)
