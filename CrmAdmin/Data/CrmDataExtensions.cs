@@ -8,6 +8,7 @@ public static class CrmDataExtensions
     /// <summary>SQLite by default (SPEC §10): a file in the app's App_Data folder unless ConnectionStrings:CrmAdmin says otherwise.</summary>
     public static IServiceCollection AddCrmData(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        SqliteProcessSettings.Apply();
         var connectionString = configuration.GetConnectionString("CrmAdmin");
         if (string.IsNullOrWhiteSpace(connectionString))
         {

@@ -16,7 +16,8 @@ namespace CrmAdmin.Features.Routing;
 /// A dry run needs View on the exception list; applying needs Edit (P3).
 /// </summary>
 public sealed class RoutingService(
-    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RoutingService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CustomerFactsReader customers, CrmAuthorizer authorizer,
+    TimeProvider clock, ILogger<RoutingService> logger)
 {
     public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -33,9 +34,9 @@ public sealed class RoutingService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
+        var customer = await customers.ReadAsync(db, point, ct);
         var decision = RoutingEngine.DecideCall(new CallFacts(
-            request.Direction, request.Number!, point, line,
-            reference.Settings, await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), card));
+            request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.Match, card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
         return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, request.LineId, null, ct);
     }
@@ -52,8 +53,9 @@ public sealed class RoutingService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var thread = string.IsNullOrWhiteSpace(request.InReplyTo) ? [] : await ThreadAsync(db, request.InReplyTo.Trim(), ct);
+        var customer = await customers.ReadAsync(db, point, ct);
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
-            await CrmEntityService.RelatedAsync(db, point, ct), await MatchAsync(db, point, ct), request.InReplyTo?.Trim(), thread));
+            customer.Related, customer.Match, request.InReplyTo?.Trim(), thread));
         var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
         return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), ct);
     }
@@ -81,14 +83,10 @@ public sealed class RoutingService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
-        var related = phone is { } ph ? await CrmEntityService.RelatedAsync(db, ph, ct) : RelatedEntities.None;
-        if (email is { } em)
-        {
-            related = related.Union(await CrmEntityService.RelatedAsync(db, em, ct));
-        }
-
-        var ignored = phone is { } p1 ? await MatchAsync(db, p1, ct) : null;
-        ignored ??= email is { } e1 ? await MatchAsync(db, e1, ct) : null;
+        var byPhone = phone is { } ph ? await customers.ReadAsync(db, ph, ct) : null;
+        var byEmail = email is { } em ? await customers.ReadAsync(db, em, ct) : null;
+        var related = (byPhone?.Related ?? RelatedEntities.None).Union(byEmail?.Related ?? RelatedEntities.None);
+        var ignored = byPhone?.Match ?? byEmail?.Match;
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, ct);
@@ -99,17 +97,8 @@ public sealed class RoutingService(
     /// serializes writers), so two calls from one new number at once create one lead, not two: the
     /// second sees the first's lead and is logged to it (C3). A dry run writes nothing and needs none.
     /// </summary>
-    private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct)
-    {
-        if (dryRun)
-        {
-            // One open for the decision's queries, instead of one per query.
-            await db.Database.OpenConnectionAsync(ct);
-            return null;
-        }
-
-        return await db.Database.BeginTransactionAsync(ct);
-    }
+    private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct) =>
+        dryRun ? null : await db.Database.BeginTransactionAsync(ct);
 
     private Task RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
 
@@ -126,37 +115,6 @@ public sealed class RoutingService(
         logger.LogInformation("Routed {Channel} from {Customer}: {Verdict} [{Rules}]", decision.Channel, decision.Customer?.Value, decision.Verdict, string.Join(",", decision.Rules));
         return RoutingOutcome.From(decision, dryRun: false, ids);
     }
-
-    /// <summary>The entry that matches: the phone itself, the address itself, or its domain (X4). An index seek either way.</summary>
-    internal static async Task<MatchedException?> MatchAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
-    {
-        var queries = PerModel<MatchQueries>.For(db);
-        return point.Type == EntryType.Email
-            ? await queries.Email(db, point.Value, DomainOf(point.Value))
-            : await queries.Exact(db, point.Type, point.Value);
-    }
-
-    /// <summary>
-    /// Compiled once: routing asks on every call, and EF Core's per-call LINQ work outweighed the index seek.
-    /// </summary>
-    private sealed class MatchQueries
-    {
-        public readonly Func<CrmDbContext, EntryType, string, Task<MatchedException?>> Exact = EF.CompileAsyncQuery(
-            (CrmDbContext db, EntryType type, string value) => db.ExceptionEntries.AsNoTracking()
-                .Where(e => e.Type == type && e.Value == value)
-                .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
-                .FirstOrDefault());
-
-        // The address itself before its domain (X4): "Email" sorts before "EmailDomain".
-        public readonly Func<CrmDbContext, string, string, Task<MatchedException?>> Email = EF.CompileAsyncQuery(
-            (CrmDbContext db, string address, string domain) => db.ExceptionEntries.AsNoTracking()
-                .Where(e => (e.Type == EntryType.Email && e.Value == address) || (e.Type == EntryType.EmailDomain && e.Value == domain))
-                .OrderBy(e => e.Type)
-                .Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment))
-                .FirstOrDefault());
-    }
-
-    private static string DomainOf(string email) => "@" + email[(email.LastIndexOf('@') + 1)..];
 
     private static async Task<IReadOnlyList<LogTarget>> ThreadAsync(CrmDbContext db, string inReplyTo, CancellationToken ct)
     {
