@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace CrmAdmin.Domain.Exceptions;
 
 /// <summary>
@@ -83,12 +85,14 @@ public sealed class ImportScreen(ImportReport report)
             return (ImportLineStatus.Invalid, null);
         }
 
-        if (firstLineOf.TryGetValue(point, out var first))
+        // One hash lookup a line: a million-line import screens every line.
+        ref var first = ref CollectionsMarshal.GetValueRefOrAddDefault(firstLineOf, point, out var seen);
+        if (seen)
         {
             return (ImportLineStatus.DuplicateInInput, $"repeats line {first} ({point.Value})");
         }
 
-        firstLineOf.Add(point, line.LineNumber);
+        first = line.LineNumber;
         return null;
     }
 }

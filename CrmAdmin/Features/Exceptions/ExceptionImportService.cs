@@ -34,7 +34,6 @@ public sealed class ExceptionImportService(
     {
         var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
         var report = new ImportReport();
-        var screen = new ImportScreen(report);
         var at = clock.GetUtcNow().UtcDateTime;
         var started = clock.GetTimestamp();
 
@@ -47,34 +46,32 @@ public sealed class ExceptionImportService(
             // this one writes, in order, so the statuses are those of one line after another.
             var nextProgress = ProgressEveryLines;
             using var stopParsing = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var (batches, parsing) = ParseAhead(text, stopParsing.Token);
+            var (batches, parsing) = ParseAhead(text, new ImportScreen(report), stopParsing.Token);
             try
             {
-                var rejections = new (ImportLineStatus Status, string? Reason)?[ParseBatchLines];
                 var candidates = new List<(ContactPoint Point, string? Comment)>(ParseBatchLines);
                 await foreach (var batch in batches.ReadAllAsync(ct))
                 {
-                    if (batch[^1].LineNumber > limits.Value.MaxLines)
+                    if (batch.Lines[^1].LineNumber > limits.Value.MaxLines)
                     {
                         // Thrown inside the transaction: it rolls back, and the list is as it was.
                         throw new ImportTooLargeException(limits.Value.TooManyLinesMessage());
                     }
 
                     candidates.Clear();
-                    for (var i = 0; i < batch.Length; i++)
+                    for (var i = 0; i < batch.Lines.Length; i++)
                     {
-                        rejections[i] = screen.Reject(batch[i]);
-                        if (rejections[i] is null)
+                        if (batch.Rejections[i] is null)
                         {
-                            candidates.Add((batch[i].Point!.Value, batch[i].Comment));
+                            candidates.Add((batch.Lines[i].Point!.Value, batch.Lines[i].Comment));
                         }
                     }
 
                     var added = writer.AddRange(candidates);
-                    for (var i = 0; i < batch.Length; i++)
+                    for (var i = 0; i < batch.Lines.Length; i++)
                     {
-                        var line = batch[i];
-                        if (rejections[i] is { } rejection)
+                        var line = batch.Lines[i];
+                        if (batch.Rejections[i] is { } rejection)
                         {
                             report.Record(line, rejection.Status, rejection.Reason);
                         }
@@ -84,10 +81,10 @@ public sealed class ExceptionImportService(
                         }
                     }
 
-                    if (batch[^1].LineNumber >= nextProgress)
+                    if (batch.Lines[^1].LineNumber >= nextProgress)
                     {
-                        progress?.Report(new ImportProgress(batch[^1].LineNumber));
-                        nextProgress = batch[^1].LineNumber + ProgressEveryLines;
+                        progress?.Report(new ImportProgress(batch.Lines[^1].LineNumber));
+                        nextProgress = batch.Lines[^1].LineNumber + ProgressEveryLines;
                     }
 
                     ct.ThrowIfCancellationRequested();
@@ -101,12 +98,11 @@ public sealed class ExceptionImportService(
             }
 
             writer.AuditAdded();
+            writer.Audit(AuditAction.ExceptionsImported,
+                $"{report.Lines} lines: {report.Added} added, {report.AlreadyListed} already listed, " +
+                $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid");
         }
 
-        db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.ExceptionsImported, source, null,
-            $"{report.Lines} lines: {report.Added} added, {report.AlreadyListed} already listed, " +
-            $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid"));
-        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
 
         logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
@@ -116,12 +112,13 @@ public sealed class ExceptionImportService(
     }
 
     /// <summary>
-    /// The parser's lines in batches, produced on a pool thread at most a few batches ahead of the
-    /// writer, so memory stays bounded however long the input is.
+    /// The parser's lines in batches, each line screened (invalid, or a repeat of an earlier line) in
+    /// input order, produced on a pool thread at most a few batches ahead of the writer, so memory
+    /// stays bounded however long the input is and the writer's core only writes.
     /// </summary>
-    private (ChannelReader<ImportLine[]> Batches, Task Parsing) ParseAhead(TextReader text, CancellationToken ct)
+    private (ChannelReader<ScreenedBatch> Batches, Task Parsing) ParseAhead(TextReader text, ImportScreen screen, CancellationToken ct)
     {
-        var channel = Channel.CreateBounded<ImportLine[]>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<ScreenedBatch>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
         var maxLines = limits.Value.MaxLines;
         var commentLimit = limits.Value.CommentLimit;
         var parsing = Task.Run(async () =>
@@ -135,7 +132,7 @@ public sealed class ExceptionImportService(
                     // One line past the limit is enough for the writer to refuse the import.
                     if (batch.Count == ParseBatchLines || line.LineNumber > maxLines)
                     {
-                        await channel.Writer.WriteAsync([.. batch], ct);
+                        await channel.Writer.WriteAsync(ScreenedBatch.Of(batch, screen), ct);
                         batch.Clear();
                         if (line.LineNumber > maxLines)
                         {
@@ -146,7 +143,7 @@ public sealed class ExceptionImportService(
 
                 if (batch.Count > 0)
                 {
-                    await channel.Writer.WriteAsync([.. batch], ct);
+                    await channel.Writer.WriteAsync(ScreenedBatch.Of(batch, screen), ct);
                 }
 
                 channel.Writer.Complete();
@@ -158,5 +155,20 @@ public sealed class ExceptionImportService(
             }
         }, CancellationToken.None);
         return (channel.Reader, parsing);
+    }
+
+    /// <summary>Lines and, for each, why it cannot go to the list (null: a candidate).</summary>
+    private sealed record ScreenedBatch(ImportLine[] Lines, (ImportLineStatus Status, string? Reason)?[] Rejections)
+    {
+        public static ScreenedBatch Of(List<ImportLine> lines, ImportScreen screen)
+        {
+            var rejections = new (ImportLineStatus Status, string? Reason)?[lines.Count];
+            for (var i = 0; i < lines.Count; i++)
+            {
+                rejections[i] = screen.Reject(lines[i]);
+            }
+
+            return new ScreenedBatch([.. lines], rejections);
+        }
     }
 }
