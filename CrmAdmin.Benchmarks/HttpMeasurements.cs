@@ -39,30 +39,33 @@ public static class HttpMeasurements
             await SqliteFloorAsync(baseDatabase);
         }
 
-        if (part is null or "t1" or "load")
+        if (part is null or "t1")
         {
-            await using var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-t1.db"));
-            if (part is not "load")
+            // Twice on one server: the first import after start also pays for JIT-compiling the
+            // import path (parser, normalizer, writer); a server that has imported before does not.
+            await using (var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-t1.db")))
             {
-                var watch = Stopwatch.StartNew();
-                var report = await app.ImportAsync(BenchInput.Lines(100_000));
-                watch.Stop();
-                Check(report, 100_000);
-                Record("T1 100k lines via POST /api/exceptions/import into 1M", $"{watch.Elapsed.TotalSeconds:0.00} s", "≤ 1.5 s");
+                await TimedImportAsync(app, BenchInput.Lines(100_000), 100_000, "T1 100k lines via POST /api/exceptions/import into 1M, first import after start", "≤ 1.5 s");
             }
 
+            await using (var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-t1.db")))
+            {
+                Check(await app.ImportAsync(BenchInput.Lines(10_000, offset: 3_000_000)), 10_000);
+                await app.WaitUntilIdleAsync();
+                await TimedImportAsync(app, BenchInput.Lines(100_000), 100_000, "T1 100k lines via POST /api/exceptions/import into 1M, after a 10k-line import", "≤ 1.5 s");
+            }
+        }
+
+        if (part is null or "load")
+        {
+            await using var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-load.db"));
             await LoadAsync(app);
         }
 
         if (part is null or "t2")
         {
             await using var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-t2.db"));
-            var text = BenchInput.Lines(1_000_000, offset: 2_000_000);
-            var watch = Stopwatch.StartNew();
-            var report = await app.ImportAsync(text);
-            watch.Stop();
-            Check(report, 1_000_000);
-            Record("T2 1M lines via the API (time)", $"{watch.Elapsed.TotalSeconds:0.0} s", "≤ 12 s");
+            await TimedImportAsync(app, BenchInput.Lines(1_000_000, offset: 2_000_000), 1_000_000, "T2 1M lines via the API (time), first import after start", "≤ 12 s");
             Record("T2 server peak working set (VmHWM)", $"{app.PeakWorkingSetMegabytes():N0} MB", "≤ 600 MB");
         }
 
@@ -142,6 +145,7 @@ public static class HttpMeasurements
     private static async Task LoadAsync(App app)
     {
         const int connections = 32;
+        await app.WaitUntilIdleAsync();
         if (FindOnPath("wrk") is { } wrk)
         {
             var script = Path.Combine(Path.GetTempPath(), "crmadmin-bench", "routing-call.lua");
@@ -156,8 +160,9 @@ public static class HttpMeasurements
                   return wrk.format(nil, "/api/routing/call", nil, body)
                 end
                 """);
-            // A warm-up first: the JIT's tiering promotes the hot path during the first seconds.
-            await RunAsync(wrk, ["-t1", $"-c{connections}", "-d5s", "-s", script, app.Client.BaseAddress!.ToString()]);
+            // A warm-up first: under this load the JIT's tiering takes about 15 s to promote the hot
+            // path (measured in 5 s steps from start: 3.9k, 4.9k, 9.2k, 12.1k, 11.2k, 11.1k /s).
+            await RunAsync(wrk, ["-t1", $"-c{connections}", "-d20s", "-s", script, app.Client.BaseAddress!.ToString()]);
             var output = await RunAsync(wrk, ["-t1", $"-c{connections}", "-d10s", "--latency", "-s", script, app.Client.BaseAddress!.ToString()]);
             var rate = Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value;
             var non2xx = Regex.Match(output, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? m.Groups[1].Value : "0";
@@ -182,6 +187,15 @@ public static class HttpMeasurements
         }));
         watch.Stop();
         Record($"T4 dry-run decisions via POST /api/routing/call, {connections} HttpClient clients (wrk missing)", $"{ok / watch.Elapsed.TotalSeconds:N0} /s, {failed} errors", "≥ 5,000 /s, 0 errors");
+    }
+
+    private static async Task TimedImportAsync(App app, string text, int added, string target, string goal)
+    {
+        var watch = Stopwatch.StartNew();
+        var report = await app.ImportAsync(text);
+        watch.Stop();
+        Check(report, added);
+        Record(target, $"{watch.Elapsed.TotalSeconds:0.00} s", goal);
     }
 
     private static void Check(JsonElement report, int added)
@@ -258,6 +272,26 @@ public static class HttpMeasurements
             var response = await Client.PostAsync("/api/exceptions/import", new StringContent(text, Encoding.UTF8, "text/plain"));
             response.EnsureSuccessStatusCode();
             return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        /// <summary>
+        /// Until the server's background work after a write (search indexing, checkpointing) has
+        /// stopped using the CPU and tiered compilation has settled, so it does not weigh on what is measured next.
+        /// </summary>
+        public async Task WaitUntilIdleAsync()
+        {
+            var before = process.TotalProcessorTime;
+            for (var i = 0; i < 120; i++)
+            {
+                await Task.Delay(500);
+                process.Refresh();
+                var used = process.TotalProcessorTime - before;
+                before = process.TotalProcessorTime;
+                if (used < TimeSpan.FromMilliseconds(25))
+                {
+                    return;
+                }
+            }
         }
 
         /// <summary>The process's peak resident set (Linux VmHWM).</summary>

@@ -18,13 +18,19 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     public const string UserPassword = "Passw0rd!";
 
     private readonly Dictionary<string, string?> settings;
+    private readonly string connectionString;
 
-    public CrmAdminFactory(IDictionary<string, string?>? overrides = null)
+    /// <param name="pooledConnections">
+    /// Pool connections as the app does in production, where they stay open between requests; the
+    /// tests' default closes each one, and SQLite checkpoints when the last connection closes.
+    /// </param>
+    public CrmAdminFactory(IDictionary<string, string?>? overrides = null, bool pooledConnections = false)
     {
         DatabaseFile = Path.Combine(Path.GetTempPath(), $"crmadmin-app-{Guid.NewGuid():N}.db");
+        connectionString = $"Data Source={DatabaseFile};Pooling={pooledConnections}";
         settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:CrmAdmin"] = $"Data Source={DatabaseFile};Pooling=False",
+            ["ConnectionStrings:CrmAdmin"] = connectionString,
             ["Admin:Email"] = AdminEmail,
             ["Admin:Password"] = AdminPassword,
             // In-process clients share one address; the limit itself is tested with its real value.
@@ -125,6 +131,11 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        using (var pooled = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
+        }
+
         foreach (var suffix in new[] { "", "-wal", "-shm" })
         {
             File.Delete(DatabaseFile + suffix);

@@ -194,6 +194,49 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
 
         Assert.Equal("wal", await ScalarAsync(connection, "PRAGMA journal_mode"));
         Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous"));
+        // No commit copies the log into the file: the background checkpointer does (next test).
+        Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint"));
+    }
+
+    [Fact]
+    public async Task Committed_entries_reach_the_database_file_itself_in_the_background()
+    {
+        await using var app = new CrmAdminFactory(pooledConnections: true);
+        using var admin = await app.CreateAdminClientAsync();
+        var lines = string.Join("\n", Enumerable.Range(0, 5_000).Select(i => $"checkpointed{i}@example.com"));
+        (await admin.PostAsync("/api/exceptions/import", new StringContent(lines, Encoding.UTF8, "text/plain"))).EnsureSuccessStatusCode();
+
+        // The file alone, without its write-ahead log, is what a checkpoint has copied so far.
+        var copy = Path.Combine(Path.GetTempPath(), $"crmadmin-file-only-{Guid.NewGuid():N}.db");
+        long inFile = -1;
+        try
+        {
+            for (var attempt = 0; attempt < 75 && inFile != 5_000; attempt++)
+            {
+                await Task.Delay(200);
+                File.Copy(app.DatabaseFile, copy, overwrite: true);
+                try
+                {
+                    await using var connection = new SqliteConnection($"Data Source={copy};Pooling=False");
+                    await connection.OpenAsync();
+                    inFile = (long)(await ScalarAsync(connection, "SELECT COUNT(*) FROM ExceptionEntries"))!;
+                }
+                catch (SqliteException)
+                {
+                    // Copied half-way through a checkpoint, or before the table reached the file: look again.
+                }
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(copy + suffix);
+            }
+        }
+
+        Assert.Equal(5_000L, inFile);
     }
 
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)

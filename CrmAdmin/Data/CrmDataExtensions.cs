@@ -22,6 +22,7 @@ public static class CrmDataExtensions
         // Identity's stores take the context from the request's scope.
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContext());
         services.AddHealthChecks().AddDbContextCheck<CrmDbContext>("database");
+        services.AddHostedService<WalCheckpointer>();
         return services;
     }
 

@@ -11,10 +11,12 @@ namespace CrmAdmin.Data;
 /// synchronous=FULL makes a commit durable before it returns, so a killed process or a power cut
 /// loses no committed import and never leaves half of one; busy waiting is the connection string's
 /// Default Timeout. An import is one transaction, so after a crash it is all there or not at all.
+/// The log is checkpointed by <see cref="WalCheckpointer"/>, not inside a commit; journal_size_limit
+/// gives the disk back after a big import once the log has been copied.
 /// </summary>
 internal sealed class SqliteDurabilityInterceptor : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
 
     // The settings live as long as SQLite's connection, which the pool hands out again and again:
     // set them once per real connection, not on every open (a routed call opens one per decision).
