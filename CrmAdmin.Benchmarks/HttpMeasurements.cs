@@ -13,10 +13,11 @@ using CrmAdmin.Features.Routing;
 namespace CrmAdmin.Benchmarks;
 
 /// <summary>
-/// The figures measured against the app as its own process on loopback (T1 API, T2, T4 load), the
-/// sqlite3 floor for T1, and the in-process decision latency percentiles for T4. Prints a Markdown table.
+/// The figures measured against the app as its own process on loopback (T1 API, T2, T3 in the
+/// browser, T4 load), the sqlite3 floor for T1, and the in-process decision latency percentiles for
+/// T4. Prints a Markdown table.
 /// </summary>
-public static class HttpMeasurements
+public static partial class HttpMeasurements
 {
     private static readonly List<(string Target, string Measured, string Goal)> Results = [];
 
@@ -26,7 +27,7 @@ public static class HttpMeasurements
         Console.WriteLine($"{target}: {measured} (goal {goal})");
     }
 
-    /// <summary>Every measurement, or one part: latency (T4 in process), floor, t1 (with the T4 load), t2.</summary>
+    /// <summary>Every measurement, or one part: latency (T4 in process), floor, t1, load (T4), t2, browser (T3).</summary>
     public static async Task RunAsync(string baseDatabase, string? part = null)
     {
         if (part is null or "latency")
@@ -60,6 +61,12 @@ public static class HttpMeasurements
         {
             await using var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-load.db"));
             await LoadAsync(app);
+        }
+
+        if (part is null or "browser")
+        {
+            await using var app = await App.StartAsync(BenchDatabase.Copy(baseDatabase, "http-browser.db"));
+            await ExceptionsPageInBrowserAsync(app);
         }
 
         if (part is null or "t2")
@@ -223,16 +230,18 @@ public static class HttpMeasurements
 
         public HttpClient Client { get; private set; } = default!;
 
+        private static Task<string>? published;
+
         public static async Task<App> StartAsync(string database)
         {
             var port = FreePort();
-            var dll = Path.Combine(AppContext.BaseDirectory, "CrmAdmin.dll");
+            var dll = await (published ??= PublishAsync());
             var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
+                WorkingDirectory = Path.GetDirectoryName(dll),
             };
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["ConnectionStrings__CrmAdmin"] = $"Data Source={database};Default Timeout=30";
@@ -304,6 +313,30 @@ public static class HttpMeasurements
             Client.Dispose();
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+        }
+
+        /// <summary>
+        /// The app as it is deployed (dotnet publish, Release): outside Development only a published
+        /// app serves its static assets (Blazor's and Radzen's scripts), which the browser needs.
+        /// </summary>
+        private static async Task<string> PublishAsync()
+        {
+            var repository = new DirectoryInfo(AppContext.BaseDirectory);
+            while (!File.Exists(Path.Combine(repository.FullName, "CrmAdmin.sln")))
+            {
+                repository = repository.Parent ?? throw new InvalidOperationException("Run the benchmarks from the repository's build output.");
+            }
+
+            var output = Path.Combine(Path.GetTempPath(), "crmadmin-bench", "app");
+            using var publish = Process.Start(new ProcessStartInfo("dotnet",
+                ["publish", Path.Combine(repository.FullName, "CrmAdmin", "CrmAdmin.csproj"), "-c", "Release", "-o", output, "-v", "q", "--nologo"])
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+            })!;
+            var log = await publish.StandardOutput.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+            return publish.ExitCode == 0 ? Path.Combine(output, "CrmAdmin.dll") : throw new InvalidOperationException($"dotnet publish failed:\n{log}");
         }
 
         private static int FreePort()

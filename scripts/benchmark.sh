@@ -3,16 +3,17 @@
 # tests: it builds a 1,000,000-entry database (about 300 MB, in $TMPDIR/crmadmin-bench) and takes
 # several minutes on a 2-core machine.
 #   bash scripts/benchmark.sh            # everything: in-process suites (T1, T3, T4) and the measured HTTP run
-#   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2, T4 load and latency
+#   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2, T3 in Chromium, T4 load and latency
 #   bash scripts/benchmark.sh --filter '*ExceptionList*'   # one BenchmarkDotNet suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # sqlite3 measures the T1 floor; wrk is the T4 load generator (a client in the benchmark's own
-# process would share the two cores with the server it measures).
+# process would share the two cores with the server it measures); Chromium shows T3's page.
 missing=""
 command -v sqlite3 >/dev/null || missing="$missing sqlite3"
 command -v wrk >/dev/null || missing="$missing wrk"
+[ -x "${CRMADMIN_CHROMIUM:-/usr/bin/chromium}" ] || missing="$missing chromium"
 if [ -n "$missing" ]; then
   echo "Installing Debian's$missing for the measured run (apt-get)."
   sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
