@@ -35,7 +35,7 @@ public sealed class CustomerFactsReader : IDisposable
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = transaction.GetDbTransaction();
-            Prepare(command);
+            UseStatement(command);
             return await ReadAsync(command, point, ct);
         }
 
@@ -76,7 +76,7 @@ public sealed class CustomerFactsReader : IDisposable
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(ct);
         var command = connection.CreateCommand();
-        Prepare(command);
+        UseStatement(command);
         command.Prepare();
         return command;
     }
@@ -88,7 +88,7 @@ public sealed class CustomerFactsReader : IDisposable
         connection?.Dispose();
     }
 
-    private static void Prepare(DbCommand command)
+    private static void UseStatement(DbCommand command)
     {
         command.CommandText = Sql;
         foreach (var name in (string[])["@type", "@value", "@domain"])
