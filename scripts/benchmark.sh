@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the performance figures in the README (issue: performance at scale). Not part of the
-# tests: it builds a 1,000,000-entry database (about 300 MB, in $TMPDIR/crmadmin-bench) and takes
+# tests: it builds a 1,000,000-entry database (about 400 MB, in $TMPDIR/crmadmin-bench) and takes
 # several minutes on a 2-core machine.
 #   bash scripts/benchmark.sh            # everything: in-process suites (T1, T3, T4) and the measured HTTP run
 #   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2, T3 in Chromium, T4 load and latency

@@ -46,9 +46,13 @@ public sealed class ExceptionsPageObject(IPage page)
         await Assertions.Expect(PasteBox).Not.ToHaveValueAsync("");
     }
 
+    public ILocator Progress => page.Locator(".crm-progress[role=status]");
+
+    public Task ClickImportAsync() => page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+
     public async Task ClickImportAndWaitAsync(float timeout)
     {
-        await page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
+        await ClickImportAsync();
         await Report.WaitForAsync(new() { Timeout = timeout });
     }
 
