@@ -19,7 +19,7 @@ internal sealed class SqliteDurabilityInterceptor : DbConnectionInterceptor
     private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
 
     // The settings live as long as SQLite's connection, which the pool hands out again and again:
-    // set them once per real connection, not on every open (a routed call opens one per decision).
+    // set them once per real connection, not on every open (a request opens one or more).
     private readonly ConditionalWeakTable<object, object> configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)

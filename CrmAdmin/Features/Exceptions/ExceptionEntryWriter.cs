@@ -153,8 +153,8 @@ internal sealed class ExceptionEntryWriter : IDisposable
     private void Audit(AuditAction action, ContactPoint? point, string? details)
     {
         auditAction.Value = action.ToString();
-        auditType.Value = point is { } p ? p.Type.ToString() : DBNull.Value;
-        auditValue.Value = point is { } q ? q.Value : DBNull.Value;
+        auditType.Value = point?.Type.ToString() ?? (object)DBNull.Value;
+        auditValue.Value = point?.Value ?? (object)DBNull.Value;
         auditDetails.Value = details ?? (object)DBNull.Value;
         insertAudit.ExecuteNonQuery();
     }
