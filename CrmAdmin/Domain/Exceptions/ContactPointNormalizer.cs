@@ -1,37 +1,59 @@
 using System.Globalization;
+using System.Text;
 using PhoneNumbers;
 
 namespace CrmAdmin.Domain.Exceptions;
 
 /// <summary>
 /// Turns what a person typed into the one spelling the list stores: E.164 for phones (X2),
-/// lower-case ASCII for emails (X3), <c>@domain</c> for domain entries (X4). It never guesses:
-/// input that is not unambiguous is refused with a reason a person can act on.
+/// lower-case ASCII for emails (X3), <c>@domain</c> for domain entries (X4). Every entry point
+/// (import, filter, routing, API) comes through here, so one canonical form holds everywhere (X7):
+/// the text is cleaned by <see cref="CanonicalText"/> first (NFKC, invisible characters removed,
+/// other scripts' digits read as ASCII, any Unicode space or dash a separator inside a phone), and a
+/// trailing dot on a domain is dropped. It never guesses: input that is not unambiguous is refused
+/// with a reason a person can act on, which names characters in words.
 /// </summary>
 public static class ContactPointNormalizer
 {
     public const int MaxEmailLength = 254;
+
+    /// <summary>RFC 5321's limit on the part before the @.</summary>
+    public const int MaxLocalPartLength = 64;
 
     private static readonly PhoneNumberUtil Phones = PhoneNumberUtil.GetInstance();
 
     // UseStd3AsciiRules rejects labels with characters a host name cannot have (spaces, '_', '!').
     private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true };
 
-    /// <summary>Anything with an '@' is an email or domain; everything else is read as a phone.</summary>
+    /// <summary>Anything with an '@' (after X7's cleaning, so a full-width ＠ counts) is an email or domain; everything else is read as a phone.</summary>
     public static Normalized Normalize(string? raw)
     {
-        var text = raw?.Trim() ?? "";
+        var text = CanonicalText.Clean(raw ?? "");
         if (text.Length == 0)
         {
             return Normalized.Fail("the value is empty");
         }
 
-        return text.Contains('@') ? NormalizeEmail(text) : NormalizePhone(text);
+        return text.Contains('@') ? NormalizeEmail(raw!) : NormalizePhone(raw!);
     }
 
+    /// <summary>A phone in international format as E.164 (X2, X7), or the reason it is not one.</summary>
     public static Normalized NormalizePhone(string raw)
     {
-        var text = raw.Trim();
+        var text = CanonicalText.Clean(raw);
+        if (CanonicalText.HasReplacementCharacter(text))
+        {
+            return Normalized.Fail($"phone contains {CanonicalText.Describe(new Rune(CanonicalText.ReplacementCharacter))}");
+        }
+
+        // Digits of every script read as ASCII first, so the 00 prefix is found in any of them.
+        var folded = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            _ = CanonicalText.AsciiDigit(rune) is { } digit ? folded.Append(digit) : folded.Append(rune.ToString());
+        }
+
+        text = folded.ToString();
         if (text.StartsWith("00", StringComparison.Ordinal))
         {
             // The international call prefix is the written '+' (X2).
@@ -43,23 +65,21 @@ public static class ContactPointNormalizer
             return Normalized.Fail("phone must start with + and a country code (international format)");
         }
 
-        var digits = 0;
-        for (var i = 1; i < text.Length; i++)
+        var digits = new StringBuilder("+", text.Length);
+        for (var i = 1; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
         {
-            var c = text[i];
-            if (c is >= '0' and <= '9')
+            var rune = Rune.GetRuneAt(text, i);
+            if (rune.Value is >= '0' and <= '9')
             {
-                digits++;
+                digits.Append((char)rune.Value);
             }
-            else if (c is not (' ' or '\u00A0' or '.' or '-' or '(' or ')'))
+            else if (!CanonicalText.IsPhoneSeparator(rune))
             {
-                return Normalized.Fail(char.IsLetter(c)
-                    ? $"phone contains the letter '{c}'; only digits, spaces, dots, dashes and parentheses are allowed"
-                    : $"phone contains '{Printable(c)}'; only digits, spaces, dots, dashes and parentheses are allowed");
+                return Normalized.Fail($"phone contains {CanonicalText.Describe(rune)}; only digits, spaces, dots, dashes and parentheses are allowed");
             }
         }
 
-        if (digits == 0)
+        if (digits.Length == 1)
         {
             return Normalized.Fail("phone has no digits after the +");
         }
@@ -67,7 +87,7 @@ public static class ContactPointNormalizer
         PhoneNumber number;
         try
         {
-            number = Phones.Parse(text, "ZZ");
+            number = Phones.Parse(digits.ToString(), "ZZ");
         }
         catch (NumberParseException e)
         {
@@ -91,10 +111,32 @@ public static class ContactPointNormalizer
         };
     }
 
+    /// <summary>
+    /// An address (<c>name@domain</c>, X3) or a bare domain (<c>@domain</c>, X4) in its canonical form
+    /// (X7), or the reason it is not one. The same spelling a routed email's sender gets, so no spelling
+    /// of an address gets past its entry.
+    /// </summary>
     public static Normalized NormalizeEmail(string raw)
     {
-        var text = raw.Trim();
+        var trimmed = raw.Trim();
+        // Whitespace is named as it was typed (a no-break space, a tab), before NFKC turns it into a space.
+        for (var i = 0; i < trimmed.Length; i += char.IsSurrogatePair(trimmed, i) ? 2 : 1)
+        {
+            if (Rune.TryGetRuneAt(trimmed, i, out var rune) && !CanonicalText.IsInvisible(rune)
+                && (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune) || rune.Value == CanonicalText.ReplacementCharacter))
+            {
+                var part = i < trimmed.LastIndexOf('@') ? "name part" : "domain";
+                return Normalized.Fail($"email's {part} contains {CanonicalText.Describe(rune)}");
+            }
+        }
+
+        var text = CanonicalText.Clean(trimmed);
         var at = text.LastIndexOf('@');
+        if (at < 0)
+        {
+            return Normalized.Fail("an email address needs an @");
+        }
+
         var local = text[..at];
         var domainPart = text[(at + 1)..];
 
@@ -110,17 +152,28 @@ public static class ContactPointNormalizer
             return Normalized.Fail("email has more than one @");
         }
 
+        if (local.Length > MaxLocalPartLength)
+        {
+            return Normalized.Fail($"email's name part is {local.Length} characters; at most {MaxLocalPartLength} are allowed");
+        }
+
         if (local.StartsWith('.') || local.EndsWith('.') || local.Contains("..", StringComparison.Ordinal))
         {
             return Normalized.Fail("email's name part cannot start or end with a dot or have two dots in a row");
         }
 
-        foreach (var c in local)
+        foreach (var rune in local.EnumerateRunes())
         {
-            if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '(' or ')' or ',' or ':' or ';' or '<' or '>' or '[' or ']' or '\\')
+            if (rune.Value is '"' or '(' or ')' or ',' or ':' or ';' or '<' or '>' or '[' or ']' or '\\')
             {
-                return Normalized.Fail($"email's name part contains '{Printable(c)}'");
+                return Normalized.Fail($"email's name part contains {CanonicalText.Describe(rune)}");
             }
+        }
+
+        if (!local.EnumerateRunes().Any(Rune.IsLetterOrDigit))
+        {
+            // Such as the export's formula guard copied alone ("'") or "-": no mailbox is named that way.
+            return Normalized.Fail($"email's name part \"{local}\" has no letters or digits");
         }
 
         var host = NormalizeDomain(domainPart);
@@ -142,6 +195,14 @@ public static class ContactPointNormalizer
 
     private static (string Ascii, string? Error)? NormalizeDomain(string domain)
     {
+        // The ideographic full stop separates labels as a dot does (IDNA); a trailing dot names the DNS
+        // root and the same domain (X7): "example.com." is "example.com".
+        domain = domain.Replace('\u3002', '.');
+        if (domain.Length > 1 && domain[^1] == '.')
+        {
+            domain = domain[..^1];
+        }
+
         if (domain.Length == 0)
         {
             return null;
@@ -162,6 +223,4 @@ public static class ContactPointNormalizer
             return ("", $"'{domain}' is not a valid email domain");
         }
     }
-
-    private static string Printable(char c) => char.IsControl(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : c.ToString();
 }

@@ -1,8 +1,14 @@
+using System.Text;
+
 namespace CrmAdmin.Domain.Exceptions;
 
 /// <summary>
 /// What a person filters the list by (X5). Filters combine with AND. A value query matches phones
-/// by digits only, so <c>415 555</c> and <c>(415) 555</c> both find <c>+14155550100</c>.
+/// by digits only, so <c>415 555</c> and <c>(415) 555</c> both find <c>+14155550100</c>; a value
+/// query with an <c>@</c> or a letter is an email query and never matches phone digits (<c>info2</c>
+/// lists no phone with a 2). Queries take the canonical form of X7 first: invisible characters are
+/// removed, full-width and other scripts' digits read as ASCII, and a whole address or domain is
+/// spelled as it is stored (punycode, no trailing dot).
 /// </summary>
 public sealed record ExceptionFilter(string? Comment = null, string? Value = null, EntryType? Type = null)
 {
@@ -10,9 +16,36 @@ public sealed record ExceptionFilter(string? Comment = null, string? Value = nul
 
     public string? FoldedComment => string.IsNullOrWhiteSpace(Comment) ? null : Comment.Trim().ToLowerInvariant();
 
-    public string? FoldedValue => string.IsNullOrWhiteSpace(Value) ? null : Value.Trim().ToLowerInvariant();
+    /// <summary>The value query as the stored values are spelled, lower-cased; null when there is none.</summary>
+    public string? FoldedValue
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(Value))
+            {
+                return null;
+            }
 
-    /// <summary>The query's digits, or null when it has none (then no phone can match it).</summary>
+            var text = CanonicalText.Clean(Value);
+            if (text.Length == 0)
+            {
+                return null;
+            }
+
+            if (!IsEmailQuery(text))
+            {
+                return text.ToLowerInvariant();
+            }
+
+            // A whole address or domain is matched in its stored spelling; a part of one as typed, less
+            // a trailing dot (no stored address or domain ends with one).
+            return text.Contains('@') && ContactPointNormalizer.NormalizeEmail(text).Point is { } point
+                ? point.Value
+                : text.TrimEnd('.').ToLowerInvariant() is { Length: > 0 } part ? part : text.ToLowerInvariant();
+        }
+    }
+
+    /// <summary>The query's digits (any script, as ASCII), or null when it has none or is an email query (then no phone can match it).</summary>
     public string? ValueDigits
     {
         get
@@ -22,8 +55,25 @@ public sealed record ExceptionFilter(string? Comment = null, string? Value = nul
                 return null;
             }
 
-            var digits = new string(Value.Where(char.IsAsciiDigit).ToArray());
-            return digits.Length == 0 ? null : digits;
+            var text = CanonicalText.Clean(Value);
+            if (IsEmailQuery(text))
+            {
+                return null;
+            }
+
+            var digits = new StringBuilder(text.Length);
+            foreach (var rune in text.EnumerateRunes())
+            {
+                if (CanonicalText.AsciiDigit(rune) is { } digit)
+                {
+                    digits.Append(digit);
+                }
+            }
+
+            return digits.Length == 0 ? null : digits.ToString();
         }
     }
+
+    /// <summary>X5: an <c>@</c> or a letter makes a value query an email query.</summary>
+    public static bool IsEmailQuery(string text) => text.Contains('@') || text.EnumerateRunes().Any(Rune.IsLetter);
 }

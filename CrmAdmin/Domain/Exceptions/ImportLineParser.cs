@@ -7,52 +7,149 @@ namespace CrmAdmin.Domain.Exceptions;
 public sealed record ImportLine(int LineNumber, string Input, ContactPoint? Point, string? Comment, string? Error);
 
 /// <summary>
-/// The one parser behind the paste box, file upload and API (I5). It reads <c>value;comment</c>
-/// lines (I1) and, when the first line is the export's header, the export's CSV, so an exported
-/// file imports as it is (I6). It streams: a million lines never sit in memory at once.
+/// An input that cannot be read as lines at all (a quote opened and never closed), so nothing of it is
+/// imported. <see cref="Line"/> is the physical line where the unreadable record starts.
+/// </summary>
+public sealed class ImportFormatException(int line, string message) : Exception(message)
+{
+    public int Line { get; } = line;
+}
+
+/// <summary>
+/// The one parser behind the paste box, file upload and API (I5). CsvHelper reads every dialect (I8):
+/// <list type="bullet">
+/// <item>the export's CSV (I6) when the first line is its header, with <c>,</c>, <c>;</c> or a tab as
+/// the separator (a spreadsheet re-saving the export in another locale), after an optional
+/// <c>sep=;</c> line (Excel's separator hint);</item>
+/// <item>otherwise <c>value;comment</c> lines (I1): the first <c>;</c> separates the comment, the rest
+/// of the line is the comment, and a comment that starts with <c>"</c> follows RFC 4180 (doubled quotes,
+/// a <c>;</c> or a line break inside the quotes); a line with a tab and no <c>;</c> is split at the tab
+/// (two columns copied from a spreadsheet).</item>
+/// </list>
+/// One leading <c>'</c> (the export's formula guard) is removed from every value (I9). Line numbers are
+/// the physical line where a value starts. It streams: a million lines never sit in memory at once.
 /// </summary>
 public static class ImportLineParser
 {
     public static readonly string[] ExportColumns = ["type", "value", "comment", "source", "createdAt", "createdBy"];
 
+    /// <summary>The longest record read; past it a quote was surely left open (the longest valid line is well under 1 KB of value and comment).</summary>
+    public const int MaxRecordBytes = 1024 * 1024;
+
+    // Enough of the start of the input to find a sep= line and the header behind a few blank lines.
+    private const int HeadChars = 16 * 1024;
+
     public static IEnumerable<ImportLine> Parse(string text, int maxCommentLength = ExceptionEntry.MaxCommentLength) =>
         Parse(new StringReader(text), maxCommentLength);
 
+    /// <summary>Parses <paramref name="reader"/> lazily; throws <see cref="ImportFormatException"/> when a quote is never closed.</summary>
     public static IEnumerable<ImportLine> Parse(TextReader reader, int maxCommentLength = ExceptionEntry.MaxCommentLength)
     {
         maxCommentLength = Math.Clamp(maxCommentLength, 1, ExceptionEntry.MaxCommentLength);
-        var lineNumber = 0;
-        var seenContent = false;
-        // ReadLine ends a line at \n, \r\n and a lone \r alike (I1).
-        while (reader.ReadLine() is { } line)
+        var head = new char[HeadChars];
+        var headLength = reader.ReadBlock(head, 0, head.Length);
+        var dialect = Dialect.Detect(head.AsSpan(0, headLength));
+
+        long records = 0;
+        CsvMalformedRecord? malformed = null;
+        var options = CsvReaderOptions.Default with
         {
-            lineNumber++;
-            if (lineNumber == 1 && line.Length > 0 && line[0] == '\uFEFF')
+            HasHeader = false,
+            Separator = dialect.Separator,
+            SkipEmptyLines = true,
+            TrackLineNumbers = true,
+            MaxRecordSize = MaxRecordBytes,
+            OnMalformedRecord = m => malformed = m,
+        };
+
+        using var csv = CsvReader.Create(new HeadThenRest(head, headLength, reader), options, leaveOpen: true);
+        while (true)
+        {
+            try
             {
-                line = line[1..];
+                if (!csv.Read())
+                {
+                    yield break;
+                }
+            }
+            catch (CsvFormatException e)
+            {
+                throw new ImportFormatException((int)e.LineNumber, UnclosedQuote((int)e.LineNumber));
             }
 
-            if (string.IsNullOrWhiteSpace(line))
+            records++;
+            var lineNumber = (int)csv.LineNumber;
+            if (malformed is { Reason: CsvMalformedReason.UnterminatedQuote } open && open.RecordNumber == records)
+            {
+                throw new ImportFormatException(lineNumber, UnclosedQuote(lineNumber));
+            }
+
+            if (lineNumber <= dialect.SkipThroughLine)
             {
                 continue;
             }
 
-            if (!seenContent && IsExportHeader(line))
+            var input = Encoding.UTF8.GetString(csv.RawRecord);
+            if (string.IsNullOrWhiteSpace(input))
             {
-                foreach (var csvLine in ParseExportCsv(reader, lineNumber, maxCommentLength))
-                {
-                    yield return csvLine;
-                }
-
-                yield break;
+                continue;
             }
 
-            seenContent = true;
-            var separator = line.IndexOf(';');
-            var value = separator < 0 ? line : line[..separator];
-            var comment = separator < 0 ? null : line[(separator + 1)..];
-            yield return Build(lineNumber, line, value, comment, maxCommentLength);
+            var recovered = malformed is { } bad && bad.RecordNumber == records;
+            yield return dialect.IsExport
+                ? ExportLine(csv, lineNumber, input, maxCommentLength)
+                : ValueCommentLine(csv, dialect.Separator, lineNumber, input, recovered, maxCommentLength);
         }
+    }
+
+    private static string UnclosedQuote(int line) =>
+        $"Line {line}: a quote (\") opens a comment and is never closed, so every line after it would be part of that comment. " +
+        "Close the quote (inside a quoted comment a quote is written twice: \"\") or remove it; nothing was imported.";
+
+    private static ImportLine ExportLine(CsvReader csv, int lineNumber, string input, int maxCommentLength)
+    {
+        if (csv.FieldCount < 2)
+        {
+            return new ImportLine(lineNumber, input, null, null, "expected the export's columns: " + string.Join(",", ExportColumns));
+        }
+
+        var comment = csv.FieldCount > 2 ? SpreadsheetSafeText.Unescape(csv.GetString(2)) : null;
+        return Build(lineNumber, input, csv.GetString(1), comment, maxCommentLength);
+    }
+
+    private static ImportLine ValueCommentLine(CsvReader csv, char separator, int lineNumber, string input, bool recovered, int maxCommentLength)
+    {
+        // The reading dialect split the line, and its first field is the value (in the tab dialect, a
+        // line that has a ';' in its first field is a value;comment line all the same: I1 comes first).
+        if (csv.FieldCount >= 2 && (separator == ';' || csv.GetRawSpan(0).IndexOf((byte)';') < 0))
+        {
+            var valueBytes = csv.GetRawSpan(0).Length;
+            string comment;
+            if (csv.FieldCount > 2 || recovered)
+            {
+                // I1: the rest of the line, further separators and any stray quotes included, is the comment.
+                comment = Encoding.UTF8.GetString(csv.RawRecord[(valueBytes + 1)..]);
+            }
+            else
+            {
+                comment = csv.GetString(1);
+            }
+
+            return Build(lineNumber, input, csv.GetString(0), comment, maxCommentLength);
+        }
+
+        // One field in this dialect, or a ';' line inside a tab-separated paste: the first ';' (I1), else
+        // the first tab (I8), separates the comment. Quoting cannot be involved: no separator was quoted.
+        var text = csv.FieldCount == 1 ? csv.GetString(0) : input;
+        var cut = text.IndexOf(';');
+        if (cut < 0)
+        {
+            cut = text.IndexOf('\t');
+        }
+
+        return cut < 0
+            ? Build(lineNumber, input, text, null, maxCommentLength)
+            : Build(lineNumber, input, text[..cut], text[(cut + 1)..], maxCommentLength);
     }
 
     private static ImportLine Build(int lineNumber, string input, string value, string? comment, int maxCommentLength)
@@ -64,55 +161,120 @@ public static class ImportLineParser
                 $"comment is {comment.Length} characters; at most {maxCommentLength} are allowed");
         }
 
-        var normalized = ContactPointNormalizer.Normalize(value);
+        if (CanonicalText.HasReplacementCharacter(comment))
+        {
+            // X7, I7: a comment never silently carries a character lost in decoding either.
+            return new ImportLine(lineNumber, input, null, comment,
+                $"the comment contains {CanonicalText.Describe(new Rune(CanonicalText.ReplacementCharacter))}; " +
+                "import the file in its original encoding or fix the comment");
+        }
+
+        // I9: cells copied from the exported sheet keep the formula guard the export added.
+        var normalized = ContactPointNormalizer.Normalize(SpreadsheetSafeText.Unescape(value.Trim()));
         return new ImportLine(lineNumber, input, normalized.Point, comment, normalized.Error);
     }
 
-    private static bool IsExportHeader(string line)
+    /// <summary>How the input is read: its separator, whether it is the export's CSV, and the lines before the data (sep=, header).</summary>
+    private readonly record struct Dialect(char Separator, bool IsExport, int SkipThroughLine)
     {
-        var cells = line.Split(',');
-        if (cells.Length < 3)
+        public static Dialect Detect(ReadOnlySpan<char> head)
         {
-            return false;
-        }
-
-        for (var i = 0; i < cells.Length && i < ExportColumns.Length; i++)
-        {
-            if (!string.Equals(cells[i].Trim().Trim('"'), ExportColumns[i], StringComparison.OrdinalIgnoreCase))
+            var lineNumber = 0;
+            char? hinted = null;
+            var hintLine = 0;
+            // EnumerateLines ends a line at \n, \r\n and a lone \r, as CsvHelper counts them (I1).
+            foreach (var line in head.EnumerateLines())
             {
-                return false;
+                lineNumber++;
+                var trimmed = line.Trim().TrimStart('\uFEFF');
+                if (trimmed.IsEmpty)
+                {
+                    continue;
+                }
+
+                var start = line.TrimStart().TrimStart('\uFEFF');
+                if (hinted is null && start.Length >= 5 && start.StartsWith("sep=", StringComparison.OrdinalIgnoreCase) && start[5..].Trim(' ').IsEmpty)
+                {
+                    // Excel's separator hint (sep=; or sep=<tab>): the line is not data, and its separator is the file's.
+                    hinted = start[4];
+                    hintLine = lineNumber;
+                    continue;
+                }
+
+                ReadOnlySpan<char> candidates = hinted is { } h ? [h] : [',', ';', '\t'];
+                foreach (var separator in candidates)
+                {
+                    if (IsExportHeader(trimmed, separator))
+                    {
+                        return new Dialect(separator, true, lineNumber);
+                    }
+                }
+
+                // value;comment lines: ';' unless the first line is two tab-separated columns (I8).
+                var lineSeparator = hinted is '\t' or ';' ? hinted.Value : trimmed.Contains(';') || !trimmed.Contains('\t') ? ';' : '\t';
+                return new Dialect(lineSeparator, false, hintLine);
             }
+
+            return new Dialect(hinted is '\t' ? '\t' : ';', false, hintLine);
         }
 
-        return true;
+        private static bool IsExportHeader(ReadOnlySpan<char> line, char separator)
+        {
+            var cells = 0;
+            foreach (var range in line.Split(separator))
+            {
+                var cell = line[range].Trim().Trim('"');
+                if (cells < ExportColumns.Length && !cell.Equals(ExportColumns[cells], StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+
+                cells++;
+            }
+
+            return cells >= 3;
+        }
     }
 
-    private static readonly CsvReaderOptions ExportCsv = CsvReaderOptions.Default with
+    /// <summary>The characters read ahead to find the dialect, then the rest of the input, as one reader.</summary>
+    private sealed class HeadThenRest(char[] head, int headLength, TextReader rest) : TextReader
     {
-        HasHeader = false,
-        Separator = ',',
-        SkipEmptyLines = true,
-        TrackLineNumbers = true,
-    };
+        private int position;
 
-    private static IEnumerable<ImportLine> ParseExportCsv(TextReader reader, int headerLine, int maxCommentLength)
-    {
-        // A stray quote is recovered as text (CsvHelper's default), so one bad record is reported as
-        // Invalid on its own line instead of stopping the import.
-        using var csv = CsvReader.Create(reader, ExportCsv, leaveOpen: true);
-        while (csv.Read())
+        public override int Peek() => position < headLength ? head[position] : rest.Peek();
+
+        public override int Read() => position < headLength ? head[position++] : rest.Read();
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        public override int Read(Span<char> buffer)
         {
-            var lineNumber = headerLine + (int)csv.LineNumber;
-            var input = Encoding.UTF8.GetString(csv.RawRecord);
-            if (csv.FieldCount < 2)
+            if (position < headLength)
             {
-                yield return new ImportLine(lineNumber, input, null, null,
-                    "expected the export's columns: " + string.Join(",", ExportColumns));
-                continue;
+                var n = Math.Min(buffer.Length, headLength - position);
+                head.AsSpan(position, n).CopyTo(buffer);
+                position += n;
+                return n;
             }
 
-            var comment = csv.FieldCount > 2 ? SpreadsheetSafeText.Unescape(csv.GetString(2)) : null;
-            yield return Build(lineNumber, input, SpreadsheetSafeText.Unescape(csv.GetString(1)), comment, maxCommentLength);
+            return rest.Read(buffer);
         }
+
+        public override int ReadBlock(Span<char> buffer)
+        {
+            var total = 0;
+            int n;
+            while (total < buffer.Length && (n = Read(buffer[total..])) > 0)
+            {
+                total += n;
+            }
+
+            return total;
+        }
+
+        public override Task<int> ReadAsync(char[] buffer, int index, int count) => Task.FromResult(Read(buffer.AsSpan(index, count)));
+
+        public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) =>
+            position < headLength ? ValueTask.FromResult(Read(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
     }
 }

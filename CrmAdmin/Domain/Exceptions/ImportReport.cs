@@ -2,13 +2,27 @@ using System.Runtime.InteropServices;
 
 namespace CrmAdmin.Domain.Exceptions;
 
+/// <summary>Where every problem line of an import goes, beyond the ones kept inline: the full report (I12).</summary>
+public interface IImportProblemLog
+{
+    /// <summary>Called once per non-Added line, in input order.</summary>
+    void Write(ImportProblem problem);
+}
+
 /// <summary>
 /// Counts of every status and the lines that were not added, with their reasons (I2). Added lines
-/// are only counted: the report of a 100k-line paste stays as small as its problems.
+/// are only counted, and at most the first <see cref="MaxInlineProblems"/> problem lines are kept
+/// (I12): a million invalid lines make a report of a few megabytes, not hundreds, and the rest is
+/// written to the full report log as they come.
 /// </summary>
-public sealed class ImportReport
+public sealed class ImportReport(int maxInlineProblems = ImportReport.DefaultMaxInlineProblems, IImportProblemLog? fullReport = null)
 {
+    /// <summary>I12: at most this many non-Added lines are listed inline.</summary>
+    public const int DefaultMaxInlineProblems = 10_000;
+
     private readonly List<ImportProblem> problems = [];
+
+    public int MaxInlineProblems { get; } = Math.Max(0, maxInlineProblems);
 
     public int Added { get; private set; }
     public int AlreadyListed { get; private set; }
@@ -16,8 +30,23 @@ public sealed class ImportReport
     public int Invalid { get; private set; }
     public int Lines => Added + AlreadyListed + DuplicateInInput + Invalid;
 
-    /// <summary>The lines that were not added, in the order they were recorded (input order).</summary>
+    /// <summary>Every line that was not added, inline or not.</summary>
+    public int ProblemLines => AlreadyListed + DuplicateInInput + Invalid;
+
+    /// <summary>The problem lines past the inline ones ("and N more"); the full report lists them.</summary>
+    public int MoreProblems => ProblemLines - problems.Count;
+
+    /// <summary>The first <see cref="MaxInlineProblems"/> lines that were not added, in input order.</summary>
     public IReadOnlyList<ImportProblem> Problems => problems;
+
+    /// <summary>
+    /// I7: the legacy encoding the bytes were read as when they were neither UTF-8 nor declared, such as
+    /// "windows-1251 (Cyrillic)"; null when the text was UTF-8, UTF-16 with a byte order mark, or declared.
+    /// </summary>
+    public string? AssumedEncoding { get; init; }
+
+    /// <summary>The id of the full report (every problem line) to download as CSV, or null when there is none.</summary>
+    public string? FullReportId { get; set; }
 
     public void Record(ImportLine line, ImportLineStatus status, string? reason = null)
     {
@@ -37,11 +66,19 @@ public sealed class ImportReport
                 break;
         }
 
-        problems.Add(new ImportProblem(line.LineNumber, line.Input, status, line.Point?.Type, line.Point?.Value,
-            reason ?? line.Error ?? DefaultReason(status)));
+        var problem = new ImportProblem(line.LineNumber, line.Input, status, line.Point?.Type, line.Point?.Value,
+            reason ?? line.Error ?? DefaultReason(status));
+        fullReport?.Write(problem);
+        if (problems.Count < MaxInlineProblems)
+        {
+            problems.Add(problem);
+        }
     }
 
-    /// <summary>The pasted text reduced to the lines that still need a person's attention (I4).</summary>
+    /// <summary>
+    /// The pasted text reduced to the lines that still need a person's attention (I4): the Invalid ones
+    /// among the inline lines (when <see cref="MoreProblems"/> is above 0, the full report has the rest).
+    /// </summary>
     public string LinesToFix() =>
         string.Join("\n", problems.Where(p => p.Status == ImportLineStatus.Invalid).Select(p => p.Input));
 

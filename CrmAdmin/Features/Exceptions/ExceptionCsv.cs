@@ -40,26 +40,43 @@ public static class ExceptionCsv
         await csv.FlushAsync(ct);
     }
 
+    /// <summary>An import report (I4, I12) as CSV: line, input, status, type, value, reason.</summary>
     public static async Task WriteReportAsync(IEnumerable<ImportProblem> problems, TextWriter output, CancellationToken ct = default)
     {
         await using var csv = CsvWriter.Create(output, CsvWriterOptions.Default, leaveOpen: true);
-        foreach (var column in new[] { "line", "input", "status", "type", "value", "reason" })
-        {
-            csv.WriteField(column);
-        }
-
-        await csv.EndRecordAsync(ct);
+        WriteReportHeader(csv);
         foreach (var problem in problems)
         {
-            csv.WriteField(problem.Line.ToString(CultureInfo.InvariantCulture));
-            csv.WriteField(SpreadsheetSafeText.Escape(problem.Input));
-            csv.WriteField(problem.Status.ToString());
-            csv.WriteField(problem.Type?.ToString() ?? "");
-            csv.WriteField(SpreadsheetSafeText.Escape(problem.Value));
-            csv.WriteField(problem.Reason);
-            await csv.EndRecordAsync(ct);
+            ct.ThrowIfCancellationRequested();
+            WriteReportRow(csv, problem);
         }
 
         await csv.FlushAsync(ct);
     }
+
+    /// <summary>The report's header row.</summary>
+    public static void WriteReportHeader(CsvWriter csv)
+    {
+        foreach (var column in ReportColumns)
+        {
+            csv.WriteField(column);
+        }
+
+        csv.EndRecord();
+    }
+
+    /// <summary>One problem line of the report; free text goes through <see cref="SpreadsheetSafeText"/>.</summary>
+    public static void WriteReportRow(CsvWriter csv, ImportProblem problem)
+    {
+        csv.WriteField(problem.Line.ToString(CultureInfo.InvariantCulture));
+        csv.WriteField(SpreadsheetSafeText.Escape(problem.Input));
+        csv.WriteField(problem.Status.ToString());
+        csv.WriteField(problem.Type?.ToString() ?? "");
+        csv.WriteField(SpreadsheetSafeText.Escape(problem.Value));
+        csv.WriteField(SpreadsheetSafeText.Escape(problem.Reason));
+        csv.EndRecord();
+    }
+
+    /// <summary>The report's columns.</summary>
+    public static readonly string[] ReportColumns = ["line", "input", "status", "type", "value", "reason"];
 }

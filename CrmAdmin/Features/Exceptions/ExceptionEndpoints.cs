@@ -9,10 +9,19 @@ namespace CrmAdmin.Features.Exceptions;
 /// <summary>The exception list over HTTP (SPEC §9): the same services the page uses.</summary>
 public static class ExceptionEndpoints
 {
-    public sealed record ImportResponse(int Added, int AlreadyListed, int DuplicateInInput, int Invalid, IReadOnlyList<ImportProblem> Lines)
+    /// <summary>
+    /// The import report (SPEC §9, I12): the counts, <c>lines</c> with the first 10,000 lines that were not
+    /// added, <c>moreLines</c> ("and N more"), <c>problemLines</c> (all of them), <c>assumedEncoding</c>
+    /// (I7: the legacy code page the bytes were read as, or null) and, when any line was not added,
+    /// <c>reportUrl</c> with the full report as CSV for an hour.
+    /// </summary>
+    public sealed record ImportResponse(int Added, int AlreadyListed, int DuplicateInInput, int Invalid, IReadOnlyList<ImportProblem> Lines,
+        int MoreLines, int ProblemLines, string? AssumedEncoding, string? ReportId, string? ReportUrl)
     {
-        public static ImportResponse From(ImportReport report) =>
-            new(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid, report.Problems);
+        public static ImportResponse From(ImportReport report, string pathBase = "") =>
+            new(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid, report.Problems,
+                report.MoreProblems, report.ProblemLines, report.AssumedEncoding, report.FullReportId,
+                report.FullReportId is { } id ? $"{pathBase}/api/exceptions/import-reports/{id}.csv" : null);
     }
 
     public static IEndpointRouteBuilder MapExceptionEndpoints(this IEndpointRouteBuilder app)
@@ -23,6 +32,9 @@ public static class ExceptionEndpoints
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/import-reports/{id}.csv", DownloadReportAsync).WithName("DownloadImportReport").RequireAuthorization(Policies.EditExceptions)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/{id:long}", DeleteAsync).WithName("RemoveException").RequireAuthorization(Policies.EditExceptions);
         api.MapGet("/export", Export).WithName("ExportExceptions").RequireAuthorization(Policies.ViewExceptions)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
@@ -45,7 +57,10 @@ public static class ExceptionEndpoints
             size.MaxRequestBodySize = limit.MaxBytes + 1;
         }
 
+        // I7: the charset the request (or the uploaded file's part) declares; the decoder honours it.
         Stream body = request.Body;
+        var charset = ImportTextDecoder.CharsetOf(request.ContentType);
+        long? length = request.ContentLength;
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(ct);
@@ -56,29 +71,56 @@ public static class ExceptionEndpoints
             }
 
             body = form.Files[0].OpenReadStream();
-        }
-
-        string? text;
-        await using (body)
-        {
-            text = await limit.ReadTextAsync(body, ct);
-        }
-
-        if (text is null)
-        {
-            return TypedResults.Problem(limit.TooLargeMessage(request.ContentLength ?? limit.MaxBytes + 1),
-                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
+            charset = ImportTextDecoder.CharsetOf(form.Files[0].ContentType);
+            length = form.Files[0].Length;
         }
 
         try
         {
+            ImportText? text;
+            await using (body)
+            {
+                text = await ImportTextDecoder.ReadAsync(body, charset, limit.MaxBytes, length, ct);
+            }
+
+            if (text is null)
+            {
+                return TypedResults.Problem(limit.TooLargeMessage(request.ContentLength ?? limit.MaxBytes + 1),
+                    statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
+            }
+
             var report = await service.ImportAsync(text, EntrySource.Api, request.HttpContext.User, null, ct);
-            return TypedResults.Ok(ImportResponse.From(report));
+            return TypedResults.Ok(ImportResponse.From(report, request.PathBase));
         }
         catch (ImportTooLargeException tooLarge)
         {
             return TypedResults.Problem(tooLarge.Message, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
         }
+        catch (ImportUnreadableException unreadable)
+        {
+            return TypedResults.Problem(unreadable.Message, statusCode: StatusCodes.Status400BadRequest, title: "Import not readable");
+        }
+    }
+
+    /// <summary>I12: the full report of an import as CSV, gzip-encoded as stored when the client accepts it.</summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadReportAsync(
+        string id, ImportReportStore reports, HttpContext http)
+    {
+        var gzip = http.Request.Headers.AcceptEncoding.Any(v => v?.Contains("gzip", StringComparison.OrdinalIgnoreCase) == true);
+        var stream = await reports.OpenAsync(id, http.User, gzip);
+        if (stream is null)
+        {
+            return TypedResults.Problem("There is no import report with this id for you; a report is kept for an hour after its import.",
+                statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+
+        http.Response.Headers.Vary = "Accept-Encoding";
+        if (gzip)
+        {
+            http.Response.Headers.ContentEncoding = "gzip";
+        }
+
+        return TypedResults.File(stream, ImportReportStore.ContentType, $"import-report-{id}.csv");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(

@@ -18,22 +18,47 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, ImportReportStore reports, IOptions<ImportLimits> limits, TimeProvider clock,
+    ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
     private const int ParseBatchLines = 2_000;
     private const int BatchesAhead = 8;
 
+    /// <summary>Imports pasted text (the paste box sends UTF-8 text, so no encoding is assumed); see <see cref="ImportAsync(TextReader, EntrySource, ClaimsPrincipal, IProgress{ImportProgress}?, CancellationToken)"/>.</summary>
     public Task<ImportReport> ImportAsync(string text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
         ImportAsync(new StringReader(text), source, user, progress, ct);
 
-    /// <summary>Imports as <paramref name="user"/>, who needs Edit on the exception list (P3).</summary>
-    public async Task<ImportReport> ImportAsync(TextReader text, EntrySource source, ClaimsPrincipal user,
+    /// <summary>
+    /// Imports an upload or API body read by <see cref="ImportTextDecoder"/>; the report says which
+    /// encoding was assumed when the bytes were neither UTF-8 nor declared (I7).
+    /// </summary>
+    public async Task<ImportReport> ImportAsync(ImportText text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
+        using var reader = text.OpenReader();
+        return await ImportAsync(reader, text.AssumedEncoding, source, user, progress, ct);
+    }
+
+    /// <summary>
+    /// Imports as <paramref name="user"/>, who needs Edit on the exception list (P3). The report lists
+    /// the first <see cref="ImportReport.DefaultMaxInlineProblems"/> problem lines and counts the rest; when there
+    /// are any, <see cref="ImportReport.FullReportId"/> names the full report in <see cref="ImportReportStore"/> (I12).
+    /// Throws <see cref="ImportUnreadableException"/> when a quote is never closed (nothing is imported),
+    /// <see cref="ImportTooLargeException"/> past the line limit.
+    /// </summary>
+    public Task<ImportReport> ImportAsync(TextReader text, EntrySource source, ClaimsPrincipal user,
+        IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
+        ImportAsync(text, null, source, user, progress, ct);
+
+    private async Task<ImportReport> ImportAsync(TextReader text, string? assumedEncoding, EntrySource source, ClaimsPrincipal user,
+        IProgress<ImportProgress>? progress, CancellationToken ct)
+    {
         var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
-        var report = new ImportReport();
+        // Every problem line goes to the full report file as it is recorded; memory keeps the inline ones.
+        using var fullReport = reports.Begin(actor);
+        var report = new ImportReport(ImportReport.DefaultMaxInlineProblems, fullReport) { AssumedEncoding = assumedEncoding };
         var at = clock.GetUtcNow().UtcDateTime;
         var started = clock.GetTimestamp();
 
@@ -90,6 +115,11 @@ public sealed class ExceptionImportService(
                     ct.ThrowIfCancellationRequested();
                 }
             }
+            catch (ImportFormatException unreadable)
+            {
+                // Thrown inside the transaction: it rolls back, and nothing of the input is imported.
+                throw new ImportUnreadableException(unreadable.Message);
+            }
             finally
             {
                 // Whatever ended the import, the parser stops reading the caller's text before we return.
@@ -104,6 +134,7 @@ public sealed class ExceptionImportService(
         }
 
         await transaction.CommitAsync(ct);
+        report.FullReportId = fullReport.Keep();
 
         logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
             actor, report.Lines, source, (long)clock.GetElapsedTime(started).TotalMilliseconds,

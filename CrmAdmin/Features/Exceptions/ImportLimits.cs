@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace CrmAdmin.Features.Exceptions;
 
 /// <summary>How much one import may bring in (configuration section <c>Import</c>).</summary>
@@ -31,26 +29,14 @@ public sealed class ImportLimits
     public string TooManyLinesMessage() =>
         $"The import has more than {MaxLines:N0} lines; nothing was imported. Split it into parts of at most {MaxLines:N0} lines.";
 
-    /// <summary>Reads UTF-8 text (a BOM is honoured) of at most <see cref="MaxBytes"/>; null when there is more.</summary>
-    public async Task<string?> ReadTextAsync(Stream stream, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        buffer.Position = 0;
-        using var reader = new StreamReader(buffer, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-        return await reader.ReadToEndAsync(ct);
-    }
+    /// <summary>
+    /// Reads an upload of at most <see cref="MaxBytes"/> as text in the encoding <see cref="ImportTextDecoder"/>
+    /// decides (I7); null when there is more. Throws <see cref="ImportUnreadableException"/> when the
+    /// encoding cannot be read. <see cref="ImportTextDecoder.ReadAsync"/> keeps the bytes and says which
+    /// encoding was assumed; this is the shortcut for a caller that wants the string.
+    /// </summary>
+    public async Task<string?> ReadTextAsync(Stream stream, CancellationToken ct) =>
+        (await ImportTextDecoder.ReadAsync(stream, null, MaxBytes, null, ct))?.ReadToEnd();
 }
 
 /// <summary>An import refused as a whole before anything was written (too many lines).</summary>
