@@ -21,8 +21,9 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
         var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
         AddAuthorization().SetAuthorized("supervisor@test.local");
         Services.AddSingleton<IOptions<ImportLimits>>(limits);
-        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), limits,
-            TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
+        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()),
+            new ImportReportStore(new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), TimeProvider.System, NullLogger<ImportReportStore>.Instance),
+            limits, TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
     }
 
     public new async Task DisposeAsync()

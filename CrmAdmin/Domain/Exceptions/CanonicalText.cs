@@ -41,7 +41,15 @@ public static class CanonicalText
         // EnumerateRunes reads a lone surrogate as U+FFFD, so the text is well formed here and a broken
         // character is refused like any other lost one.
         var text = visible.ToString();
-        return (text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC)).Trim();
+        try
+        {
+            return (text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC)).Trim();
+        }
+        catch (ArgumentException)
+        {
+            // A noncharacter (U+FFFF…) cannot be normalized; the text stays as it is, and validation names it.
+            return text.Trim();
+        }
     }
 
     /// <summary>
