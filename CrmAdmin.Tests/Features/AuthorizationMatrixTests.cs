@@ -41,6 +41,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["GET /api/exceptions/"] = Need.View,
         ["GET /api/exceptions/export"] = Need.View,
         ["POST /api/exceptions/import"] = Need.Edit,
+        ["GET /api/exceptions/import-reports/{id}.csv"] = Need.Edit,
         ["DELETE /api/exceptions/{id:long}"] = Need.Edit,
         ["POST /api/contacts"] = Need.Edit,
         ["POST /api/companies"] = Need.Edit,
