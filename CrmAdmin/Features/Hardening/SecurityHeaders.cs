@@ -107,7 +107,10 @@ public static class SecurityHeaders
         var proxies = configuration.GetSection(ReverseProxyOptions.Section).Get<ReverseProxyOptions>() ?? new ReverseProxyOptions();
         services.Configure<ForwardedHeadersOptions>(forwarded =>
         {
-            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            // With no proxy configured nothing is forwarded: the middleware would believe any sender if both lists were empty.
+            forwarded.ForwardedHeaders = proxies.KnownProxies.Length + proxies.KnownNetworks.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             // The framework trusts loopback by default; here only what is configured is trusted.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
