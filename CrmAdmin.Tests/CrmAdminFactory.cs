@@ -35,6 +35,7 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
             ["Admin:Password"] = AdminPassword,
             // In-process clients share one address; the limit itself is tested with its real value.
             ["Security:TokenRequestsPerMinute"] = "100000",
+            ["Security:SignInRequestsPerMinute"] = "100000",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

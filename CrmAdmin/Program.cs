@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using CrmAdmin.Components;
 using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
@@ -24,7 +23,8 @@ builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddCrmHardening(builder.Configuration);
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+// Enums by name, defined names only (P5): a number or an undefined value is a 400.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new DefinedEnumConverterFactory()));
 
 var app = builder.Build();
 
@@ -32,8 +32,15 @@ await app.Services.InitializeCrmDatabaseAsync();
 await app.Services.SeedAccessAsync(app.Configuration);
 await app.Services.SeedDemoCrmAsync(app.Configuration);
 
+// Client address and scheme from the configured reverse proxies only (ReverseProxy:KnownProxies), before anything uses them.
+app.UseForwardedHeaders();
 // First, so that nothing later (status code pages among them) can turn a refusal into something else.
 app.UseCrmSecurityHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
 app.UseSameOriginCircuits();
 
 // The API answers errors as problem details; pages get the error page. Neither shows a stack trace outside Development.
@@ -50,19 +57,23 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
 
 app.UseRateLimiter();
 app.UseAuthentication();
+app.UseSessionRevocation();
+app.UseApiAntiforgery();
 app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealthChecks("/health").AllowAnonymous();
-app.MapAccountEndpoints();
-app.MapAccessEndpoints();
-app.MapExceptionEndpoints();
-app.MapCrmEndpoints();
-app.MapRoutingEndpoints();
-app.MapRecycleBinEndpoints();
-app.MapBackupEndpoints();
+// Every endpoint of the app's own refuses an undefined enum value in its query or route (P5).
+var endpoints = app.MapGroup("").AddEndpointFilterFactory(DefinedEnums.Filter);
+endpoints.MapAccountEndpoints();
+endpoints.MapAccessEndpoints();
+endpoints.MapExceptionEndpoints();
+endpoints.MapCrmEndpoints();
+endpoints.MapRoutingEndpoints();
+endpoints.MapRecycleBinEndpoints();
+endpoints.MapBackupEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -124,7 +124,8 @@ public sealed class SignInTests : IAsyncLifetime
 
         await access.SetLockedAsync(await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail), viewerId, true, EntrySource.Settings);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/exceptions")).StatusCode);
+        // The lock renews the security stamp: the token is no longer a sign-in at all (P4).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync("/api/exceptions")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/token",
             new { email = Viewer, password = CrmAdminFactory.UserPassword })).StatusCode);
     }

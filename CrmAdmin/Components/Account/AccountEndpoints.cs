@@ -12,7 +12,7 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/Account/Logout", async Task<Results<RedirectHttpResult, BadRequest>> (
-                HttpContext http, IAntiforgery antiforgery, SignInManager<CrmUser> signIn) =>
+                HttpContext http, IAntiforgery antiforgery, SignInManager<CrmUser> signIn, AccessService access) =>
             {
                 // The antiforgery middleware only records the verdict; an endpoint that binds no form field must read it.
                 if (!await antiforgery.IsRequestValidAsync(http))
@@ -20,6 +20,8 @@ public static class AccountEndpoints
                     return TypedResults.BadRequest();
                 }
 
+                // P4: the cookie just cleared (and any copy of it) and the user's tokens stop working too.
+                await access.EndSessionsAsync(http.User, http.RequestAborted);
                 await signIn.SignOutAsync();
                 return TypedResults.LocalRedirect("~" + AccessServiceCollectionExtensions.LoginPath);
             })

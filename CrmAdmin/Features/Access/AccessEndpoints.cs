@@ -20,7 +20,7 @@ public static class AccessEndpoints
     {
         app.MapPost("/api/auth/token", IssueTokenAsync).WithTags("Access").WithName("IssueToken").AllowAnonymous()
             .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
-            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized);
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
         admin.MapGet("/users", (AccessService access, HttpContext http, CancellationToken ct) => access.GetUsersAsync(http.User, ct))
@@ -34,30 +34,17 @@ public static class AccessEndpoints
     /// <summary>
     /// Answers a bearer token for a correct email and password. A wrong password counts towards
     /// lockout exactly as on the sign-in page; a locked account gets no token even with the right one.
+    /// Every refusal reads the same and takes the same time (<see cref="PasswordSignIn"/>, P4).
     /// </summary>
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> IssueTokenAsync(
-        TokenRequest request, UserManager<CrmUser> users, SignInManager<CrmUser> signIn, ILoggerFactory loggers)
+        TokenRequest request, PasswordSignIn passwords, SignInManager<CrmUser> signIn)
     {
-        var refused = TypedResults.Problem("The email or password is wrong, or the account is locked.",
-            statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused");
-        if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password) ||
-            await users.FindByEmailAsync(request.Email.Trim()) is not { } user)
+        if (await passwords.CheckAsync(request.Email, request.Password) is not { } user)
         {
-            return refused;
+            return TypedResults.Problem(PasswordSignIn.RefusedMessage, statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused");
         }
 
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            loggers.CreateLogger("CrmAdmin.Access").LogWarning("API sign-in refused: {Email} is locked out", user.Email);
-            return refused;
-        }
-
-        if (!result.Succeeded)
-        {
-            return refused;
-        }
-
+        // The principal carries the user's security stamp: a reset, lock, role change or sign-out ends the token (P4).
         var principal = await signIn.CreateUserPrincipalAsync(user);
         return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
@@ -82,6 +69,7 @@ public static class AccessEndpoints
     private static async Task<Results<Ok<IEnumerable<PermissionDto>>, ProblemHttpResult>> SetPermissionsAsync(
         PermissionDto[] changes, AccessService access, HttpContext http, CancellationToken ct)
     {
+        FieldLimits.CheckCount(changes, FieldLimits.RolesPerChange, "permissions");
         try
         {
             var result = await access.SetPermissionsAsync(http.User, changes.Select(c => new RolePermission(c.Role, c.Exceptions)).ToList(), EntrySource.Api, ct);

@@ -15,9 +15,10 @@ public sealed class AccessOptions
 
 /// <summary>
 /// A circuit keeps its authentication state for as long as the page is open. This re-reads the
-/// user's access every few seconds: a locked or deleted user is signed out of the page, and a role
-/// or level change re-announces the state, so AuthorizeView and [Authorize] pages are evaluated
-/// again against the database without a new sign-in.
+/// user's access every few seconds: a locked or deleted user, or one whose security stamp changed
+/// since the page was opened (password reset, role change, sign-out elsewhere: P4), is signed out of
+/// the page; a level change re-announces the state, so AuthorizeView and [Authorize] pages are
+/// evaluated again against the database without a new sign-in (P3).
 /// </summary>
 internal sealed class AccessRevalidatingAuthenticationStateProvider : ServerAuthenticationStateProvider, IDisposable
 {
@@ -55,7 +56,7 @@ internal sealed class AccessRevalidatingAuthenticationStateProvider : ServerAuth
             while (await timer.WaitForNextTickAsync(ct))
             {
                 var now = await access.GetAsync(userId, ct);
-                if (now is not { IsActive: true })
+                if (now is not { IsActive: true } || !now.Issued(user))
                 {
                     SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));
                     return;

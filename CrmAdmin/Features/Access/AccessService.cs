@@ -43,6 +43,16 @@ public sealed class AccessService(
         EntrySource source, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        FieldLimits.CheckCount(changes, FieldLimits.RolesPerChange, "permissions");
+        foreach (var change in changes)
+        {
+            FieldLimits.Check(change.Role, Roles.MaxNameLength, "role");
+            if (!Enum.IsDefined(change.Exceptions))
+            {
+                throw new AccessRequestException($"exceptions: one of {string.Join(", ", Enum.GetNames<AccessLevel>())}.");
+            }
+        }
+
         if (changes.FirstOrDefault(c => c.IsFixed && c.Exceptions != AccessLevel.Edit) is { } administrator)
         {
             throw new AccessRequestException($"The {administrator.Role} role always has Edit on the exception list.");
@@ -76,6 +86,11 @@ public sealed class AccessService(
     public async Task AddRoleAsync(ClaimsPrincipal user, string name, AccessLevel exceptions, EntrySource source, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        if (!Enum.IsDefined(exceptions))
+        {
+            throw new AccessRequestException($"exceptions: one of {string.Join(", ", Enum.GetNames<AccessLevel>())}.");
+        }
+
         name = name.Trim();
         if (name.Length is 0 or > Roles.MaxNameLength || name.Any(char.IsControl))
         {
@@ -114,6 +129,9 @@ public sealed class AccessService(
         CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        FieldLimits.Check(email, FieldLimits.Email, "email");
+        FieldLimits.Check(password, FieldLimits.Password, "password");
+        FieldLimits.Check(role, Roles.MaxNameLength, "role");
         email = email.Trim();
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
@@ -130,10 +148,14 @@ public sealed class AccessService(
         return new UserRow(created.Id, email, roleName, false, null);
     }
 
-    /// <summary>Gives the user exactly one role. Takes effect on the user's next request, without signing them out.</summary>
+    /// <summary>
+    /// Gives the user exactly one role. Their sessions end (P4: a new security stamp), so they sign in
+    /// again under the new role rather than keep a page or token opened under the old one.
+    /// </summary>
     public async Task SetRoleAsync(ClaimsPrincipal user, string userId, string role, EntrySource source, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        FieldLimits.Check(role, Roles.MaxNameLength, "role");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
         var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
@@ -142,6 +164,7 @@ public sealed class AccessService(
         await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
         Check(await users.RemoveFromRolesAsync(target, current));
         Check(await users.AddToRoleAsync(target, roleName));
+        Check(await users.UpdateSecurityStampAsync(target));
         await AuditAsync(actor, AuditAction.UserRoleChanged, source, target.Email, $"{string.Join(", ", current)} → {roleName}", ct);
     }
 
@@ -174,15 +197,59 @@ public sealed class AccessService(
         await AuditAsync(actor, locked ? AuditAction.UserLocked : AuditAction.UserUnlocked, source, target.Email, null, ct);
     }
 
+    /// <summary>Sets a new password; Identity renews the security stamp with it, so the user's sessions and tokens end (P4).</summary>
     public async Task ResetPasswordAsync(ClaimsPrincipal user, string userId, string newPassword, EntrySource source, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        FieldLimits.Check(newPassword, FieldLimits.Password, "password");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
         var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
         var token = await users.GeneratePasswordResetTokenAsync(target);
         Check(await users.ResetPasswordAsync(target, token, newPassword));
         await AuditAsync(actor, AuditAction.PasswordReset, source, target.Email, null, ct);
+    }
+
+    /// <summary>
+    /// Deletes a user (not oneself, not the last active administrator). Their cookies, tokens and
+    /// open pages end at their next request or page check: the access cache is dropped at once (P4).
+    /// </summary>
+    public async Task DeleteUserAsync(ClaimsPrincipal user, string userId, EntrySource source, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        if (target.Id == UserAccessCache.UserIdOf(user))
+        {
+            throw new AccessRequestException("You cannot delete yourself.");
+        }
+
+        await GuardLastAdministratorAsync(users, target, await users.GetRolesAsync(target), losesAdministrator: true);
+        Check(await users.DeleteAsync(target));
+        await AuditAsync(actor, AuditAction.UserDeleted, source, target.Email, null, ct);
+    }
+
+    /// <summary>
+    /// Ends every session of the signed-in user (P4: sign-out): a new security stamp makes the cookie
+    /// just cleared worthless even if it was copied, and ends the user's tokens and other pages.
+    /// </summary>
+    public async Task EndSessionsAsync(ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        if (UserAccessCache.UserIdOf(user) is not { } userId)
+        {
+            return;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        if (await users.FindByIdAsync(userId) is { } me)
+        {
+            Check(await users.UpdateSecurityStampAsync(me));
+        }
+
+        accessCache.Invalidate();
+        logger.LogInformation("{Actor} signed out", Actor.NameOf(user));
     }
 
     /// <summary>A password that meets the default rules, for a first administrator or a reset.</summary>

@@ -28,9 +28,7 @@ public static class AccessServiceCollectionExtensions
                 options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
             })
             .AddPolicyScheme(CookieOrBearer, "Cookie or bearer token", options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                    ? IdentityConstants.BearerScheme
-                    : IdentityConstants.ApplicationScheme)
+                SessionRevocation.IsBearer(context.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(1))
             .AddIdentityCookies();
 
@@ -48,8 +46,9 @@ public static class AccessServiceCollectionExtensions
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
         });
-        // A locked user's or reset password's old cookie stops working within a minute.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Every request compares the cookie's stamp with the user's (SessionRevocation); Identity's own
+        // validator, which also renews the cookie's principal, runs within P4's 30 s as well.
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromSeconds(30));
 
         services.AddIdentityCore<CrmUser>(options =>
             {
@@ -69,6 +68,7 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<UserAccessCache>();
         services.AddSingleton<CrmAuthorizer>();
         services.AddSingleton<AccessService>();
+        services.AddScoped<PasswordSignIn>();
         return services;
     }
 

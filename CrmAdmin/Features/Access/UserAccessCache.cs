@@ -6,10 +6,28 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Features.Access;
 
-/// <summary>A user's access as the database says now.</summary>
-public sealed record UserAccess(string UserId, string Email, string? Role, AccessLevel Exceptions, bool IsActive)
+/// <summary>
+/// A user's access as the database says now. <paramref name="IsActive"/> is false only while an
+/// administrator's lock holds: a lockout after failed sign-ins refuses new sign-ins but leaves the
+/// sessions already open alone (P4). <paramref name="SecurityStamp"/> changes on a password reset,
+/// lock, role change and sign-out; a cookie or token carrying an older one is no longer honoured.
+/// </summary>
+public sealed record UserAccess(string UserId, string Email, string? Role, AccessLevel Exceptions, bool IsActive, string? SecurityStamp)
 {
     public bool IsAdministrator => IsActive && Role is not null && Roles.IsFixed(Role);
+
+    /// <summary>True when the principal was signed in under the user's current security stamp (P4).</summary>
+    public bool Issued(ClaimsPrincipal principal) =>
+        SecurityStamp is not null && principal.FindFirstValue(StampClaimType) is { } stamp && string.Equals(stamp, SecurityStamp, StringComparison.Ordinal);
+
+    /// <summary>The claim Identity's principal factory writes the stamp to (IdentityOptions.ClaimsIdentity's default).</summary>
+    public const string StampClaimType = "AspNet.Identity.SecurityStamp";
+
+    /// <summary>
+    /// An administrator's lock runs to the end of time (<see cref="AccessService.SetLockedAsync"/>);
+    /// a lockout after failed attempts ends within minutes.
+    /// </summary>
+    public static bool IsLockedByAdministrator(DateTimeOffset? lockoutEnd) => lockoutEnd is { Year: >= 9999 };
 }
 
 /// <summary>
@@ -36,15 +54,15 @@ public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, T
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
-            .Select(u => new { u.Id, u.Email, u.LockoutEnd }).SingleOrDefaultAsync(ct);
+            .Select(u => new { u.Id, u.Email, u.LockoutEnd, u.SecurityStamp }).SingleOrDefaultAsync(ct);
         UserAccess? access = null;
         if (user is not null)
         {
             var role = await db.UserRoles.Where(ur => ur.UserId == userId)
                 .Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => new { r.Name, r.Exceptions })
                 .OrderBy(r => r.Name).FirstOrDefaultAsync(ct);
-            var locked = user.LockoutEnd is { } end && end > now;
-            access = new UserAccess(user.Id, user.Email ?? "", role?.Name, role?.Exceptions ?? AccessLevel.None, !locked);
+            access = new UserAccess(user.Id, user.Email ?? "", role?.Name, role?.Exceptions ?? AccessLevel.None,
+                !UserAccess.IsLockedByAdministrator(user.LockoutEnd), user.SecurityStamp);
         }
 
         entries[userId] = (access, now + Lifetime);

@@ -65,7 +65,7 @@ public static class CrmEndpoints
     private static async Task<Created<Created>> CreateAsync(CrmEntityService service, CrmEntityType type, EntityInput input, HttpContext http,
         CancellationToken ct, LeadState? leadState = null, DealState? dealState = null)
     {
-        var id = await service.CreateAsync(type, input, http.User, ct, leadState, dealState);
+        var id = await service.CreateAsync(type, input, http.User, ct, leadState, dealState, EntrySource.Api);
         return TypedResults.Created($"/api/{PathOf(type)}/{id}", new Created(id));
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CrmAdmin.Data;
+using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
@@ -78,10 +79,12 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         return await DetailsAsync(db, type, id, ct);
     }
 
+    /// <summary>Creates the entity and audits it (who, when, what); throws <see cref="RequestRefusedException"/> for invalid or over-long input.</summary>
     public async Task<long> CreateAsync(CrmEntityType type, EntityInput input, ClaimsPrincipal user, CancellationToken ct = default,
-        LeadState? leadState = null, DealState? dealState = null)
+        LeadState? leadState = null, DealState? dealState = null, EntrySource source = EntrySource.EntityForm)
     {
-        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
+        CheckStates(leadState, dealState);
         var (phones, emails) = Normalize(input);
         var title = RequireTitle(input.Title, type);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -129,6 +132,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         }
 
         db.EntityContactPoints.AddRange(phones.Concat(emails).Select(p => new EntityContactPoint(type, id, p)));
+        Audit(db, actor, AuditAction.EntityCreated, type, id, title, phones.Concat(emails), leadState?.Status.ToString() ?? dealState?.Stage.ToString(), source);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return id;
@@ -137,7 +141,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     /// <summary>Changes the title or name, links and phones and emails (replacing them).</summary>
     public async Task UpdateAsync(CrmEntityType type, long id, EntityInput input, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
         var (phones, emails) = Normalize(input);
         var title = RequireTitle(input.Title, type);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -168,6 +172,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
             db.EntityContactPoints.AddRange(phones.Concat(emails).Select(p => new EntityContactPoint(type, id, p)));
         }
 
+        Audit(db, actor, AuditAction.EntityChanged, type, id, title, phones.Concat(emails), null);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }
@@ -176,19 +181,46 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     public async Task SetLeadStatusAsync(long id, LeadStatus status, IReadOnlyCollection<ConvertedTo>? convertedTo, DateTime? closedAt,
         ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
+        CheckStates(new LeadState(status, convertedTo?.ToList(), closedAt), null);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var lead = await FindAsync(db.Leads, id, CrmEntityType.Lead, ct);
         ApplyLeadStatus(lead, status, convertedTo, closedAt ?? clock.GetUtcNow().UtcDateTime);
+        Audit(db, actor, AuditAction.EntityChanged, CrmEntityType.Lead, id, lead.Title, [],
+            status == LeadStatus.Converted ? $"{status} to {string.Join(" and ", convertedTo ?? [])}" : status.ToString());
         await db.SaveChangesAsync(ct);
     }
 
     public async Task SetDealStageAsync(long id, DealStage stage, DateTime? closedAt, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
+        CheckStates(null, new DealState(stage, closedAt));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        (await FindAsync(db.Deals, id, CrmEntityType.Deal, ct)).MoveTo(stage, closedAt ?? clock.GetUtcNow().UtcDateTime);
+        var deal = await FindAsync(db.Deals, id, CrmEntityType.Deal, ct);
+        deal.MoveTo(stage, closedAt ?? clock.GetUtcNow().UtcDateTime);
+        Audit(db, actor, AuditAction.EntityChanged, CrmEntityType.Deal, id, deal.Title, [], stage.ToString());
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>One audit row per created or changed entity: its type, id, title, phones and emails (cut to the row's size).</summary>
+    private void Audit(CrmDbContext db, string actor, AuditAction action, CrmEntityType type, long id, string title, IEnumerable<ContactPoint> points, string? state,
+        EntrySource source = EntrySource.EntityForm) =>
+        db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, action, source, null,
+            $"{type} {id} \"{title}\"{(state is null ? "" : $", {state}")}{(points.Any() ? $": {string.Join(", ", points.Select(p => p.Value))}" : "")}"));
+
+    /// <summary>Statuses and stages are defined values only (P5: an API client could send a number).</summary>
+    private static void CheckStates(LeadState? lead, DealState? deal)
+    {
+        if (lead is not null && (!Enum.IsDefined(lead.Status) || lead.ConvertedTo?.Any(c => !Enum.IsDefined(c)) == true))
+        {
+            throw new CrmRequestException($"status: one of {string.Join(", ", Enum.GetNames<LeadStatus>())}; convertedTo: {string.Join(", ", Enum.GetNames<ConvertedTo>())}.");
+        }
+
+        FieldLimits.CheckCount(lead?.ConvertedTo, Enum.GetValues<ConvertedTo>().Length, "convertedTo");
+        if (deal is not null && !Enum.IsDefined(deal.Stage))
+        {
+            throw new CrmRequestException($"stage: one of {string.Join(", ", Enum.GetNames<DealStage>())}.");
+        }
     }
 
     internal static void ApplyLeadStatus(Lead lead, LeadStatus status, IReadOnlyCollection<ConvertedTo>? convertedTo, DateTime at)
@@ -253,12 +285,27 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         }
     }
 
-    private static string RequireTitle(string? title, CrmEntityType type) =>
-        string.IsNullOrWhiteSpace(title) ? throw new CrmRequestException($"A {type.Noun()} needs a {(type is CrmEntityType.Lead or CrmEntityType.Deal ? "title" : "name")}.")
-        : title.Trim().Length > 200 ? throw new CrmRequestException("At most 200 characters.") : title.Trim();
+    private static string RequireTitle(string? title, CrmEntityType type)
+    {
+        var field = type is CrmEntityType.Lead or CrmEntityType.Deal ? "title" : "name";
+        return string.IsNullOrWhiteSpace(title) ? throw new CrmRequestException($"A {type.Noun()} needs a {field}.")
+            : FieldLimits.Check(title.Trim(), FieldLimits.Title, field)!;
+    }
 
     private static (List<ContactPoint> Phones, List<ContactPoint> Emails) Normalize(EntityInput input)
     {
+        FieldLimits.CheckCount(input.Phones, FieldLimits.ContactPointsPerEntity, "phones");
+        FieldLimits.CheckCount(input.Emails, FieldLimits.ContactPointsPerEntity, "emails");
+        foreach (var phone in input.Phones ?? [])
+        {
+            FieldLimits.Check(phone, FieldLimits.RawPhone, "phones[]");
+        }
+
+        foreach (var email in input.Emails ?? [])
+        {
+            FieldLimits.Check(email, FieldLimits.Email, "emails[]");
+        }
+
         var phones = new List<ContactPoint>();
         foreach (var raw in (input.Phones ?? []).Where(p => !string.IsNullOrWhiteSpace(p)))
         {

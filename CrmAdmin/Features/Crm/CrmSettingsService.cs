@@ -30,6 +30,11 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
     public async Task<CrmSettingsDto> SetAsync(CrmSettingsDto settings, EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        if (!Enum.IsDefined(settings.Mode))
+        {
+            throw new CrmRequestException($"mode: one of {string.Join(", ", Enum.GetNames<CrmMode>())}.");
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.CrmSettings.SingleAsync(ct);
         var before = new CrmSettingsDto(row.Mode, row.RepeatedLeads, row.CreateFromNewEmails);
@@ -54,6 +59,8 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
     public async Task<TelephonyLineDto> SaveLineAsync(long? id, TelephonyLineInput input, EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        FieldLimits.Check(input.Number, FieldLimits.RawPhone, "number");
+        FieldLimits.Check(input.Name?.Trim(), FieldLimits.LineName, "name");
         var number = Domain.Exceptions.ContactPointNormalizer.NormalizePhone(input.Number ?? "");
         if (number.Point is not { } point)
         {

@@ -1,4 +1,6 @@
 using CrmAdmin.Data;
+using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +36,14 @@ public static class BackupEndpoints
         }
 
         SqliteConnection.ClearAllPools();
+        // A backup holds every user's and customer's data: who took one, and when, is audited.
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, Actor.NameOf(http.User), AuditAction.BackupDownloaded, EntrySource.Api, null,
+                $"{new FileInfo(copy).Length:N0} bytes"));
+            await db.SaveChangesAsync(ct);
+        }
+
         loggers.CreateLogger("CrmAdmin.Backup").LogInformation("{Actor} downloaded a backup of the database", Actor.NameOf(http.User));
         var stream = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         return TypedResults.File(stream, "application/vnd.sqlite3", $"crmadmin-{clock.GetUtcNow():yyyyMMdd-HHmmss}.db");

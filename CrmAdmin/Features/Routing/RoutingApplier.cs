@@ -1,4 +1,5 @@
 using CrmAdmin.Data;
+using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
@@ -15,8 +16,13 @@ internal static class RoutingApplier
 {
     public sealed record ActivityInfo(ActivityKind Kind, string Summary, CallDirection? Direction, long? LineId, string? MessageId);
 
-    /// <summary>Returns the ids of the created entities by their planned key. Runs in, and commits, the caller's transaction.</summary>
-    public static async Task<IReadOnlyDictionary<int, long>> ApplyAsync(CrmDbContext db, RoutingDecision decision, ActivityInfo activity, DateTime at, CancellationToken ct)
+    /// <summary>
+    /// Returns the ids of the created entities by their planned key. Runs in, and commits, the
+    /// caller's transaction; a decision that creates entities is audited in it, in the name of
+    /// <paramref name="actor"/> (the integration's account).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<int, long>> ApplyAsync(CrmDbContext db, RoutingDecision decision, ActivityInfo activity, DateTime at,
+        string actor, CancellationToken ct)
     {
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("A decision is applied in the transaction its facts were read in.");
         var ids = new Dictionary<int, long>();
@@ -63,6 +69,13 @@ internal static class RoutingApplier
             var entityId = Resolve(target.Entity, ids) ?? throw new InvalidOperationException("A log target names an entity that was not created.");
             db.Activities.Add(new Activity(target.Type, entityId, activity.Kind, decision.Customer?.Value ?? "", activity.Summary, at,
                 activity.Direction, activity.LineId, activity.MessageId));
+        }
+
+        if (decision.Create.Count > 0)
+        {
+            db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.RoutingApplied,
+                activity.Kind == ActivityKind.Call ? EntrySource.Telephony : EntrySource.Api, decision.Customer,
+                $"{activity.Summary}: created {string.Join(", ", decision.Create.Select(p => $"{p.Type} {ids[p.Key]} \"{p.Title}\""))} [{string.Join(",", decision.Rules)}]"));
         }
 
         await db.SaveChangesAsync(ct);

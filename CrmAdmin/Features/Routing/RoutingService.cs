@@ -19,9 +19,18 @@ public sealed class RoutingService(
     IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CustomerFactsReader customers, CrmAuthorizer authorizer,
     TimeProvider clock, ILogger<RoutingService> logger)
 {
+    /// <summary>The activity summary column's length (an email's summary carries its subject).</summary>
+    public const int ActivitySummaryLength = 500;
+
     public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await RequireAsync(user, request.DryRun);
+        var actor = await RequireAsync(user, request.DryRun);
+        FieldLimits.Check(request.Number, FieldLimits.RawPhone, "number");
+        if (!Enum.IsDefined(request.Direction) || request.InitiatedFrom is { } initiated && !Enum.IsDefined(initiated.Type))
+        {
+            throw new RoutingRequestException($"direction: one of {string.Join(", ", Enum.GetNames<CallDirection>())}; initiatedFrom.type: one of {string.Join(", ", Enum.GetNames<CrmEntityType>())}.");
+        }
+
         var number = ContactPointNormalizer.NormalizePhone(request.Number ?? "");
         if (number.Point is not { } point)
         {
@@ -38,12 +47,16 @@ public sealed class RoutingService(
         var decision = RoutingEngine.DecideCall(new CallFacts(
             request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.Match, card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
-        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, request.LineId, null, ct);
+        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, request.LineId, null, actor, ct);
     }
 
     public async Task<RoutingOutcome> RouteEmailAsync(EmailRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await RequireAsync(user, request.DryRun);
+        var actor = await RequireAsync(user, request.DryRun);
+        FieldLimits.Check(request.From, FieldLimits.Email, "from");
+        FieldLimits.Check(request.MessageId?.Trim(), FieldLimits.MessageId, "messageId");
+        FieldLimits.Check(request.InReplyTo?.Trim(), FieldLimits.MessageId, "inReplyTo");
+        FieldLimits.Check(request.Subject?.Trim(), FieldLimits.Subject, "subject");
         var address = ContactPointNormalizer.NormalizeEmail(request.From ?? "");
         if (address.Point is not { Type: EntryType.Email } point)
         {
@@ -57,12 +70,17 @@ public sealed class RoutingService(
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
             customer.Related, customer.Match, request.InReplyTo?.Trim(), thread));
         var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
-        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), ct);
+        // The activity keeps a summary of at most its column's length; a long subject is cut, not refused.
+        summary = summary.Length <= ActivitySummaryLength ? summary : summary[..(ActivitySummaryLength - 1)] + "…";
+        return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), actor, ct);
     }
 
     public async Task<RoutingOutcome> RouteChatOrFormAsync(RoutingChannel channel, ChatOrFormRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await RequireAsync(user, request.DryRun);
+        var actor = await RequireAsync(user, request.DryRun);
+        FieldLimits.Check(request.Phone, FieldLimits.RawPhone, "phone");
+        FieldLimits.Check(request.Email, FieldLimits.Email, "email");
+        FieldLimits.Check(request.Name?.Trim(), FieldLimits.PersonName, "name");
         ContactPoint? phone = null, email = null;
         if (!string.IsNullOrWhiteSpace(request.Phone))
         {
@@ -89,7 +107,7 @@ public sealed class RoutingService(
         var ignored = byPhone?.Match ?? byEmail?.Match;
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
-        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, ct);
+        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, actor, ct);
     }
 
     /// <summary>
@@ -100,10 +118,10 @@ public sealed class RoutingService(
     private static async Task<IDbContextTransaction?> BeginIfAppliedAsync(CrmDbContext db, bool dryRun, CancellationToken ct) =>
         dryRun ? null : await db.Database.BeginTransactionAsync(ct);
 
-    private Task RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
+    private Task<string> RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
 
     private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
-        CallDirection? direction, long? lineId, string? messageId, CancellationToken ct)
+        CallDirection? direction, long? lineId, string? messageId, string actor, CancellationToken ct)
     {
         if (dryRun)
         {
@@ -111,7 +129,7 @@ public sealed class RoutingService(
         }
 
         var ids = await RoutingApplier.ApplyAsync(db, decision, new RoutingApplier.ActivityInfo(kind, summary, direction, lineId, messageId),
-            clock.GetUtcNow().UtcDateTime, ct);
+            clock.GetUtcNow().UtcDateTime, actor, ct);
         logger.LogInformation("Routed {Channel} from {Customer}: {Verdict} [{Rules}]", decision.Channel, decision.Customer?.Value, decision.Verdict, string.Join(",", decision.Rules));
         return RoutingOutcome.From(decision, dryRun: false, ids);
     }

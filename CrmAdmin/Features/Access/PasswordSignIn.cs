@@ -1,0 +1,74 @@
+using CrmAdmin.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace CrmAdmin.Features.Access;
+
+/// <summary>
+/// The one password check behind the sign-in page and the token endpoint (P4). A wrong password, an
+/// unknown address and a locked account cost the same: each verifies one password hash (a dummy hash
+/// for an unknown address, the account's own for a locked one), so the time taken says nothing of
+/// which accounts exist. Callers answer every refusal with <see cref="RefusedMessage"/>.
+/// </summary>
+public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<CrmUser> signIn, IPasswordHasher<CrmUser> hasher,
+    ILogger<PasswordSignIn> logger)
+{
+    /// <summary>
+    /// The only answer to a refused sign-in, whatever the reason: it mentions the lockout so that a
+    /// person who is locked out knows to wait, but says it for unknown addresses too, so it does not
+    /// reveal which addresses are accounts (docs: README, Security).
+    /// </summary>
+    public const string RefusedMessage =
+        "The email or password is wrong. After five failed attempts an account is locked for five minutes; try again later or ask an administrator.";
+
+    private static readonly Lazy<string> DummyPassword = new(() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
+    private static string? dummyHash;
+
+    /// <summary>
+    /// Checks the password and counts a failure towards the lockout; returns the user when the
+    /// password is right and the account may sign in, otherwise null (after the same work either way).
+    /// </summary>
+    public async Task<CrmUser?> CheckAsync(string? email, string? password)
+    {
+        email = email?.Trim() ?? "";
+        password ??= "";
+        var user = email.Length is > 0 and <= FieldLimits.Email && password.Length <= FieldLimits.Password
+            ? await users.FindByEmailAsync(email)
+            : null;
+        if (user is null)
+        {
+            Spend(password);
+            logger.LogInformation("Failed sign-in for {Email}", Bounded(email));
+            return null;
+        }
+
+        if (await users.IsLockedOutAsync(user))
+        {
+            // Identity refuses a locked account before hashing anything: hash anyway, so a locked account answers in the time of any other.
+            Spend(password);
+            logger.LogWarning("Sign-in refused: {Email} is locked out after repeated failures or by an administrator", user.Email);
+            return null;
+        }
+
+        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            logger.LogWarning("Sign-in refused: {Email} is locked out after repeated failures or by an administrator", user.Email);
+        }
+        else if (!result.Succeeded)
+        {
+            logger.LogInformation("Failed sign-in for {Email}", user.Email);
+        }
+
+        return result.Succeeded ? user : null;
+    }
+
+    /// <summary>One password verification that decides nothing, as long as a real one.</summary>
+    private void Spend(string password)
+    {
+        var probe = new CrmUser("nobody@invalid");
+        dummyHash ??= hasher.HashPassword(probe, DummyPassword.Value);
+        hasher.VerifyHashedPassword(probe, dummyHash, password.Length <= FieldLimits.Password ? password : password[..FieldLimits.Password]);
+    }
+
+    private static string Bounded(string email) => email.Length <= FieldLimits.Email ? email : email[..FieldLimits.Email] + "…";
+}

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+
+namespace CrmAdmin.Features.Access;
+
+/// <summary>
+/// P4: a password reset, a lock, a role change, a deletion and a sign-out end the user's existing
+/// sign-in cookies and bearer tokens. Each of those changes the user's security stamp (or removes
+/// the user) and invalidates <see cref="UserAccessCache"/>; every authenticated request is then
+/// checked here against the stamp the cookie or token was issued with. Identity's bearer tokens
+/// carry no expiry check of their own beyond their hour, and its cookie validator only looks every
+/// few minutes, so this one check serves both at every request, from the cache (at most 30 s stale
+/// when another instance made the change, at once in this one).
+/// </summary>
+public static class SessionRevocation
+{
+    /// <summary>Runs after authentication: a revoked principal becomes anonymous (401 for the API, sign-in page for a browser).</summary>
+    public static IApplicationBuilder UseSessionRevocation(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (UserAccessCache.UserIdOf(context.User) is { } userId)
+        {
+            var access = await context.RequestServices.GetRequiredService<UserAccessCache>().GetAsync(userId, context.RequestAborted);
+            if (access is null || !access.Issued(context.User))
+            {
+                if (!IsBearer(context.Request))
+                {
+                    // Drop the revoked cookie from the browser too; a later request must sign in again.
+                    await context.SignOutAsync(IdentityConstants.ApplicationScheme);
+                }
+
+                context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
+        }
+
+        await next();
+    });
+
+    /// <summary>The request authenticates with a bearer token (the same test the cookie-or-bearer scheme makes).</summary>
+    public static bool IsBearer(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+}
