@@ -132,6 +132,26 @@ public sealed class SessionSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_administrator_locked_out_by_failed_sign_ins_is_still_an_active_administrator()
+    {
+        const string second = "second-admin@test.local";
+        await factory.CreateUserAsync(second, "Administrator");
+        var attacker = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        for (var i = 0; i < 5; i++)
+        {
+            await CrmAdminFactory.PostSignInAsync(attacker, second, "Wrong-password1");
+        }
+
+        var me = await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail);
+        var myId = (await Access.GetUsersAsync(me)).Single(u => u.Email == CrmAdminFactory.AdminEmail).Id;
+
+        // The second administrator is only refused new sign-ins for a while, so the first may step down.
+        await Access.SetRoleAsync(me, myId, "Supervisor", EntrySource.Settings);
+
+        Assert.Equal("Supervisor", (await Access.GetUsersAsync(await factory.PrincipalOfAsync(second))).Single(u => u.Email == CrmAdminFactory.AdminEmail).Role);
+    }
+
+    [Fact]
     public async Task P4_the_sign_in_page_is_rate_limited_per_client()
     {
         await using var limited = new ClientAddressFactory(new Dictionary<string, string?> { ["Security:SignInRequestsPerMinute"] = "3" });

@@ -274,7 +274,7 @@ public sealed class AccessService(
     private static async Task GuardLastAdministratorAsync(UserManager<CrmUser> users, CrmUser target, IList<string> currentRoles, bool losesAdministrator)
     {
         if (losesAdministrator && currentRoles.Any(Roles.IsFixed) &&
-            (await users.GetUsersInRoleAsync(Roles.Administrator)).Count(u => u.Id != target.Id && u.LockoutEnd is null) == 0)
+            (await users.GetUsersInRoleAsync(Roles.Administrator)).Count(u => u.Id != target.Id && !UserAccess.IsLockedByAdministrator(u.LockoutEnd)) == 0)
         {
             throw new AccessRequestException("This is the last active administrator; make someone else an administrator first.");
         }
