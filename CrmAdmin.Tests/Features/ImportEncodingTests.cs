@@ -111,6 +111,18 @@ public sealed class ImportEncodingTests : IAsyncLifetime
         Assert.Equal([("+74951234567", "спам")], await StoredAsync());
     }
 
+    [Theory]
+    [InlineData("text/plain; charset=utf-8")]
+    [InlineData("text/csv; charset=us-ascii")]
+    public async Task I7_bytes_stamped_UTF8_or_ASCII_that_are_not_are_read_as_the_code_page_detected(string contentType)
+    {
+        var (status, body) = await PostAsync(Bytes("windows-1251", Russian), contentType);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.StartsWith("windows-1251", body.GetProperty("assumedEncoding").GetString());
+        Assert.Contains(("+74951234568", "поставщик услуг связи, рассылка"), await StoredAsync());
+    }
+
     public static TheoryData<byte[], string> UnicodeWithMarks => new()
     {
         { [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("+7 495 123-45-67;спам 😀\n")], "text/plain" },

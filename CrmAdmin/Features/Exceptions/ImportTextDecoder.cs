@@ -135,7 +135,7 @@ public static class ImportTextDecoder
         throw new ImportUnreadableException(NotUtf8Message);
     }
 
-    /// <summary>The charset a Content-Type names, or null when it names none. Throws when it names one this server does not know.</summary>
+    /// <summary>The charset parameter of a Content-Type (quotes removed), or null when it has none; <see cref="Decode"/> judges it.</summary>
     public static string? CharsetOf(string? contentType) =>
         contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type) && type.Charset.HasValue
             ? type.Charset.Value?.Trim('"')
