@@ -13,7 +13,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDbContextFactory<CrmDbCont
         File = file;
         // No pooling, so the file is really closed when a test ends and can be removed.
         ConnectionString = $"Data Source={file};Pooling=False";
-        options = new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(ConnectionString).Options;
+        options = CrmDataExtensions.ContextOptions(DatabaseProvider.Sqlite, ConnectionString);
     }
 
     public string File { get; }

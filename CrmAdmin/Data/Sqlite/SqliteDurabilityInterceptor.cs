@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace CrmAdmin.Data;
+namespace CrmAdmin.Data.Sqlite;
 
 /// <summary>
 /// The durability CrmAdmin promises, set on every connection (the bulk writer's included):

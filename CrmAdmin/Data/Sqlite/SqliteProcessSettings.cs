@@ -1,6 +1,6 @@
 using SQLitePCL;
 
-namespace CrmAdmin.Data;
+namespace CrmAdmin.Data.Sqlite;
 
 /// <summary>
 /// SQLite settings that belong to the process, not to a connection, so they must be made before

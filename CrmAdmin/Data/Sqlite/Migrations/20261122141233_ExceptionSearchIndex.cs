@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CrmAdmin.Data.Migrations
+namespace CrmAdmin.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class ExceptionSearchIndex : Migration

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CrmAdmin.Data.Migrations
+namespace CrmAdmin.Data.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122141233_ExceptionSearchIndex")]
-    partial class ExceptionSearchIndex
+    [Migration("20261122131731_RecycleBin")]
+    partial class RecycleBin
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -538,8 +538,6 @@ namespace CrmAdmin.Data.Migrations
 
                     b.HasIndex("Type", "Value")
                         .IsUnique();
-
-                    b.HasIndex("Type", "CreatedAt", "Id");
 
                     b.ToTable("ExceptionEntries", (string)null);
                 });

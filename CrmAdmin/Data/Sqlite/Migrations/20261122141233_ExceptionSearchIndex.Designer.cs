@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CrmAdmin.Data.Migrations
+namespace CrmAdmin.Data.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122142501_DropAuditValueIndex")]
-    partial class DropAuditValueIndex
+    [Migration("20261122141233_ExceptionSearchIndex")]
+    partial class ExceptionSearchIndex
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -154,6 +154,8 @@ namespace CrmAdmin.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Value");
 
                     b.ToTable("AuditEntries", (string)null);
                 });

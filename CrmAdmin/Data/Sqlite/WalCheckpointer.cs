@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmAdmin.Data;
+namespace CrmAdmin.Data.Sqlite;
 
 /// <summary>
 /// Copies committed pages from SQLite's write-ahead log into the database file, in the background.

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CrmAdmin.Data.Migrations
+namespace CrmAdmin.Data.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
-    [Migration("20261122125906_CrmEntitiesAndRouting")]
-    partial class CrmEntitiesAndRouting
+    [Migration("20261130020630_DataProtectionKeys")]
+    partial class DataProtectionKeys
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -155,8 +155,6 @@ namespace CrmAdmin.Data.Migrations
 
                     b.HasIndex("At");
 
-                    b.HasIndex("Value");
-
                     b.ToTable("AuditEntries", (string)null);
                 });
 
@@ -221,6 +219,9 @@ namespace CrmAdmin.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -241,6 +242,9 @@ namespace CrmAdmin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -301,6 +305,9 @@ namespace CrmAdmin.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsRepeated")
@@ -382,6 +389,9 @@ namespace CrmAdmin.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsRepeated")
                         .HasColumnType("INTEGER");
 
@@ -402,6 +412,40 @@ namespace CrmAdmin.Data.Migrations
                     b.HasIndex("ContactId");
 
                     b.ToTable("Leads");
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Crm.RecycleBinItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("DeletedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EntityId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeletedAt");
+
+                    b.ToTable("RecycleBin");
                 });
 
             modelBuilder.Entity("CrmAdmin.Domain.Crm.TelephonyLine", b =>
@@ -493,7 +537,26 @@ namespace CrmAdmin.Data.Migrations
                     b.HasIndex("Type", "Value")
                         .IsUnique();
 
+                    b.HasIndex("Type", "CreatedAt", "Id");
+
                     b.ToTable("ExceptionEntries", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -630,6 +693,67 @@ namespace CrmAdmin.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ContactId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Crm.RecycleBinItem", b =>
+                {
+                    b.OwnsMany("CrmAdmin.Domain.Crm.AddedEntry", "Entries", b1 =>
+                        {
+                            b1.Property<long>("RecycleBinItemId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<long>("EntryId");
+
+                            b1.Property<string>("Type")
+                                .IsRequired();
+
+                            b1.Property<string>("Value")
+                                .IsRequired();
+
+                            b1.HasKey("RecycleBinItemId", "__synthesizedOrdinal");
+
+                            b1.ToTable("RecycleBin");
+
+                            b1
+                                .ToJson("Entries")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecycleBinItemId");
+                        });
+
+                    b.OwnsMany("CrmAdmin.Domain.Crm.RecycledMember", "With", b1 =>
+                        {
+                            b1.Property<long>("RecycleBinItemId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<long>("EntityId");
+
+                            b1.Property<string>("EntityType")
+                                .IsRequired();
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.HasKey("RecycleBinItemId", "__synthesizedOrdinal");
+
+                            b1.ToTable("RecycleBin");
+
+                            b1
+                                .ToJson("With")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("RecycleBinItemId");
+                        });
+
+                    b.Navigation("Entries");
+
+                    b.Navigation("With");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

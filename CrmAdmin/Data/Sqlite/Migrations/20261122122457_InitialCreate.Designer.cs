@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace CrmAdmin.Data.Migrations
+namespace CrmAdmin.Data.Sqlite.Migrations
 {
     [DbContext(typeof(CrmDbContext))]
     [Migration("20261122122457_InitialCreate")]
