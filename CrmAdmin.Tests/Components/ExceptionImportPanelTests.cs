@@ -21,7 +21,7 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
         var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
         AddAuthorization().SetAuthorized("supervisor@test.local");
         Services.AddSingleton<IOptions<ImportLimits>>(limits);
-        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), limits,
+        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), limits,
             TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
     }
 

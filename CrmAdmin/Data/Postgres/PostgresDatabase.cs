@@ -1,3 +1,6 @@
+using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Features.Hardening;
+using CrmAdmin.Features.Routing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -12,9 +15,13 @@ public static class PostgresDatabase
     /// </summary>
     public static IServiceCollection AddCrmPostgres(this IServiceCollection services, string connectionString)
     {
-        var dataSource = NpgsqlDataSource.Create(connectionString);
-        services.AddSingleton(dataSource);
-        services.AddPooledDbContextFactory<CrmDbContext>(options => options.UseCrmDatabase(dataSource));
+        // Made by the container, so it is disposed (its pool closed) with it.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options.UseCrmDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
+        services.AddSingleton<IExceptionEntryWriters, PostgresExceptionEntryWriters>();
+        services.AddSingleton<IExceptionTextSearch, PostgresExceptionSearch>();
+        services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
+        services.AddSingleton<IDatabaseBackup, PostgresBackup>();
         return services;
     }
 }

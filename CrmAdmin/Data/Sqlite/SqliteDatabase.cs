@@ -1,3 +1,6 @@
+using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Features.Hardening;
+using CrmAdmin.Features.Routing;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +22,12 @@ public static class SqliteDatabase
             .UseCrmDatabase(DatabaseProvider.Sqlite, connectionString)
             .AddInterceptors(new SqliteDurabilityInterceptor()));
         services.AddHostedService<WalCheckpointer>();
+        services.AddSingleton<IExceptionEntryWriters, SqliteExceptionEntryWriters>();
+        services.AddSingleton<IExceptionTextSearch, SqliteExceptionSearch>();
+        services.AddSingleton<ExceptionSearchIndexer>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExceptionSearchIndexer>());
+        services.AddSingleton<ICustomerFactsReader, SqliteCustomerFactsReader>();
+        services.AddSingleton<IDatabaseBackup, SqliteBackup>();
         return services;
     }
 

@@ -5,7 +5,6 @@ using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Features.Exceptions;
@@ -18,7 +17,7 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
     private const int ParseBatchLines = 2_000;
@@ -39,7 +38,7 @@ public sealed class ExceptionImportService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
+        using (var writer = writers.Open(db, source, actor, at))
         {
             // Lines stream from the parser straight into the transaction: memory holds the problems,
             // never the whole input twice. Normalizing (libphonenumber) runs on another core while

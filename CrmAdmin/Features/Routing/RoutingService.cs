@@ -16,7 +16,7 @@ namespace CrmAdmin.Features.Routing;
 /// A dry run needs View on the exception list; applying needs Edit (P3).
 /// </summary>
 public sealed class RoutingService(
-    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CustomerFactsReader customers, CrmAuthorizer authorizer,
+    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, ICustomerFactsReader customers, CrmAuthorizer authorizer,
     TimeProvider clock, ILogger<RoutingService> logger)
 {
     public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)

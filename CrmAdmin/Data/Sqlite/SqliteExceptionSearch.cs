@@ -1,9 +1,10 @@
 using System.Text;
-using CrmAdmin.Data;
+using CrmAdmin.Data.Configurations;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
 
-namespace CrmAdmin.Features.Exceptions;
+namespace CrmAdmin.Data.Sqlite;
 
 /// <summary>
 /// The substring filters of X5 (comment, value) over a million entries. A substring LIKE is a full
@@ -11,8 +12,10 @@ namespace CrmAdmin.Features.Exceptions;
 /// the value. The index trails the table: <see cref="ExceptionSearchIndexer"/> fills it after writes,
 /// and the rows above its "IndexedUpTo" mark are always added as candidates, so results are exact at
 /// every moment. The index only narrows; the caller's own conditions still decide every row.
+/// The FTS table's columns carry the names of the entry columns they index (its content table is
+/// the entries' table), so both come from the model.
 /// </summary>
-public static class ExceptionSearch
+public sealed class SqliteExceptionSearch : IExceptionTextSearch
 {
     /// <summary>Trigrams: a shorter text has none to look up, and the scan is the only way.</summary>
     public const int MinimumLength = 3;
@@ -23,9 +26,10 @@ public static class ExceptionSearch
     /// </summary>
     public const int MaxCandidates = 10_000;
 
-    private const string TailSql = """
-        SELECT "Id" AS "Value" FROM "ExceptionEntries" WHERE "Id" > (SELECT "IndexedUpTo" FROM "ExceptionSearchState")
-        """;
+    public async Task<IQueryable<ExceptionEntry>> NarrowAsync(CrmDbContext db, IQueryable<ExceptionEntry> filtered, ExceptionFilter filter, CancellationToken ct) =>
+        await CandidatesAsync(db, filter, ct) is { } candidates
+            ? filtered.Where(e => EF.Parameter(candidates).Contains(e.Id))
+            : filtered;
 
     /// <summary>
     /// The ids that may match the filter's comment and value, or null when the index cannot narrow it
@@ -34,11 +38,6 @@ public static class ExceptionSearch
     /// </summary>
     public static async Task<IReadOnlyList<long>?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite())
-        {
-            return null;
-        }
-
         foreach (var candidates in Choices(db, filter))
         {
             // Both filters must hold, so either one's candidates will do: take the first selective one.
@@ -54,9 +53,10 @@ public static class ExceptionSearch
 
     private static IEnumerable<IQueryable<long>> Choices(CrmDbContext db, ExceptionFilter filter)
     {
+        var e = new StoreNames<ExceptionEntry>(db.Model);
         if (filter.FoldedComment is { Length: >= MinimumLength } comment)
         {
-            yield return Matching(db, [("CommentFolded", comment)]);
+            yield return Matching(db, e, [(e[ExceptionEntryConfiguration.CommentFolded], comment)]);
         }
 
         if (filter.FoldedValue is { } value)
@@ -66,23 +66,23 @@ public static class ExceptionSearch
             var texts = filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value];
             if (texts.All(t => t.Length >= MinimumLength))
             {
-                yield return Matching(db, texts.Select(t => ("Value", t)).ToArray());
+                yield return Matching(db, e, texts.Select(t => (e.Column(x => x.Value), t)).ToArray());
             }
         }
     }
 
-    private static IQueryable<long> Matching(CrmDbContext db, (string Column, string Text)[] terms)
+    private static IQueryable<long> Matching(CrmDbContext db, StoreNames<ExceptionEntry> e, (string Column, string Text)[] terms)
     {
         var sql = new StringBuilder();
         var parameters = new object[terms.Length];
         for (var i = 0; i < terms.Length; i++)
         {
-            // Column names come from the two literals above, never from input.
-            sql.Append($$"""SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE "{{terms[i].Column}}" GLOB {{{i}}} UNION ALL """);
+            // Column names come from the model, never from input.
+            sql.Append($$"""SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE {{terms[i].Column}} GLOB {{{i}}} UNION ALL """);
             parameters[i] = GlobContaining(terms[i].Text);
         }
 
-        sql.Append(TailSql);
+        sql.Append($"""SELECT {e.Column(x => x.Id)} AS "Value" FROM {e.Table} WHERE {e.Column(x => x.Id)} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState")""");
         return db.Database.SqlQueryRaw<long>(sql.ToString(), parameters);
     }
 
@@ -145,16 +145,16 @@ public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFac
     public async Task<int> IndexNextBatchAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!db.Database.IsSqlite())
-        {
-            return 0;
-        }
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        var (id, folded, value) = (e.Column(x => x.Id), e[ExceptionEntryConfiguration.CommentFolded], e.Column(x => x.Value));
 
         // A cheap read first: most wake-ups find nothing to do and must not take the writer lock.
-        var pending = await db.Database.SqlQueryRaw<long>("""
-            SELECT count(*) AS "Value" FROM (SELECT 1 FROM "ExceptionEntries"
-                WHERE "Id" > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") LIMIT 1)
-            """).SingleAsync(ct);
+        // Names from the model, values as parameters.
+        var pendingSql = $"""
+            SELECT count(*) AS "Value" FROM (SELECT 1 FROM {e.Table}
+                WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") LIMIT 1)
+            """;
+        var pending = await db.Database.SqlQueryRaw<long>(pendingSql).SingleAsync(ct);
         if (pending == 0)
         {
             return 0;
@@ -163,20 +163,22 @@ public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFac
         // The writer lock is held from BEGIN (IMMEDIATE), so no row can commit between reading the
         // mark and moving it; ids only grow (AUTOINCREMENT), so nothing lands below the mark later.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var upTo = await db.Database.SqlQueryRaw<long?>("""
-            SELECT max("Id") AS "Value" FROM (SELECT "Id" FROM "ExceptionEntries"
-                WHERE "Id" > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") ORDER BY "Id" LIMIT {0})
-            """, BatchSize).SingleAsync(ct);
+        var upToSql = $$"""
+            SELECT max({{id}}) AS "Value" FROM (SELECT {{id}} FROM {{e.Table}}
+                WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") ORDER BY {{id}} LIMIT {0})
+            """;
+        var upTo = await db.Database.SqlQueryRaw<long?>(upToSql, BatchSize).SingleAsync(ct);
         if (upTo is null)
         {
             return 0;
         }
 
-        var indexed = await db.Database.ExecuteSqlRawAsync("""
-            INSERT INTO "ExceptionSearch" (rowid, "CommentFolded", "Value")
-            SELECT "Id", "CommentFolded", "Value" FROM "ExceptionEntries"
-            WHERE "Id" > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND "Id" <= {0};
-            """, upTo);
+        var indexSql = $$"""
+            INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
+            SELECT {{id}}, {{folded}}, {{value}} FROM {{e.Table}}
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
+            """;
+        var indexed = await db.Database.ExecuteSqlRawAsync(indexSql, upTo);
         await db.Database.ExecuteSqlRawAsync("""UPDATE "ExceptionSearchState" SET "IndexedUpTo" = {0};""", upTo);
         await transaction.CommitAsync(ct);
         return indexed;

@@ -2,10 +2,21 @@ using System.Buffers;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
+using CrmAdmin.Data.Configurations;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
-namespace CrmAdmin.Features.Exceptions;
+namespace CrmAdmin.Data.Sqlite;
+
+/// <summary>SQLite's <see cref="IExceptionEntryWriters"/>: see <see cref="SqliteExceptionEntryWriter"/>.</summary>
+internal sealed class SqliteExceptionEntryWriters : IExceptionEntryWriters
+{
+    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at) =>
+        new SqliteExceptionEntryWriter(db, source, actor, at);
+}
 
 /// <summary>
 /// Writes entries and their audit rows inside the caller's transaction, for one actor, source and
@@ -20,7 +31,7 @@ namespace CrmAdmin.Features.Exceptions;
 /// sequence it found: that is how a batch's added points and <see cref="AuditAdded"/>'s rows are
 /// known without <c>RETURNING</c>, which cost 0.2 s per 100k rows.
 /// </summary>
-internal sealed class ExceptionEntryWriter : IDisposable
+internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
 {
     private readonly DbCommand insertEntries;
     private readonly DbCommand insertAudit;
@@ -30,16 +41,23 @@ internal sealed class ExceptionEntryWriter : IDisposable
     private long lastId;
     private readonly ArrayBufferWriter<byte> json = new(64 * 1024);
 
-    public ExceptionEntryWriter(DbConnection connection, DbTransaction transaction, EntrySource source, string actor, DateTime at)
+    public SqliteExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at)
     {
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+                          ?? throw new InvalidOperationException("Entries are written inside the caller's transaction.");
+        var connection = db.Database.GetDbConnection();
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        var a = new StoreNames<AuditEntry>(db.Model);
+        var auditColumns = $"{a.Column(x => x.At)}, {a.Column(x => x.Actor)}, {a.Column(x => x.Action)}, {a.Column(x => x.Source)}, {a.Column(x => x.EntryType)}, {a.Column(x => x.Value)}";
+
         insertEntries = connection.CreateCommand();
         insertEntries.Transaction = transaction;
         // json_each yields the array in order, so ids, and with them the audit, follow the input.
-        insertEntries.CommandText = """
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy")
+        insertEntries.CommandText = $"""
+            INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)})
             SELECT "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3, @source, @at, @actor
             FROM json_each(@rows) WHERE true
-            ON CONFLICT ("Type", "Value") DO NOTHING
+            ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
             """;
         rows = Add(insertEntries, "@rows");
         Add(insertEntries, "@source", source.ToString());
@@ -49,8 +67,8 @@ internal sealed class ExceptionEntryWriter : IDisposable
 
         insertAudit = connection.CreateCommand();
         insertAudit.Transaction = transaction;
-        insertAudit.CommandText = """
-            INSERT INTO "AuditEntries" ("At", "Actor", "Action", "Source", "EntryType", "Value", "Details")
+        insertAudit.CommandText = $"""
+            INSERT INTO {a.Table} ({auditColumns}, {a.Column(x => x.Details)})
             VALUES (@at, @actor, @action, @source, @type, @value, @details)
             """;
         Add(insertAudit, "@at", at);
@@ -66,36 +84,31 @@ internal sealed class ExceptionEntryWriter : IDisposable
         using (var sequence = connection.CreateCommand())
         {
             sequence.Transaction = transaction;
-            sequence.CommandText = """SELECT COALESCE(MAX("seq"), 0) FROM "sqlite_sequence" WHERE "name" = 'ExceptionEntries'""";
+            sequence.CommandText = """SELECT COALESCE(MAX("seq"), 0) FROM "sqlite_sequence" WHERE "name" = @table""";
+            Add(sequence, "@table", e.UnquotedTable);
             addedAfter = Convert.ToInt64(sequence.ExecuteScalar());
         }
 
         lastId = addedAfter;
         addedSince = connection.CreateCommand();
         addedSince.Transaction = transaction;
-        addedSince.CommandText = """SELECT "Type", "Value" FROM "ExceptionEntries" WHERE "Id" > @after""";
+        addedSince.CommandText = $"""SELECT {e.Column(x => x.Type)}, {e.Column(x => x.Value)} FROM {e.Table} WHERE {e.Column(x => x.Id)} > @after""";
         addedAfterId = Add(addedSince, "@after");
 
         auditAdded = connection.CreateCommand();
         auditAdded.Transaction = transaction;
         auditAdded.CommandText = $"""
-            INSERT INTO "AuditEntries" ("At", "Actor", "Action", "Source", "EntryType", "Value")
-            SELECT @at, @actor, '{AuditAction.ExceptionAdded}', @source, "Type", "Value"
-            FROM "ExceptionEntries" WHERE "Id" > @addedAfter ORDER BY "Id"
+            INSERT INTO {a.Table} ({auditColumns})
+            SELECT @at, @actor, @action, @source, {e.Column(x => x.Type)}, {e.Column(x => x.Value)}
+            FROM {e.Table} WHERE {e.Column(x => x.Id)} > @addedAfter ORDER BY {e.Column(x => x.Id)}
             """;
         Add(auditAdded, "@at", at);
         Add(auditAdded, "@actor", actor);
+        Add(auditAdded, "@action", nameof(AuditAction.ExceptionAdded));
         Add(auditAdded, "@source", source.ToString());
         Add(auditAdded, "@addedAfter", addedAfter);
     }
 
-    /// <summary>Adds the entry unless (Type, Value) is listed already. True when it was added.</summary>
-    public bool TryAdd(ContactPoint point, string? entryComment) => AddRange([(point, entryComment)]).Count == 1;
-
-    /// <summary>
-    /// Adds each entry whose (Type, Value) is not listed yet, in order; the points must be distinct.
-    /// Returns which were added. Call <see cref="AuditAdded"/> before committing.
-    /// </summary>
     public AddedEntries AddRange(IReadOnlyCollection<(ContactPoint Point, string? Comment)> entries)
     {
         if (entries.Count == 0)
@@ -142,12 +155,10 @@ internal sealed class ExceptionEntryWriter : IDisposable
         return new AddedEntries(count, added);
     }
 
-    /// <summary>Writes the audit row of every entry this writer added (X6), in the order they were added.</summary>
     public void AuditAdded() => auditAdded.ExecuteNonQuery();
 
     public void Audit(AuditAction action, ContactPoint point) => Audit(action, point, null);
 
-    /// <summary>An audit row about the whole change (an import's summary), not one entry.</summary>
     public void Audit(AuditAction action, string details) => Audit(action, null, details);
 
     private void Audit(AuditAction action, ContactPoint? point, string? details)
@@ -175,13 +186,4 @@ internal sealed class ExceptionEntryWriter : IDisposable
         command.Parameters.Add(parameter);
         return parameter;
     }
-}
-
-/// <summary>
-/// Which entries of a batch were added: <see cref="Some"/> names them when only some were; otherwise
-/// all were (Count &gt; 0) or none.
-/// </summary>
-internal readonly record struct AddedEntries(int Count, HashSet<ContactPoint>? Some)
-{
-    public bool Contains(ContactPoint point) => Some?.Contains(point) ?? Count > 0;
 }
