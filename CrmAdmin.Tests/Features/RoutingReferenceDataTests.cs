@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Crm;
@@ -9,15 +10,19 @@ namespace CrmAdmin.Tests.Features;
 /// Routing keeps the lines and CRM settings in memory; a change made through the settings service
 /// must reach the very next decision, or a line switched off would go on creating leads.
 /// </summary>
-public sealed class RoutingReferenceDataTests : IAsyncLifetime
+public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : RoutingReferenceDataTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : RoutingReferenceDataTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
     private CrmSettingsService settings = default!;
     private RoutingService routing = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         settings = host.Get<CrmSettingsService>();
         routing = host.Get<RoutingService>();
     }

@@ -165,8 +165,8 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
             """);
         var insert = new NpgsqlCommand($"""
             WITH added AS (
-                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)})
-                SELECT type, value, comment, folded, @source, @at, @actor FROM {Rows} ORDER BY ord
+                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)})
+                SELECT type, value, comment, folded, @source, @at, @actor, 0 FROM {Rows} ORDER BY ord
                 ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
                 RETURNING {e.Column(x => x.Id)}, {e.Column(x => x.Type)}, {e.Column(x => x.Value)})
             INSERT INTO {Added} (id, batch, type, value) SELECT {e.Column(x => x.Id)}, @batch, {e.Column(x => x.Type)}, {e.Column(x => x.Value)} FROM added

@@ -54,8 +54,8 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
         insertEntries.Transaction = transaction;
         // json_each yields the array in order, so ids, and with them the audit, follow the input.
         insertEntries.CommandText = $"""
-            INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)})
-            SELECT "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3, @source, @at, @actor
+            INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)})
+            SELECT "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3, @source, @at, @actor, 0
             FROM json_each(@rows) WHERE true
             ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
             """;
