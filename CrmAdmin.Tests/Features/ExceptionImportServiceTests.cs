@@ -158,6 +158,22 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
         Assert.Equal(0, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionsImported));
     }
 
+    [Fact]
+    public async Task Two_imports_of_the_same_lines_at_once_both_succeed_and_add_each_entry_once()
+    {
+        var text = string.Join("\n", Enumerable.Range(1, 3000).Select(i => $"user{i}@example.com;concurrent"));
+
+        var reports = await Task.WhenAll(
+            Task.Run(() => service.ImportAsync(text, EntrySource.Api, host.Supervisor)),
+            Task.Run(() => service.ImportAsync(text, EntrySource.Settings, host.Administrator)));
+
+        Assert.Equal(3000, reports.Sum(r => r.Added));
+        Assert.Equal(3000, reports.Sum(r => r.AlreadyListed));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(3000, await db.ExceptionEntries.CountAsync());
+        Assert.Equal(3000, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionAdded));
+    }
+
     private sealed class SynchronousProgress(Action<ImportProgress> report) : IProgress<ImportProgress>
     {
         public void Report(ImportProgress value) => report(value);

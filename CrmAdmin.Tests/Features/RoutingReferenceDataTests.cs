@@ -3,6 +3,7 @@ using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.Routing;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -53,5 +54,29 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
 
         var outcome = await routing.RouteCallAsync(new CallRequest(second.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
         Assert.Equal("+14155550142", outcome.Customer);
+    }
+
+    [Fact]
+    public async Task A_line_changed_by_any_writer_reaches_the_next_decision_without_anyone_invalidating_the_cache()
+    {
+        var line = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", new DirectionDto(true, false), null), EntrySource.Settings, host.Administrator);
+        Assert.NotEmpty((await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer)).Created);
+
+        // Not through CrmSettingsService: a plain SaveChanges on the app's context, in a transaction.
+        await using (var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var stored = await db.TelephonyLines.SingleAsync(l => l.Id == line.Id);
+            stored.Name = "Renamed elsewhere";
+            stored.IncomingCreate = false;
+            await db.SaveChangesAsync();
+            // Not committed yet: the cache must not reload what others cannot see.
+            Assert.NotEmpty((await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer)).Created);
+            await transaction.CommitAsync();
+        }
+
+        var after = await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
+        Assert.Empty(after.Created);
+        Assert.Contains("Renamed elsewhere", string.Join(" ", after.Explanation));
     }
 }

@@ -35,6 +35,7 @@ public static class CrmDataExtensions
             services.AddCrmSqlite(connectionString);
         }
 
+        services.AddSingleton<DataChangeInterceptor>();
         // Identity's stores take the context from the request's scope.
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContext());
         services.AddHealthChecks().AddDbContextCheck<CrmDbContext>("database");

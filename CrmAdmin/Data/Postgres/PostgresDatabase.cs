@@ -17,7 +17,19 @@ public static class PostgresDatabase
     {
         // Made by the container, so it is disposed (its pool closed) with it.
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options.UseCrmDatabase(provider.GetRequiredService<NpgsqlDataSource>()));
+        services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options
+            .UseCrmDatabase(provider.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(provider.GetRequiredService<DataChangeInterceptor>()));
+        // Caches follow changes made on every instance: NOTIFY after a commit, LISTEN in the background.
+        services.AddSingleton<PostgresDataChangeListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresDataChangeListener>());
+        services.AddSingleton(provider =>
+        {
+            var listener = provider.GetRequiredService<PostgresDataChangeListener>();
+            var changes = new DataChanges(listener, provider.GetRequiredService<ILogger<DataChanges>>());
+            listener.DeliverTo(changes);
+            return changes;
+        });
         services.AddSingleton<IExceptionEntryWriters, PostgresExceptionEntryWriters>();
         services.AddSingleton<IExceptionTextSearch, PostgresExceptionSearch>();
         services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
