@@ -8,6 +8,7 @@ using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Features.Hardening;
+using CrmAdmin.Features.Operations;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,7 @@ builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddCrmHardening(builder.Configuration);
+builder.Services.AddCrmOperations(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
 var app = builder.Build();
@@ -50,6 +52,7 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
 
 app.UseRateLimiter();
 app.UseAuthentication();
+app.UseCrmLogScope();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -63,6 +66,7 @@ app.MapCrmEndpoints();
 app.MapRoutingEndpoints();
 app.MapRecycleBinEndpoints();
 app.MapBackupEndpoints();
+app.MapCrmMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

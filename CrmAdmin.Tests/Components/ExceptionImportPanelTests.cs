@@ -22,7 +22,8 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
         AddAuthorization().SetAuthorized("supervisor@test.local");
         Services.AddSingleton<IOptions<ImportLimits>>(limits);
         Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), limits,
-            TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
+            TimeProvider.System, new CrmAdmin.Features.Operations.CrmMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            NullLogger<ExceptionImportService>.Instance));
     }
 
     public new async Task DisposeAsync()

@@ -53,7 +53,9 @@ public sealed class ServiceTestHost : IAsyncDisposable
         var collection = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<IConfiguration>(configuration)
-            .AddSingleton(clock ?? new FixedClock());
+            .AddSingleton(clock ?? new FixedClock())
+            .AddMetrics()
+            .AddSingleton<CrmAdmin.Features.Operations.CrmMetrics>();
         // The provider's services (bulk writer, text search, facts reader, backup) as the app has them.
         collection.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();

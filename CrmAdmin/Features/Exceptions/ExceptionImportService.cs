@@ -4,6 +4,7 @@ using CrmAdmin.Domain.Audit;
 using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,7 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, IOptions<ImportLimits> limits, TimeProvider clock, CrmMetrics metrics, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
     private const int ParseBatchLines = 2_000;
@@ -103,6 +104,7 @@ public sealed class ExceptionImportService(
         }
 
         await transaction.CommitAsync(ct);
+        metrics.Imported(source, report);
 
         logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
             actor, report.Lines, source, (long)clock.GetElapsedTime(started).TotalMilliseconds,

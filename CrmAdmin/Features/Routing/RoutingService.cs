@@ -5,6 +5,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -17,7 +18,7 @@ namespace CrmAdmin.Features.Routing;
 /// </summary>
 public sealed class RoutingService(
     IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, ICustomerFactsReader customers, CrmAuthorizer authorizer,
-    TimeProvider clock, ILogger<RoutingService> logger)
+    TimeProvider clock, CrmMetrics metrics, ILogger<RoutingService> logger)
 {
     public async Task<RoutingOutcome> RouteCallAsync(CallRequest request, ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -105,6 +106,7 @@ public sealed class RoutingService(
     private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
         CallDirection? direction, long? lineId, string? messageId, CancellationToken ct)
     {
+        metrics.Decided(decision, dryRun);
         if (dryRun)
         {
             return RoutingOutcome.From(decision, dryRun: true);
