@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using CrmAdmin.Features.Access;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -22,7 +24,10 @@ public static class OperationsExtensions
             // Each scrape reads the current values: a cached answer would hide the last second's change.
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton<IAuthorizationHandler, MetricsReaderHandler>();
-        services.AddAuthorizationBuilder().AddPolicy(ReadMetrics, p => p.AddRequirements(new MetricsReaderRequirement()));
+        // A scraper, not a person: a bearer token (or the network), and a bare 401/403 rather than the sign-in page.
+        services.AddAuthorizationBuilder().AddPolicy(ReadMetrics, p => p
+            .AddAuthenticationSchemes(IdentityConstants.BearerScheme)
+            .AddRequirements(new MetricsReaderRequirement()));
         return services;
     }
 
@@ -57,7 +62,13 @@ public static class OperationsExtensions
     {
         protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsReaderRequirement requirement)
         {
-            if (context.Resource is HttpContext http && options.Value.Allows(http.Connection.RemoteIpAddress))
+            if (context.Resource is HttpContext http)
+            {
+                // A refusal is answered as is, not re-executed as the app's "not found" page.
+                http.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            }
+
+            if (context.Resource is HttpContext from && options.Value.Allows(from.Connection.RemoteIpAddress))
             {
                 context.Succeed(requirement);
                 return;
