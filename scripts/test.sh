@@ -18,38 +18,14 @@ fi
 # PostgreSQL: the service, API and routing tests run on it too. A throwaway server in a temporary
 # folder on port 55432 (CRMADMIN_TEST_POSTGRES_PORT overrides), stopped and removed on exit.
 # An existing server can be used instead by setting CRMADMIN_TEST_POSTGRES yourself.
-pg_dir=""
-stop_postgres() {
-  if [ -n "$pg_dir" ]; then
-    $as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$pg_dir"
-  fi
-}
+source scripts/throwaway-postgres.sh
 if [ -z "${CRMADMIN_TEST_POSTGRES:-}" ]; then
-  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-  if [ -z "$pg_bin" ]; then
-    echo "PostgreSQL is missing: installing Debian's postgresql for the PostgreSQL tests (apt-get)."
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
-    pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
-  fi
-  # initdb refuses to run as root: as root, run the server as the postgres user.
-  as_postgres=""
-  if [ "$(id -u)" -eq 0 ]; then as_postgres="runuser -u postgres --"; fi
-  pg_port="${CRMADMIN_TEST_POSTGRES_PORT:-55432}"
-  pg_dir="$(mktemp -d)"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; fi
-  $as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U crm >/dev/null
-  # Throwaway data: no fsync; room for the tests' parallel databases.
-  $as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
-  export CRMADMIN_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=crm;Database=postgres"
+  start_throwaway_postgres "${CRMADMIN_TEST_POSTGRES_PORT:-55432}"
+  export CRMADMIN_TEST_POSTGRES="$THROWAWAY_POSTGRES"
 fi
 
 log="$(mktemp)"
-trap 'rm -f "$log"; stop_postgres' EXIT
+trap 'rm -f "$log"; stop_throwaway_postgres' EXIT
 set +e
 dotnet test CrmAdmin.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
