@@ -27,7 +27,7 @@ public static class BenchDatabase
         var building = path + ".building";
         File.Delete(building);
         var watch = Stopwatch.StartNew();
-        await using (var db = new CrmDbContext(new DbContextOptionsBuilder<CrmDbContext>().UseSqlite($"Data Source={building};Pooling=False").Options))
+        await using (var db = new CrmDbContext(CrmDataExtensions.ContextOptions(DatabaseProvider.Sqlite, $"Data Source={building};Pooling=False")))
         {
             await db.Database.MigrateAsync();
         }

@@ -232,7 +232,11 @@ public static partial class HttpMeasurements
 
         private static Task<string>? published;
 
-        public static async Task<App> StartAsync(string database)
+        public static Task<App> StartAsync(string database) =>
+            StartAsync(new Dictionary<string, string> { ["ConnectionStrings__CrmAdmin"] = $"Data Source={database};Default Timeout=30" });
+
+        /// <summary>The published app on a free port, with these environment settings (the database's among them).</summary>
+        public static async Task<App> StartAsync(IReadOnlyDictionary<string, string> settings)
         {
             var port = FreePort();
             var dll = await (published ??= PublishAsync());
@@ -244,10 +248,14 @@ public static partial class HttpMeasurements
                 WorkingDirectory = Path.GetDirectoryName(dll),
             };
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            start.Environment["ConnectionStrings__CrmAdmin"] = $"Data Source={database};Default Timeout=30";
             start.Environment["Admin__Email"] = BenchHost.AdminEmail;
             start.Environment["Admin__Password"] = BenchHost.AdminPassword;
             start.Environment["Logging__LogLevel__Default"] = "Warning";
+            foreach (var (key, value) in settings)
+            {
+                start.Environment[key] = value;
+            }
+
             var app = new App { process = Process.Start(start)! };
             app.process.OutputDataReceived += (_, _) => { };
             app.process.ErrorDataReceived += (_, _) => { };

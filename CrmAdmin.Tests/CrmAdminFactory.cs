@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CrmAdmin.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,10 @@ using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests;
 
-/// <summary>The real app over its own SQLite file with a known first administrator; settings can be overridden.</summary>
+/// <summary>
+/// The real app over its own database (a SQLite file, or a PostgreSQL database copied from the
+/// migrated template) with a known first administrator; settings can be overridden.
+/// </summary>
 public class CrmAdminFactory : WebApplicationFactory<Program>
 {
     public const string AdminEmail = "admin@test.local";
@@ -19,17 +23,37 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
     private readonly string connectionString;
+    private readonly string? databaseFile;
+    private readonly bool ownsDatabase;
 
     /// <param name="pooledConnections">
     /// Pool connections as the app does in production, where they stay open between requests; the
     /// tests' default closes each one, and SQLite checkpoints when the last connection closes.
     /// </param>
-    public CrmAdminFactory(IDictionary<string, string?>? overrides = null, bool pooledConnections = false)
+    /// <param name="provider">The database the app runs on.</param>
+    /// <param name="sharing">Another app whose database this one uses too (a second instance); that one removes it.</param>
+    public CrmAdminFactory(IDictionary<string, string?>? overrides = null, bool pooledConnections = false,
+        DatabaseProvider provider = DatabaseProvider.Sqlite, CrmAdminFactory? sharing = null)
     {
-        DatabaseFile = Path.Combine(Path.GetTempPath(), $"crmadmin-app-{Guid.NewGuid():N}.db");
-        connectionString = $"Data Source={DatabaseFile};Pooling={pooledConnections}";
+        Provider = sharing?.Provider ?? provider;
+        ownsDatabase = sharing is null;
+        if (sharing is not null)
+        {
+            (connectionString, databaseFile) = (sharing.connectionString, sharing.databaseFile);
+        }
+        else if (Provider == DatabaseProvider.Postgres)
+        {
+            connectionString = PostgresTestServer.CreateDatabaseAsync().GetAwaiter().GetResult();
+        }
+        else
+        {
+            databaseFile = Path.Combine(Path.GetTempPath(), $"crmadmin-app-{Guid.NewGuid():N}.db");
+            connectionString = $"Data Source={databaseFile};Pooling={pooledConnections}";
+        }
+
         settings = new Dictionary<string, string?>
         {
+            ["Database:Provider"] = Provider.ToString(),
             ["ConnectionStrings:CrmAdmin"] = connectionString,
             ["Admin:Email"] = AdminEmail,
             ["Admin:Password"] = AdminPassword,
@@ -43,7 +67,11 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         }
     }
 
-    public string DatabaseFile { get; }
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The SQLite file the app uses.</summary>
+    /// <exception cref="InvalidOperationException">On PostgreSQL.</exception>
+    public string DatabaseFile => databaseFile ?? throw new InvalidOperationException("The app runs on PostgreSQL: there is no database file.");
 
     /// <summary>Everything the app logged at Information or above, to check what is (and is not) logged.</summary>
     public LogSink Logs { get; } = new();
@@ -132,14 +160,21 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        using (var pooled = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+        if (ownsDatabase && databaseFile is null)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
+            await PostgresTestServer.DropDatabaseAsync(connectionString);
         }
-
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        else if (ownsDatabase)
         {
-            File.Delete(DatabaseFile + suffix);
+            using (var pooled = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
+            }
+
+            foreach (var suffix in new[] { "", "-wal", "-shm" })
+            {
+                File.Delete(databaseFile + suffix);
+            }
         }
 
         GC.SuppressFinalize(this);

@@ -7,6 +7,7 @@ using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Features.Hardening;
+using CrmAdmin.Features.Operations;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddOpenApi();
 builder.Services.AddCrmHardening(builder.Configuration);
+builder.Services.AddCrmOperations(builder.Configuration);
 // Enums by name, defined names only (P5): a number or an undefined value is a 400.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new DefinedEnumConverterFactory()));
 
@@ -59,6 +61,7 @@ app.UseRateLimiter();
 app.UseAuthentication();
 app.UseSessionRevocation();
 app.UseApiAntiforgery();
+app.UseCrmLogScope();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -74,6 +77,7 @@ endpoints.MapCrmEndpoints();
 endpoints.MapRoutingEndpoints();
 endpoints.MapRecycleBinEndpoints();
 endpoints.MapBackupEndpoints();
+endpoints.MapCrmMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

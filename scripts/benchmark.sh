@@ -4,7 +4,10 @@
 # several minutes on a 2-core machine.
 #   bash scripts/benchmark.sh            # everything: in-process suites (T1, T3, T4) and the measured HTTP run
 #   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2, T3 in Chromium, T4 load and latency
+#   bash scripts/benchmark.sh postgres   # only PostgreSQL: 100k import into 1M with the COPY floor, filters, two instances under load
 #   bash scripts/benchmark.sh --filter '*ExceptionList*'   # one BenchmarkDotNet suite
+# The PostgreSQL run uses CRMADMIN_BENCH_POSTGRES (a maintenance connection string) or starts a
+# throwaway server on port 55435 (CRMADMIN_BENCH_POSTGRES_PORT overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +25,26 @@ fi
 
 dotnet build CrmAdmin.Benchmarks -c Release -v q
 bench="dotnet CrmAdmin.Benchmarks/bin/Release/net10.0/CrmAdmin.Benchmarks.dll"
+
+source scripts/throwaway-postgres.sh
+trap stop_throwaway_postgres EXIT
+with_postgres() {
+  if [ -z "${CRMADMIN_BENCH_POSTGRES:-}" ]; then
+    start_throwaway_postgres "${CRMADMIN_BENCH_POSTGRES_PORT:-55435}"
+    export CRMADMIN_BENCH_POSTGRES="$THROWAWAY_POSTGRES"
+  fi
+  $bench postgres "$@"
+}
+
+if [ "${1:-}" = "postgres" ]; then
+  shift
+  with_postgres "$@"
+  exit 0
+fi
 $bench generate
 if [ "$#" -gt 0 ]; then
   exec $bench "$@"
 fi
 $bench --filter '*'
 $bench http
+with_postgres

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: domain decision tables, services on SQLite, components (bunit), the HTTP API, and the
-# browser flows in headless Chromium against the app on a real Kestrel port.
+# Every test: domain decision tables, services on SQLite and PostgreSQL, components (bunit), the HTTP
+# API on both databases, two app instances on one PostgreSQL database, and the browser flows in
+# headless Chromium against the app on a real Kestrel port.
 # On a fresh Debian machine with only the .NET SDK it installs what the tests need first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +15,17 @@ if [ ! -x "$chromium" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
 
+# PostgreSQL: the service, API and routing tests run on it too. A throwaway server in a temporary
+# folder on port 55432 (CRMADMIN_TEST_POSTGRES_PORT overrides), stopped and removed on exit.
+# An existing server can be used instead by setting CRMADMIN_TEST_POSTGRES yourself.
+source scripts/throwaway-postgres.sh
+if [ -z "${CRMADMIN_TEST_POSTGRES:-}" ]; then
+  start_throwaway_postgres "${CRMADMIN_TEST_POSTGRES_PORT:-55432}"
+  export CRMADMIN_TEST_POSTGRES="$THROWAWAY_POSTGRES"
+fi
+
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; stop_throwaway_postgres' EXIT
 set +e
 dotnet test CrmAdmin.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -21,9 +21,14 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
         var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
         AddAuthorization().SetAuthorized("supervisor@test.local");
         Services.AddSingleton<IOptions<ImportLimits>>(limits);
-        Services.AddSingleton(sp => new ExceptionImportService(database, new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()),
-            new ImportReportStore(new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()), TimeProvider.System, NullLogger<ImportReportStore>.Instance),
-            limits, TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
+        Services.AddSingleton(sp =>
+        {
+            var authorizer = new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>());
+            var metrics = new CrmAdmin.Features.Operations.CrmMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            return new ExceptionImportService(database, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), authorizer,
+                new ImportReportStore(authorizer, TimeProvider.System, NullLogger<ImportReportStore>.Instance), limits, TimeProvider.System, metrics,
+                NullLogger<ExceptionImportService>.Instance);
+        });
     }
 
     public new async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Access;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
@@ -7,15 +8,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class AccessServiceTests : IAsyncLifetime
+public abstract class AccessServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : AccessServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : AccessServiceTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
     private AccessService access = default!;
     private CrmAuthorizer authorizer = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         access = host.Get<AccessService>();
         authorizer = host.Get<CrmAuthorizer>();
     }

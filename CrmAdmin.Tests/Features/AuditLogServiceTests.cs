@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -6,15 +7,19 @@ using CrmAdmin.Features.Exceptions;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class AuditLogServiceTests : IAsyncLifetime
+public abstract class AuditLogServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : AuditLogServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : AuditLogServiceTests(DatabaseProvider.Postgres);
+
     private readonly FixedClock clock = new();
     private ServiceTestHost host = default!;
     private AuditLogService audit = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync(clock);
+        host = await ServiceTestHost.CreateAsync(clock, provider);
         audit = host.Get<AuditLogService>();
         var importer = host.Get<ExceptionImportService>();
         await importer.ImportAsync("+1 415 555 0100;a\n+1 415 555 0101;b", EntrySource.Settings, host.Supervisor);

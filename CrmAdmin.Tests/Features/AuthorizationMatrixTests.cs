@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Operations;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -67,6 +68,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["GET /api/admin/backup"] = Need.Administer,
         ["POST /Account/Logout"] = Need.Anonymous,
         ["ANY /health"] = Need.Anonymous,
+        // Policy ReadMetrics: an administrator, or a scraper on Metrics:AllowedNetworks (none here).
+        ["ANY /metrics"] = Need.Administer,
         ["GET /openapi/{documentName}.json"] = Need.Anonymous,
     };
 
@@ -131,7 +134,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
 
             var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList();
-            if (need == Need.Anonymous ? !anonymous : anonymous || !policies.Contains(PolicyOf[need]!))
+            if (need == Need.Anonymous ? !anonymous : anonymous || !policies.Contains(key == "ANY /metrics" ? OperationsExtensions.ReadMetrics : PolicyOf[need]!))
             {
                 problems.Add($"{key}: expected {need}, has {(anonymous ? "AllowAnonymous" : string.Join(",", policies))}");
             }

@@ -1,17 +1,22 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class CrmEntityServiceTests : IAsyncLifetime
+public abstract class CrmEntityServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : CrmEntityServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : CrmEntityServiceTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
     private CrmEntityService entities = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         entities = host.Get<CrmEntityService>();
     }
 

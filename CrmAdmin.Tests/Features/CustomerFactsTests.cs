@@ -3,7 +3,10 @@ using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Routing;
+using CrmAdmin.Data.Postgres;
+using CrmAdmin.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -12,24 +15,35 @@ namespace CrmAdmin.Tests.Features;
 /// entities and EF Core's query filters say: recycled entities are invisible (§5, S2), deals come
 /// through a live contact or company, and an address beats its domain (X4).
 /// </summary>
-public sealed class CustomerFactsTests : IAsyncLifetime
+public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : CustomerFactsTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : CustomerFactsTests(DatabaseProvider.Postgres);
+
     private static readonly DateTime At = new(2026, 11, 1, 8, 0, 0, DateTimeKind.Utc);
     private static readonly ContactPoint Phone = new(EntryType.Phone, "+14155550142");
     private static readonly ContactPoint Address = new(EntryType.Email, "ann@example.com");
 
     private TestDatabase database = default!;
-    private CustomerFactsReader reader = default!;
+    private ICustomerFactsReader reader = default!;
+    private NpgsqlDataSource? dataSource;
 
     public async Task InitializeAsync()
     {
-        database = await TestDatabase.CreateAsync();
-        reader = new CustomerFactsReader();
+        database = await TestDatabase.CreateAsync(provider);
+        dataSource = provider == DatabaseProvider.Postgres ? NpgsqlDataSource.Create(database.ConnectionString) : null;
+        reader = dataSource is null ? new SqliteCustomerFactsReader() : new PostgresCustomerFactsReader(dataSource);
     }
 
     public async Task DisposeAsync()
     {
-        reader.Dispose();
+        (reader as IDisposable)?.Dispose();
+        if (dataSource is not null)
+        {
+            await dataSource.DisposeAsync();
+        }
+
         await database.DisposeAsync();
     }
 

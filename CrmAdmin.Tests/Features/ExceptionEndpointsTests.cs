@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -6,9 +7,13 @@ using System.Text.Json;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class ExceptionEndpointsTests : IAsyncLifetime
+public abstract class ExceptionEndpointsTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    private readonly CrmAdminFactory factory = new(new Dictionary<string, string?> { ["Import:MaxBytes"] = "20000" });
+    public sealed class OnSqlite() : ExceptionEndpointsTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ExceptionEndpointsTests(DatabaseProvider.Postgres);
+
+    private readonly CrmAdminFactory factory = new(new Dictionary<string, string?> { ["Import:MaxBytes"] = "20000" }, provider: provider);
     private HttpClient client = default!;
 
     public async Task InitializeAsync() => client = await factory.CreateAdminClientAsync();
@@ -65,7 +70,7 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
         Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
         Assert.StartsWith("type,value,comment,source,createdAt,createdBy", csv.TrimStart('\uFEFF'));
-        await using var other = new CrmAdminFactory();
+        await using var other = new CrmAdminFactory(provider: provider);
         using var otherClient = await other.CreateAdminClientAsync();
         var reimport = await JsonAsync(await otherClient.PostAsync("/api/exceptions/import", new StringContent(csv, Encoding.UTF8, "text/csv")));
         Assert.Equal((2, 0), (reimport.GetProperty("added").GetInt32(), reimport.GetProperty("invalid").GetInt32()));
@@ -130,29 +135,19 @@ public sealed class ExceptionEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task Entries_are_still_there_after_the_app_restarts()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"crmadmin-restart-{Guid.NewGuid():N}.db");
-        var sameDatabase = new Dictionary<string, string?> { ["ConnectionStrings:CrmAdmin"] = $"Data Source={file};Pooling=False" };
-        try
+        // The database outlives both apps: the first is stopped before the second starts.
+        await using var database = new CrmAdminFactory(provider: provider);
+        await using (var first = new CrmAdminFactory(sharing: database))
         {
-            await using (var first = new CrmAdminFactory(sameDatabase))
-            {
-                using var firstClient = await first.CreateAdminClientAsync();
-                await firstClient.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept\n@example.org", Encoding.UTF8, "text/plain"));
-            }
-
-            await using var second = new CrmAdminFactory(sameDatabase);
-            using var secondClient = await second.CreateAdminClientAsync();
-            var body = await JsonAsync(await secondClient.GetAsync("/api/exceptions?sortBy=Value&descending=false"));
-
-            Assert.Equal(["+14155550100", "@example.org"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
+            using var firstClient = await first.CreateAdminClientAsync();
+            await firstClient.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept\n@example.org", Encoding.UTF8, "text/plain"));
         }
-        finally
-        {
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                File.Delete(file + suffix);
-            }
-        }
+
+        await using var second = new CrmAdminFactory(sharing: database);
+        using var secondClient = await second.CreateAdminClientAsync();
+        var body = await JsonAsync(await secondClient.GetAsync("/api/exceptions?sortBy=Value&descending=false"));
+
+        Assert.Equal(["+14155550100", "@example.org"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("value").GetString()));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -6,15 +7,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class ExceptionImportServiceTests : IAsyncLifetime
+public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : ExceptionImportServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ExceptionImportServiceTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
     private TestDatabase database = default!;
     private ExceptionImportService service = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         database = host.Database;
         service = host.Get<ExceptionImportService>();
     }
@@ -74,10 +79,16 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
     {
         await service.ImportAsync("+14155550100;before", EntrySource.Settings, host.Supervisor);
         // A real database failure in the second batch, after the first batch was written in the same transaction.
-        await database.ExecuteAsync("""
-            CREATE TRIGGER refuse_one BEFORE INSERT ON ExceptionEntries WHEN NEW.Value = 'user900@example.com'
-            BEGIN SELECT RAISE(ABORT, 'disk full'); END;
-            """);
+        await database.ExecuteAsync(database.Provider == DatabaseProvider.Postgres
+            ? """
+              CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN IF NEW."Value" = 'user900@example.com' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$;
+              CREATE TRIGGER refuse_one BEFORE INSERT ON "ExceptionEntries" FOR EACH ROW EXECUTE FUNCTION refuse_one();
+              """
+            : """
+              CREATE TRIGGER refuse_one BEFORE INSERT ON ExceptionEntries WHEN NEW.Value = 'user900@example.com'
+              BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+              """);
         var text = string.Join("\n", Enumerable.Range(1, 1200).Select(i => $"user{i}@example.com;bulk"));
 
         await Assert.ThrowsAnyAsync<Exception>(() => service.ImportAsync(text, EntrySource.Settings, host.Supervisor));
@@ -145,6 +156,22 @@ public sealed class ExceptionImportServiceTests : IAsyncLifetime
         await using var db = database.CreateDbContext();
         Assert.Equal(0, await db.ExceptionEntries.CountAsync());
         Assert.Equal(0, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionsImported));
+    }
+
+    [Fact]
+    public async Task Two_imports_of_the_same_lines_at_once_both_succeed_and_add_each_entry_once()
+    {
+        var text = string.Join("\n", Enumerable.Range(1, 3000).Select(i => $"user{i}@example.com;concurrent"));
+
+        var reports = await Task.WhenAll(
+            Task.Run(() => service.ImportAsync(text, EntrySource.Api, host.Supervisor)),
+            Task.Run(() => service.ImportAsync(text, EntrySource.Settings, host.Administrator)));
+
+        Assert.Equal(3000, reports.Sum(r => r.Added));
+        Assert.Equal(3000, reports.Sum(r => r.AlreadyListed));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(3000, await db.ExceptionEntries.CountAsync());
+        Assert.Equal(3000, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionAdded));
     }
 
     private sealed class SynchronousProgress(Action<ImportProgress> report) : IProgress<ImportProgress>

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -6,8 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class ExceptionListServiceTests : IAsyncLifetime
+public abstract class ExceptionListServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : ExceptionListServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ExceptionListServiceTests(DatabaseProvider.Postgres);
+
     internal const string Seed = """
         +1 415 555 0100;Spam robot
         +1 415 555 0199;Competitor
@@ -24,7 +29,7 @@ public sealed class ExceptionListServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         database = host.Database;
         importer = host.Get<ExceptionImportService>();
         service = host.Get<ExceptionListService>();
@@ -92,7 +97,7 @@ public sealed class ExceptionListServiceTests : IAsyncLifetime
         var csv = new StringWriter();
         await ExceptionCsv.WriteExportAsync(service.StreamAsync(ExceptionFilter.None, host.Viewer), csv);
 
-        await using var other = await ServiceTestHost.CreateAsync();
+        await using var other = await ServiceTestHost.CreateAsync(provider: provider);
         var report = await other.Get<ExceptionImportService>().ImportAsync(csv.ToString(), EntrySource.Settings, other.Supervisor);
 
         Assert.Equal(0, report.Invalid);

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
@@ -9,8 +10,12 @@ namespace CrmAdmin.Tests.Features;
 /// line) gives every line the status the obvious slow path gives — look each line up, then add it
 /// through EF Core — on the same mixed input over the same existing list.
 /// </summary>
-public sealed class ImportFastPathTests
+public abstract class ImportFastPathTests(DatabaseProvider provider)
 {
+    public sealed class OnSqlite() : ImportFastPathTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ImportFastPathTests(DatabaseProvider.Postgres);
+
     private static string MixedInput()
     {
         var random = new Random(11);
@@ -40,7 +45,7 @@ public sealed class ImportFastPathTests
     public async Task The_bulk_path_gives_every_line_the_status_the_slow_path_gives()
     {
         var input = MixedInput();
-        await using var host = await ServiceTestHost.CreateAsync();
+        await using var host = await ServiceTestHost.CreateAsync(provider: provider);
         var importer = host.Get<ExceptionImportService>();
         await importer.ImportAsync(Existing, EntrySource.Settings, host.Supervisor);
 
@@ -54,9 +59,9 @@ public sealed class ImportFastPathTests
     }
 
     /// <summary>The obvious implementation: a query per line and EF Core change tracking; too slow for 100k, easy to trust.</summary>
-    private static async Task<List<(int Line, ImportLineStatus Status)>> SlowImportAsync(string input)
+    private async Task<List<(int Line, ImportLineStatus Status)>> SlowImportAsync(string input)
     {
-        await using var host = await ServiceTestHost.CreateAsync();
+        await using var host = await ServiceTestHost.CreateAsync(provider: provider);
         await host.Get<ExceptionImportService>().ImportAsync(Existing, EntrySource.Settings, host.Supervisor);
         await using var db = host.Database.CreateDbContext();
         var seen = new HashSet<ContactPoint>();

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
@@ -10,8 +11,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class RecycleBinServiceTests : IAsyncLifetime
+public abstract class RecycleBinServiceTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : RecycleBinServiceTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : RecycleBinServiceTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
     private CrmEntityService entities = default!;
     private RecycleBinService recycleBin = default!;
@@ -19,7 +24,7 @@ public sealed class RecycleBinServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         entities = host.Get<CrmEntityService>();
         recycleBin = host.Get<RecycleBinService>();
         company = await entities.CreateAsync(CrmEntityType.Company, new EntityInput("Spam Inc", ["+1 415 555 0300"]), host.Supervisor);

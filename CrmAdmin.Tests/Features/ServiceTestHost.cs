@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests.Features;
@@ -38,20 +39,25 @@ public sealed class ServiceTestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => services.GetRequiredService<T>();
 
-    public static async Task<ServiceTestHost> CreateAsync(TimeProvider? clock = null)
+    /// <param name="provider">The database the services run on; the same tests run on each (one test class, a nested OnSqlite and OnPostgres subclass each).</param>
+    public static async Task<ServiceTestHost> CreateAsync(TimeProvider? clock = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await TestDatabase.CreateAsync(provider);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Admin:Email"] = "admin@test.local",
             ["Admin:Password"] = "Adm1n!pass",
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:CrmAdmin"] = database.ConnectionString,
         }).Build();
         var collection = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(clock ?? new FixedClock())
-            .AddSingleton<IDbContextFactory<CrmDbContext>>(database)
-            .AddScoped(_ => database.CreateDbContext());
+            .AddMetrics()
+            .AddSingleton<CrmAdmin.Features.Operations.CrmMetrics>();
+        // The provider's services (bulk writer, text search, facts reader, backup) as the app has them.
+        collection.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
         collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting();
         var host = new ServiceTestHost(collection.BuildServiceProvider(), database);

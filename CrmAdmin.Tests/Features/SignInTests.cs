@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -10,10 +11,14 @@ using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests.Features;
 
-public sealed class SignInTests : IAsyncLifetime
+public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : SignInTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : SignInTests(DatabaseProvider.Postgres);
+
     private const string Viewer = "viewer@test.local";
-    private readonly CrmAdminFactory factory = new();
+    private readonly CrmAdminFactory factory = new(provider: provider);
 
     public async Task InitializeAsync() => await factory.CreateUserAsync(Viewer, "Viewer");
 

@@ -3,25 +3,39 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
-/// <summary>A real SQLite file with the app's migrations applied, deleted afterwards.</summary>
+/// <summary>
+/// A real database with the app's migrations applied, removed afterwards: a SQLite file, or a
+/// PostgreSQL database copied from the migrated template (<see cref="PostgresTestServer"/>).
+/// </summary>
 public sealed class TestDatabase : IAsyncDisposable, IDbContextFactory<CrmDbContext>
 {
     private readonly DbContextOptions<CrmDbContext> options;
 
-    private TestDatabase(string file)
+    private TestDatabase(DatabaseProvider provider, string connectionString, string? file)
     {
+        Provider = provider;
+        ConnectionString = connectionString;
         File = file;
-        // No pooling, so the file is really closed when a test ends and can be removed.
-        ConnectionString = $"Data Source={file};Pooling=False";
-        options = new DbContextOptionsBuilder<CrmDbContext>().UseSqlite(ConnectionString).Options;
+        options = CrmDataExtensions.ContextOptions(provider, connectionString);
     }
 
-    public string File { get; }
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The SQLite file; null on PostgreSQL.</summary>
+    public string? File { get; }
+
     public string ConnectionString { get; }
 
-    public static async Task<TestDatabase> CreateAsync()
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var database = new TestDatabase(Path.Combine(Path.GetTempPath(), $"crmadmin-test-{Guid.NewGuid():N}.db"));
+        if (provider == DatabaseProvider.Postgres)
+        {
+            return new TestDatabase(provider, await PostgresTestServer.CreateDatabaseAsync(), null);
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"crmadmin-test-{Guid.NewGuid():N}.db");
+        // No pooling, so the file is really closed when a test ends and can be removed.
+        var database = new TestDatabase(provider, $"Data Source={file};Pooling=False", file);
         await using var db = database.CreateDbContext();
         await db.Database.MigrateAsync();
         return database;
@@ -35,14 +49,18 @@ public sealed class TestDatabase : IAsyncDisposable, IDbContextFactory<CrmDbCont
         await db.Database.ExecuteSqlRawAsync(sql);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (File is null)
+        {
+            await PostgresTestServer.DropDatabaseAsync(ConnectionString);
+            return;
+        }
+
         foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
         {
             System.IO.File.Delete(File + suffix);
         }
-
-        return ValueTask.CompletedTask;
     }
 }
 

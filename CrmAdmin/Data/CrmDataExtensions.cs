@@ -1,51 +1,92 @@
-using Microsoft.Data.Sqlite;
+using CrmAdmin.Data.Postgres;
+using CrmAdmin.Data.Sqlite;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace CrmAdmin.Data;
 
 public static class CrmDataExtensions
 {
-    /// <summary>SQLite by default (SPEC §10): a file in the app's App_Data folder unless ConnectionStrings:CrmAdmin says otherwise.</summary>
+    /// <summary>
+    /// The database (SPEC §10): <c>Database:Provider</c> picks SQLite (default: a file in the app's
+    /// App_Data folder unless ConnectionStrings:CrmAdmin says otherwise) or PostgreSQL, and with it
+    /// the provider's implementations of the few provider-specific services.
+    /// </summary>
     public static IServiceCollection AddCrmData(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        SqliteProcessSettings.Apply();
-        var connectionString = configuration.GetConnectionString("CrmAdmin");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var options = BindDatabaseOptions(configuration);
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Configure(o => o.ConnectionString = configuration.GetConnectionString("CrmAdmin"))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddCrmPostgres(options.ConnectionString ?? "");
+        }
+        else
         {
             // Default Timeout: how long a write waits for another writer before the request is told 503 (seconds).
-            connectionString = $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")};Default Timeout=5";
+            var connectionString = string.IsNullOrWhiteSpace(options.ConnectionString)
+                ? $"Data Source={Path.Combine(environment.ContentRootPath, "App_Data", "crmadmin.db")};Default Timeout=5"
+                : options.ConnectionString;
+            services.AddCrmSqlite(connectionString);
         }
 
-        // Pooled: a routed call creates a context for a few queries, and building one from scratch
-        // (services, change tracker) cost as much as a query did.
-        services.AddPooledDbContextFactory<CrmDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(new SqliteDurabilityInterceptor()));
+        services.AddSingleton<DataChangeInterceptor>();
         // Identity's stores take the context from the request's scope.
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContext());
         services.AddHealthChecks().AddDbContextCheck<CrmDbContext>("database");
-        services.AddHostedService<WalCheckpointer>();
+        // The keys behind sign-in cookies, antiforgery tokens and bearer tokens live in the database,
+        // so every instance on it accepts what another issued, and a restart signs nobody out.
+        services.AddDataProtection().SetApplicationName("CrmAdmin").PersistKeysToDbContext<CrmDbContext>();
         return services;
     }
 
-    /// <summary>Creates the database if missing and applies migrations before the app serves requests.</summary>
+    /// <summary>The "Database" section with the connection string, as AddCrmData reads it to choose the provider.</summary>
+    public static DatabaseOptions BindDatabaseOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        options.ConnectionString = configuration.GetConnectionString("CrmAdmin");
+        return options;
+    }
+
+    /// <summary>
+    /// The one way a CrmDbContext is configured (the app, the design-time factory, the tests): the
+    /// provider, and migrations taken from that provider's folder only (<see cref="ProviderMigrationsAssembly"/>).
+    /// </summary>
+    public static DbContextOptionsBuilder UseCrmDatabase(this DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString) =>
+        (provider == DatabaseProvider.Postgres ? builder.UseNpgsql(connectionString) : builder.UseSqlite(connectionString))
+            .ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+
+    /// <inheritdoc cref="UseCrmDatabase(DbContextOptionsBuilder, DatabaseProvider, string)"/>
+    public static DbContextOptionsBuilder UseCrmDatabase(this DbContextOptionsBuilder builder, Npgsql.NpgsqlDataSource dataSource) =>
+        builder.UseNpgsql(dataSource).ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+
+    /// <summary>Options for a context made by hand (tools, tests, benchmarks), configured as the app's.</summary>
+    public static DbContextOptions<CrmDbContext> ContextOptions(DatabaseProvider provider, string connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<CrmDbContext>();
+        builder.UseCrmDatabase(provider, connectionString);
+        return builder.Options;
+    }
+
+    /// <summary>Creates the database if missing and applies the provider's migrations before the app serves requests.</summary>
     public static async Task InitializeCrmDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         var factory = services.GetRequiredService<IDbContextFactory<CrmDbContext>>();
         await using var db = await factory.CreateDbContextAsync(ct);
         if (db.Database.IsSqlite())
         {
-            var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (!string.IsNullOrEmpty(folder) && file != ":memory:")
-            {
-                Directory.CreateDirectory(folder);
-            }
+            await SqliteDatabase.PrepareFolderAsync(db);
         }
 
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
         {
-            // WAL lets the grid read while an import writes; the mode is stored in the file.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await SqliteDatabase.AfterMigrationsAsync(db, ct);
         }
     }
 }

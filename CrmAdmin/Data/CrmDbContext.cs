@@ -1,14 +1,18 @@
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace CrmAdmin.Data;
 
-public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : IdentityDbContext<CrmUser, CrmRole, string>(options)
+public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : IdentityDbContext<CrmUser, CrmRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>The keys that protect sign-in cookies and antiforgery tokens, shared by every app instance on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<ExceptionEntry> ExceptionEntries => Set<ExceptionEntry>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Company> Companies => Set<Company>();

@@ -25,7 +25,7 @@ public sealed class AccessRequestException(string message) : RequestRefusedExcep
 /// </summary>
 public sealed class AccessService(
     IServiceScopeFactory scopes, IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer,
-    UserAccessCache accessCache, TimeProvider clock, ILogger<AccessService> logger)
+    TimeProvider clock, ILogger<AccessService> logger)
 {
     public async Task<IReadOnlyList<RolePermission>> GetPermissionsAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -79,7 +79,6 @@ public sealed class AccessService(
         }
 
         await db.SaveChangesAsync(ct);
-        accessCache.Invalidate();
         return await GetPermissionsAsync(user, ct);
     }
 
@@ -287,7 +286,6 @@ public sealed class AccessService(
         db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, action, source, null,
             subject is null ? details : details is null ? subject : $"{subject}: {details}"));
         await db.SaveChangesAsync(ct);
-        accessCache.Invalidate();
         logger.LogInformation("{Actor}: {Action} {Subject} {Details}", actor, action, subject, details);
     }
 

@@ -31,16 +31,26 @@ public sealed record UserAccess(string UserId, string Email, string? Role, Acces
 }
 
 /// <summary>
-/// Every request is authorized against the database, so a cache keeps that cheap. Every change to
-/// users, roles or levels goes through <see cref="AccessService"/>, which calls <see cref="Invalidate"/>,
-/// so in this process a change is seen by the next request; the short lifetime bounds staleness
-/// for anything else that writes the database.
+/// Every request is authorized against the database, so a cache keeps that cheap. A committed
+/// change to users, roles or levels, on this instance or another on the same database, clears it
+/// (<see cref="DataChanges"/>), so the next request sees it; the short lifetime bounds staleness
+/// for what no commit announces (a lockout that runs out).
 /// </summary>
-public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock)
+public sealed class UserAccessCache
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
+    private readonly IDbContextFactory<CrmDbContext> dbFactory;
+    private readonly TimeProvider clock;
     private readonly ConcurrentDictionary<string, (UserAccess? Access, DateTimeOffset Expires)> entries = new();
+
+    public UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, DataChanges changes)
+    {
+        this.dbFactory = dbFactory;
+        this.clock = clock;
+        changes.Subscribe([typeof(CrmUser), typeof(CrmRole), typeof(Microsoft.AspNetCore.Identity.IdentityUserRole<string>)], Invalidate);
+    }
+
     public static string? UserIdOf(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
 
@@ -69,6 +79,7 @@ public sealed class UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, T
         return access;
     }
 
+    /// <summary>Forgets every user's access; the next check of each reads the database.</summary>
     public void Invalidate()
     {
         entries.Clear();

@@ -21,24 +21,15 @@ public sealed class AuditLogService(IDbContextFactory<CrmDbContext> dbFactory, C
     {
         await authorizer.RequireAsync(user, Policies.Administer);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = db.AuditEntries.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(query.Actor))
-        {
-            var actor = LikePattern.Containing(query.Actor);
-            rows = rows.Where(a => EF.Functions.Like(a.Actor, actor, LikePattern.Escape));
-        }
+        var rows = db.AuditEntries.AsNoTracking().Containing(db.Database, query.Actor, a => a.Actor);
 
         if (query.Action is { } action)
         {
             rows = rows.Where(a => a.Action == action);
         }
 
-        if (!string.IsNullOrWhiteSpace(query.Value))
-        {
-            // A value is found in the entry's value or in the details (a user's email, a role, a title).
-            var value = LikePattern.Containing(query.Value);
-            rows = rows.Where(a => EF.Functions.Like(a.Value, value, LikePattern.Escape) || EF.Functions.Like(a.Details, value, LikePattern.Escape));
-        }
+        // A value is found in the entry's value or in the details (a user's email, a role, a title).
+        rows = rows.Containing(db.Database, query.Value, a => a.Value, a => a.Details);
 
         if (query.From is { } from)
         {

@@ -43,19 +43,18 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var term = string.IsNullOrWhiteSpace(search) ? null : LikePattern.Containing(search);
         take = Math.Clamp(take, 1, MaxTake);
         skip = Math.Max(0, skip);
         // Filter, count and page on the table itself; only the page is projected for display.
         var (total, page) = type switch
         {
-            CrmEntityType.Lead => await PageAsync(db.Leads.Where(l => term == null || EF.Functions.Like(l.Title, term, LikePattern.Escape)), l => l.Id, skip, take,
+            CrmEntityType.Lead => await PageAsync(db.Leads.Containing(db.Database, search, l => l.Title), l => l.Id, skip, take,
                 l => new EntityListItem(CrmEntityType.Lead, l.Id, l.Title, l.Status.ToString(), "", l.CreatedAt), ct),
-            CrmEntityType.Deal => await PageAsync(db.Deals.Where(d => term == null || EF.Functions.Like(d.Title, term, LikePattern.Escape)), d => d.Id, skip, take,
+            CrmEntityType.Deal => await PageAsync(db.Deals.Containing(db.Database, search, d => d.Title), d => d.Id, skip, take,
                 d => new EntityListItem(CrmEntityType.Deal, d.Id, d.Title, d.Stage.ToString(), "", d.CreatedAt), ct),
-            CrmEntityType.Contact => await PageAsync(db.Contacts.Where(c => term == null || EF.Functions.Like(c.Name, term, LikePattern.Escape)), c => c.Id, skip, take,
+            CrmEntityType.Contact => await PageAsync(db.Contacts.Containing(db.Database, search, c => c.Name), c => c.Id, skip, take,
                 c => new EntityListItem(CrmEntityType.Contact, c.Id, c.Name, null, "", c.CreatedAt), ct),
-            _ => await PageAsync(db.Companies.Where(c => term == null || EF.Functions.Like(c.Name, term, LikePattern.Escape)), c => c.Id, skip, take,
+            _ => await PageAsync(db.Companies.Containing(db.Database, search, c => c.Name), c => c.Id, skip, take,
                 c => new EntityListItem(CrmEntityType.Company, c.Id, c.Name, null, "", c.CreatedAt), ct),
         };
         var ids = page.Select(r => r.Id).ToList();

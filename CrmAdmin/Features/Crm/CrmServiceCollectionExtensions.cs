@@ -10,7 +10,6 @@ public static class CrmServiceCollectionExtensions
         services.AddSingleton<CrmSettingsService>();
         services.AddSingleton<RoutingService>();
         services.AddSingleton<RoutingReferenceData>();
-        services.AddSingleton<CustomerFactsReader>();
         services.AddSingleton<RecycleBin.RecycleBinService>();
         services.AddSingleton<Audit.AuditLogService>();
         return services;

@@ -17,7 +17,7 @@ public sealed record TelephonyLineDto(long Id, string Number, string Name, Direc
 public sealed record TelephonyLineInput(string Number, string Name, DirectionDto? Incoming, DirectionDto? Outgoing);
 
 /// <summary>CRM settings and telephony lines (§5, S4): anyone with View reads them, administrators change them.</summary>
-public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory, Routing.RoutingReferenceData routingData, CrmAuthorizer authorizer, TimeProvider clock)
+public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock)
 {
     public async Task<CrmSettingsDto> GetAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -45,7 +45,6 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
         }
 
         await db.SaveChangesAsync(ct);
-        routingData.Invalidate();
         return settings;
     }
 
@@ -91,7 +90,6 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
         db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, AuditAction.TelephonyLineChanged, source, null,
             $"{line.Name} {line.Number}: incoming create {line.IncomingCreate}, repeated {line.IncomingRepeated}; outgoing create {line.OutgoingCreate}, repeated {line.OutgoingRepeated}"));
         await db.SaveChangesAsync(ct);
-        routingData.Invalidate();
         return ToDto(line);
     }
 

@@ -71,7 +71,6 @@ public static class DemoSeeder
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        services.GetService<Routing.RoutingReferenceData>()?.Invalidate();
     }
 
     private static void Points(CrmDbContext db, CrmEntityType type, long id, params string[] values)

@@ -4,8 +4,8 @@ using CrmAdmin.Domain.Audit;
 using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Operations;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Features.Exceptions;
@@ -18,8 +18,8 @@ public readonly record struct ImportProgress(int LinesRead);
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
 public sealed class ExceptionImportService(
-    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, ImportReportStore reports, IOptions<ImportLimits> limits, TimeProvider clock,
-    ILogger<ExceptionImportService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, ImportReportStore reports, IOptions<ImportLimits> limits,
+    TimeProvider clock, CrmMetrics metrics, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
     private const int ParseBatchLines = 2_000;
@@ -64,7 +64,7 @@ public sealed class ExceptionImportService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
+        using (var writer = writers.Open(db, source, actor, at))
         {
             // Lines stream from the parser straight into the transaction: memory holds the problems,
             // never the whole input twice. Normalizing (libphonenumber) runs on another core while
@@ -135,6 +135,7 @@ public sealed class ExceptionImportService(
 
         await transaction.CommitAsync(ct);
         report.FullReportId = fullReport.Keep();
+        metrics.Imported(source, report);
 
         logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",
             actor, report.Lines, source, (long)clock.GetElapsedTime(started).TotalMilliseconds,

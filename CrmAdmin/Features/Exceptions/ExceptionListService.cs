@@ -5,7 +5,6 @@ using System.Security.Claims;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmAdmin.Features.Exceptions;
 
@@ -35,7 +34,7 @@ public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items)
 
 /// <summary>Reading and removing entries (X5, X6). Filtering, sorting and paging run in the database.</summary>
 public sealed class ExceptionListService(
-    IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionListService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, IExceptionTextSearch search, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionListService> logger)
 {
     public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -86,7 +85,7 @@ public sealed class ExceptionListService(
             removed.AddRange(points.Select(p => new ContactPoint(p.Type, p.Value)));
         }
 
-        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), source, actor, at))
+        using (var writer = writers.Open(db, source, actor, at))
         {
             foreach (var point in removed)
             {
@@ -102,15 +101,10 @@ public sealed class ExceptionListService(
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
         e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt);
 
-    private static async Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
-    {
-        var entries = Filter(db.ExceptionEntries.AsNoTracking(), filter);
-        // The search index narrows a substring filter to a few thousand rows; the conditions above
-        // still decide each of them, so the index can only make the query faster, never different.
-        return await ExceptionSearch.CandidatesAsync(db, filter, ct) is { } candidates
-            ? entries.Where(e => EF.Parameter(candidates).Contains(e.Id))
-            : entries;
-    }
+    // The provider's text search may narrow a substring filter through its index; the conditions of
+    // Filter still decide each row, so the index can only make the query faster, never different.
+    private Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+        search.NarrowAsync(db, Filter(db.ExceptionEntries.AsNoTracking(), filter), filter, ct);
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter)
     {

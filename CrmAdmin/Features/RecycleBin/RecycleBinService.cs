@@ -7,7 +7,6 @@ using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CrmAdmin.Features.RecycleBin;
 
@@ -33,7 +32,7 @@ public sealed record RestoreResult(int Restored, int RemovedEntries);
 /// "Add to exceptions" from a lead or deal form (S2) and the Recycle bin (S3). Everything here
 /// changes the exception list, so it needs Edit (P3); each step is one transaction.
 /// </summary>
-public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RecycleBinService> logger)
+public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, TimeProvider clock, ILogger<RecycleBinService> logger)
 {
     public async Task<AddToExceptionsPreview> PreviewAsync(CrmEntityType type, long id, ClaimsPrincipal user, CancellationToken ct = default)
     {
@@ -51,7 +50,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var plan = await PlanAsync(db, type, id, ct);
         var added = new List<ContactPoint>();
-        using (var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EntrySource.EntityForm, actor, at))
+        using (var writer = writers.Open(db, EntrySource.EntityForm, actor, at))
         {
             var comment = $"Added from {type.Noun()} #{id}: {plan.Preview.Title}";
             foreach (var entry in plan.Preview.Entries)
@@ -115,7 +114,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
             var existing = await db.ExceptionEntries.Where(e => ids.Contains(e.Id)).Select(e => new { e.Type, e.Value }).ToListAsync(ct);
             await db.ExceptionEntries.Where(e => ids.Contains(e.Id)).ExecuteDeleteAsync(ct);
             removed.AddRange(existing.Select(e => new ContactPoint(e.Type, e.Value)));
-            using var writer = new ExceptionEntryWriter(db.Database.GetDbConnection(), transaction.GetDbTransaction(), EntrySource.EntityForm, actor, at);
+            using var writer = writers.Open(db, EntrySource.EntityForm, actor, at);
             foreach (var point in removed)
             {
                 writer.Audit(AuditAction.ExceptionRemoved, point);

@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CrmAdmin.Features.Routing;
 
@@ -14,92 +12,95 @@ namespace CrmAdmin.Features.Routing;
 public sealed record CustomerFacts(MatchedException? Match, RelatedEntities Related);
 
 /// <summary>
-/// Reads a customer's facts in one statement. Routing asks on every call: as five EF Core queries a
-/// decision cost ≈ 0.3 ms of CPU, mostly EF's per-execution work and SQLite compiling five
-/// statements each time, which capped the API near 4,000 decisions/s on two cores. A dry run reads
-/// through a few connections kept open with the statement compiled once; an applied decision reads
-/// inside its own write transaction, so what it decides on is what it writes against (C3).
+/// Reads a customer's facts for routing, on every call and chat. One implementation per provider
+/// (Data/Sqlite, Data/Postgres), chosen in <c>AddCrmData</c>; both run <see cref="CustomerFactsStatement"/>.
+/// Inside the context's open transaction (an applied decision) the read joins it, so what a decision
+/// decides on is what it writes against (C3); otherwise (a dry run) it may use its own connections.
 /// </summary>
-public sealed class CustomerFactsReader : IDisposable
+public interface ICustomerFactsReader
 {
-    // More than the cores that can run a decision at once; a connection beyond it is closed after use.
-    private static readonly int MaxIdle = Environment.ProcessorCount * 2;
+    /// <summary>The entry <paramref name="point"/> matches (an address also by its domain, X4) and its live related entities (§5).</summary>
+    Task<CustomerFacts> ReadAsync(CrmDbContext db, ContactPoint point, CancellationToken ct);
+}
 
-    private readonly ConcurrentQueue<SqliteCommand> idle = new();
-    private string? connectionString;
-    private bool disposed;
-
-    public async Task<CustomerFacts> ReadAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
+/// <summary>
+/// A customer's facts in one statement. Routing asks on every call: as five EF Core queries a
+/// decision cost ≈ 0.3 ms of CPU, mostly EF's per-execution work and the database compiling five
+/// statements each time, which capped the API near 4,000 decisions/s on two cores. The readers keep
+/// the statement prepared. Names come from the model.
+/// </summary>
+public static class CustomerFactsStatement
+{
+    /// <summary>
+    /// The statement for <paramref name="model"/>. Only UNION ALL of index seeks: no ORDER BY,
+    /// DISTINCT, UNION or IN (subquery), each of which makes SQLite build a temporary b-tree, and
+    /// their allocations serialized concurrent decisions on SQLite's memory mutex (1,700 decisions/s
+    /// instead of 4,000 on two cores). Recycled entities (DeletedAt set) are invisible to routing, as
+    /// EF's query filters make them everywhere else (§5, S2). <paramref name="dealIndexHint"/> names the
+    /// deals' index to use for a join on a column (SQLite's INDEXED BY), or null for none.
+    /// </summary>
+    public static string Sql(IModel model, Func<string, string>? dealIndexHint = null)
     {
-        if (db.Database.CurrentTransaction is { } transaction)
-        {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            UseStatement(command);
-            return await ReadAsync(command, point, ct);
-        }
-
-        var prepared = idle.TryDequeue(out var kept) ? kept : await OpenAsync(db, ct);
-        var reusable = false;
-        try
-        {
-            var facts = await ReadAsync(prepared, point, ct);
-            reusable = true;
-            return facts;
-        }
-        finally
-        {
-            // A command whose read failed half-way is not trusted again.
-            if (reusable && !disposed && idle.Count < MaxIdle)
-            {
-                idle.Enqueue(prepared);
-            }
-            else
-            {
-                Close(prepared);
-            }
-        }
+        var e = new StoreNames<ExceptionEntry>(model);
+        var p = new StoreNames<EntityContactPoint>(model);
+        var contact = new StoreNames<Contact>(model);
+        var company = new StoreNames<Company>(model);
+        var lead = new StoreNames<Lead>(model);
+        var deal = new StoreNames<Deal>(model);
+        var point = $"""p.{p.Column(x => x.Type)} = @type AND p.{p.Column(x => x.Value)} = @value AND p.{p.Column(x => x.OwnerType)}""";
+        var entry = $"""
+            SELECT 0, {e.Column(x => x.Id)}, {e.Column(x => x.Value)}, {e.Column(x => x.Type)}, {lead.TypedNull(x => x.ClosedAt)}, {lead.TypedNull(x => x.ContactId)},
+                {lead.TypedNull(x => x.ConvertedToContact)}, {lead.TypedNull(x => x.ConvertedToDeal)}, {e.Column(x => x.Comment)} FROM {e.Table}
+            """;
+        string Deals(StoreNames<Deal> d, string on) =>
+            $"""{d.Table} d{dealIndexHint?.Invoke(d.Index(on)) ?? ""} ON d.{d[on]} = c.{(on == nameof(Deal.ContactId) ? contact.Column(x => x.Id) : company.Column(x => x.Id))}""";
+        var dealColumns = $"""d.{deal.Column(x => x.Id)}, d.{deal.Column(x => x.Title)}, d.{deal.Column(x => x.Stage)}, d.{deal.Column(x => x.ClosedAt)}, d.{deal.Column(x => x.ContactId)}""";
+        return $"""
+            {entry}
+            WHERE {e.Column(x => x.Type)} = @type AND {e.Column(x => x.Value)} = @value
+            UNION ALL
+            {entry}
+            WHERE {e.Column(x => x.Type)} = '{nameof(EntryType.EmailDomain)}' AND {e.Column(x => x.Value)} = @domain
+            UNION ALL
+            SELECT 1, c.{contact.Column(x => x.Id)}, c.{contact.Column(x => x.Name)}, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM {p.Table} p JOIN {contact.Table} c ON c.{contact.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
+            WHERE {point} = '{nameof(CrmEntityType.Contact)}' AND c.{contact.Column(x => x.DeletedAt)} IS NULL
+            UNION ALL
+            SELECT 2, c.{company.Column(x => x.Id)}, c.{company.Column(x => x.Name)}, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM {p.Table} p JOIN {company.Table} c ON c.{company.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
+            WHERE {point} = '{nameof(CrmEntityType.Company)}' AND c.{company.Column(x => x.DeletedAt)} IS NULL
+            UNION ALL
+            SELECT 3, l.{lead.Column(x => x.Id)}, l.{lead.Column(x => x.Title)}, l.{lead.Column(x => x.Status)}, l.{lead.Column(x => x.ClosedAt)}, l.{lead.Column(x => x.ContactId)}, l.{lead.Column(x => x.ConvertedToContact)}, l.{lead.Column(x => x.ConvertedToDeal)}, NULL
+            FROM {p.Table} p JOIN {lead.Table} l ON l.{lead.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
+            WHERE {point} = '{nameof(CrmEntityType.Lead)}' AND l.{lead.Column(x => x.DeletedAt)} IS NULL
+            UNION ALL
+            SELECT 4, {dealColumns}, NULL, NULL, NULL
+            FROM {p.Table} p JOIN {contact.Table} c ON c.{contact.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
+                JOIN {Deals(deal, nameof(Deal.ContactId))}
+            WHERE {point} = '{nameof(CrmEntityType.Contact)}' AND c.{contact.Column(x => x.DeletedAt)} IS NULL AND d.{deal.Column(x => x.DeletedAt)} IS NULL
+            UNION ALL
+            SELECT 4, {dealColumns}, NULL, NULL, NULL
+            FROM {p.Table} p JOIN {company.Table} c ON c.{company.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
+                JOIN {Deals(deal, nameof(Deal.CompanyId))}
+            WHERE {point} = '{nameof(CrmEntityType.Company)}' AND c.{company.Column(x => x.DeletedAt)} IS NULL AND d.{deal.Column(x => x.DeletedAt)} IS NULL
+            """;
     }
 
-    public void Dispose()
+    /// <summary>Gives <paramref name="command"/> the statement and its three parameters (@type, @value, @domain), unbound.</summary>
+    public static void Use(DbCommand command, string sql)
     {
-        disposed = true;
-        while (idle.TryDequeue(out var command))
-        {
-            Close(command);
-        }
-    }
-
-    private async Task<SqliteCommand> OpenAsync(CrmDbContext db, CancellationToken ct)
-    {
-        connectionString ??= db.Database.GetConnectionString();
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
-        var command = connection.CreateCommand();
-        UseStatement(command);
-        command.Prepare();
-        return command;
-    }
-
-    private static void Close(SqliteCommand command)
-    {
-        var connection = command.Connection;
-        command.Dispose();
-        connection?.Dispose();
-    }
-
-    private static void UseStatement(DbCommand command)
-    {
-        command.CommandText = Sql;
+        command.CommandText = sql;
         foreach (var name in (string[])["@type", "@value", "@domain"])
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
+            parameter.DbType = System.Data.DbType.String;
             command.Parameters.Add(parameter);
         }
     }
 
-    private static async Task<CustomerFacts> ReadAsync(DbCommand command, ContactPoint point, CancellationToken ct)
+    /// <summary>Binds <paramref name="point"/> to a command made by <see cref="Use"/>, runs it and gathers the rows.</summary>
+    public static async Task<CustomerFacts> ReadAsync(DbCommand command, ContactPoint point, CancellationToken ct)
     {
         command.Parameters[0].Value = point.Type.ToString();
         command.Parameters[1].Value = point.Value;
@@ -153,42 +154,6 @@ public sealed class CustomerFactsReader : IDisposable
         Lead,
         Deal,
     }
-
-    // Only UNION ALL of index seeks: no ORDER BY, DISTINCT, UNION or IN (subquery), each of which
-    // makes SQLite build a temporary b-tree, and their allocations serialized concurrent decisions on
-    // SQLite's memory mutex (1,700 decisions/s instead of 4,000 on two cores). Recycled entities
-    // (DeletedAt set) are invisible to routing, as EF's query filters make them everywhere else
-    // (§5, S2). INDEXED BY, because a CRM whose deals have no company yet has statistics that make
-    // SQLite prefer scanning every deal to the index.
-    private const string Sql = $"""
-        SELECT 0, "Id", "Value", "Type", NULL, NULL, NULL, NULL, "Comment" FROM "ExceptionEntries"
-        WHERE "Type" = @type AND "Value" = @value
-        UNION ALL
-        SELECT 0, "Id", "Value", "Type", NULL, NULL, NULL, NULL, "Comment" FROM "ExceptionEntries"
-        WHERE "Type" = '{nameof(EntryType.EmailDomain)}' AND "Value" = @domain
-        UNION ALL
-        SELECT 1, c."Id", c."Name", NULL, NULL, NULL, NULL, NULL, NULL
-        FROM "EntityContactPoints" p JOIN "Contacts" c ON c."Id" = p."OwnerId"
-        WHERE p."Type" = @type AND p."Value" = @value AND p."OwnerType" = '{nameof(CrmEntityType.Contact)}' AND c."DeletedAt" IS NULL
-        UNION ALL
-        SELECT 2, c."Id", c."Name", NULL, NULL, NULL, NULL, NULL, NULL
-        FROM "EntityContactPoints" p JOIN "Companies" c ON c."Id" = p."OwnerId"
-        WHERE p."Type" = @type AND p."Value" = @value AND p."OwnerType" = '{nameof(CrmEntityType.Company)}' AND c."DeletedAt" IS NULL
-        UNION ALL
-        SELECT 3, l."Id", l."Title", l."Status", l."ClosedAt", l."ContactId", l."ConvertedToContact", l."ConvertedToDeal", NULL
-        FROM "EntityContactPoints" p JOIN "Leads" l ON l."Id" = p."OwnerId"
-        WHERE p."Type" = @type AND p."Value" = @value AND p."OwnerType" = '{nameof(CrmEntityType.Lead)}' AND l."DeletedAt" IS NULL
-        UNION ALL
-        SELECT 4, d."Id", d."Title", d."Stage", d."ClosedAt", d."ContactId", NULL, NULL, NULL
-        FROM "EntityContactPoints" p JOIN "Contacts" c ON c."Id" = p."OwnerId"
-            JOIN "Deals" d INDEXED BY "IX_Deals_ContactId" ON d."ContactId" = c."Id"
-        WHERE p."Type" = @type AND p."Value" = @value AND p."OwnerType" = '{nameof(CrmEntityType.Contact)}' AND c."DeletedAt" IS NULL AND d."DeletedAt" IS NULL
-        UNION ALL
-        SELECT 4, d."Id", d."Title", d."Stage", d."ClosedAt", d."ContactId", NULL, NULL, NULL
-        FROM "EntityContactPoints" p JOIN "Companies" c ON c."Id" = p."OwnerId"
-            JOIN "Deals" d INDEXED BY "IX_Deals_CompanyId" ON d."CompanyId" = c."Id"
-        WHERE p."Type" = @type AND p."Value" = @value AND p."OwnerType" = '{nameof(CrmEntityType.Company)}' AND c."DeletedAt" IS NULL AND d."DeletedAt" IS NULL
-        """;
 
     private static List<T> InIdOrder<T>(List<T> rows, Func<T, long> id) =>
         rows.Count < 2 ? rows : rows.DistinctBy(id).OrderBy(id).ToList();

@@ -6,15 +6,22 @@ namespace CrmAdmin.Features.Routing;
 
 /// <summary>
 /// The telephony lines and CRM settings every routed call reads, held in memory: they change a few
-/// times a year, and reading them was two of a decision's eight queries. Every change goes through
-/// <see cref="Crm.CrmSettingsService"/> (or the demo seeder), which calls <see cref="Invalidate"/> after
-/// committing, so the next decision reads the new values.
+/// times a year, and reading them was two of a decision's eight queries. Whoever saves a line or the
+/// settings, on this instance or another on the same database, <see cref="DataChanges"/> drops the
+/// copy after the commit, so the next decision reads the new values.
 /// </summary>
-public sealed class RoutingReferenceData(IDbContextFactory<CrmDbContext> dbFactory)
+public sealed class RoutingReferenceData
 {
+    private readonly IDbContextFactory<CrmDbContext> dbFactory;
     private readonly Lock gate = new();
     private Snapshot? current;
     private long version;
+
+    public RoutingReferenceData(IDbContextFactory<CrmDbContext> dbFactory, DataChanges changes)
+    {
+        this.dbFactory = dbFactory;
+        changes.Subscribe([typeof(Domain.Crm.TelephonyLine), typeof(Domain.Crm.CrmSettings)], Invalidate);
+    }
 
     public sealed record Snapshot(IReadOnlyDictionary<long, LineSettings> Lines, RoutingSettings Settings);
 
@@ -49,6 +56,7 @@ public sealed class RoutingReferenceData(IDbContextFactory<CrmDbContext> dbFacto
         return loaded;
     }
 
+    /// <summary>Drops the copy; the next decision reads the lines and settings again.</summary>
     public void Invalidate()
     {
         lock (gate)

@@ -5,6 +5,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.Operations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -16,8 +17,8 @@ namespace CrmAdmin.Features.Routing;
 /// A dry run needs View on the exception list; applying needs Edit (P3).
 /// </summary>
 public sealed class RoutingService(
-    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, CustomerFactsReader customers, CrmAuthorizer authorizer,
-    TimeProvider clock, ILogger<RoutingService> logger)
+    IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, ICustomerFactsReader customers, CrmAuthorizer authorizer,
+    TimeProvider clock, CrmMetrics metrics, ILogger<RoutingService> logger)
 {
     /// <summary>The activity summary column's length (an email's summary carries its subject).</summary>
     public const int ActivitySummaryLength = 500;
@@ -123,6 +124,7 @@ public sealed class RoutingService(
     private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
         CallDirection? direction, long? lineId, string? messageId, string actor, CancellationToken ct)
     {
+        metrics.Decided(decision, dryRun);
         if (dryRun)
         {
             return RoutingOutcome.From(decision, dryRun: true);

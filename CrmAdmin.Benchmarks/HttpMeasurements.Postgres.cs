@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CrmAdmin.Domain.Exceptions;
+using Npgsql;
+
+namespace CrmAdmin.Benchmarks;
+
+/// <summary>
+/// The PostgreSQL side of the measured run (issue 16): a 100k-line import into 1M via the API with
+/// the plain COPY floor beside it, filters' p95 through the API, and dry-run decisions per second
+/// with two app instances on one database.
+/// </summary>
+public static partial class HttpMeasurements
+{
+    private static readonly string[] Filters =
+    [
+        "comment=spam%20robot%20batch%2042", "comment=telemarketing", "value=415%20555", "value=list7.example", "type=Phone", "comment=batch%201",
+    ];
+
+    /// <summary>Every PostgreSQL measurement, or one part: floor, t1, filter, load.</summary>
+    public static async Task RunPostgresAsync(string? part = null)
+    {
+        await PostgresBenchDatabase.EnsureAsync();
+        var postgres = (string connectionString) => new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__CrmAdmin"] = connectionString,
+        };
+
+        if (part is null or "floor")
+        {
+            await PostgresFloorAsync();
+        }
+
+        if (part is null or "t1")
+        {
+            await using var app = await App.StartAsync(postgres(await PostgresBenchDatabase.CopyAsync("crm_bench_t1")));
+            await TimedImportAsync(app, BenchInput.Lines(100_000), 100_000, "PostgreSQL: 100k lines via POST /api/exceptions/import into 1M, first import after start", "≤ 2.0 s");
+            await TimedImportAsync(app, BenchInput.Lines(100_000, offset: 4_000_000), 100_000, "PostgreSQL: 100k lines via the API into 1.1M, second import", "≤ 2.0 s");
+        }
+
+        if (part is null or "filter")
+        {
+            await using var app = await App.StartAsync(postgres(await PostgresBenchDatabase.CopyAsync("crm_bench_filter")));
+            foreach (var filter in Filters)
+            {
+                var samples = new double[60];
+                for (var i = -10; i < samples.Length; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    (await app.Client.GetAsync($"/api/exceptions?{filter}&take=50")).EnsureSuccessStatusCode();
+                    if (i >= 0)
+                    {
+                        samples[i] = watch.Elapsed.TotalMilliseconds;
+                    }
+                }
+
+                Array.Sort(samples);
+                Record($"PostgreSQL: filter `{Uri.UnescapeDataString(filter)}` first page and total via GET /api/exceptions, p95", $"{samples[(int)(samples.Length * 0.95)]:0} ms", "≤ 50 ms");
+            }
+        }
+
+        if (part is null or "load")
+        {
+            var database = await PostgresBenchDatabase.CopyAsync("crm_bench_load");
+            await using var first = await App.StartAsync(postgres(database));
+            await using var second = await App.StartAsync(postgres(database));
+            await TwoInstanceLoadAsync(first, second);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| target | measured | goal |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (target, measured, goal) in Results)
+        {
+            Console.WriteLine($"| {target} | {measured} | {goal} |");
+        }
+    }
+
+    /// <summary>The floor: a plain binary COPY of the same 100k normalized rows into a copy of the 1M entries with the same indexes.</summary>
+    private static async Task PostgresFloorAsync()
+    {
+        var connectionString = await PostgresBenchDatabase.CopyAsync("crm_bench_floor");
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var rows = BenchInput.Lines(100_000).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        {
+            var separator = line.IndexOf(';');
+            var comment = line[(separator + 1)..];
+            return (Point: ContactPointNormalizer.Normalize(line[..separator]).Point!.Value, Comment: comment);
+        }).ToList();
+        var at = DateTime.UtcNow;
+        var watch = Stopwatch.StartNew();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                """COPY "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount") FROM STDIN (FORMAT BINARY)"""))
+            {
+                foreach (var (point, comment) in rows)
+                {
+                    await copy.WriteRowAsync(default, point.Type.ToString(), point.Value, comment, comment.ToLowerInvariant(), "Api", at, "floor", 0);
+                }
+
+                await copy.CompleteAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        watch.Stop();
+        Record("PostgreSQL floor: plain binary COPY of the same 100k normalized rows into 1M (same indexes)", $"{watch.Elapsed.TotalSeconds:0.00} s", "(reference)");
+    }
+
+    /// <summary>T4 with two app instances on one database: one wrk per instance, at the same time, rates added.</summary>
+    private static async Task TwoInstanceLoadAsync(App first, App second)
+    {
+        var wrk = FindOnPath("wrk") ?? throw new InvalidOperationException("wrk is missing (apt-get install wrk)");
+        var script = Path.Combine(Path.GetTempPath(), "crmadmin-bench", "routing-call-pg.lua");
+        await File.WriteAllTextAsync(script, $$"""
+            wrk.method = "POST"
+            wrk.headers["Content-Type"] = "application/json"
+            counter = 0
+            init = function(args) wrk.headers["Authorization"] = "Bearer " .. args[1] end
+            request = function()
+              counter = counter + 1
+              local body = string.format('{"lineId":1,"direction":"Incoming","number":"+44207%06d"}', (counter * 7919) % {{BenchDatabase.Contacts}} + 1)
+              return wrk.format(nil, "/api/routing/call", nil, body)
+            end
+            """);
+        string[] Args(App app, string duration) =>
+            ["-t1", "-c16", $"-d{duration}", "--latency", "-s", script, app.Client.BaseAddress!.ToString(), "--", app.Client.DefaultRequestHeaders.Authorization!.Parameter!];
+        // Warm-up (JIT tiering), then the measurement, both instances at once.
+        await Task.WhenAll(RunAsync(wrk, Args(first, "15s")), RunAsync(wrk, Args(second, "15s")));
+        var outputs = await Task.WhenAll(RunAsync(wrk, Args(first, "10s")), RunAsync(wrk, Args(second, "10s")));
+        var rates = outputs.Select(o => double.Parse(Regex.Match(o, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        var errors = outputs.Sum(o => Regex.Match(o, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+        var p99 = string.Join(" / ", outputs.Select(o => Regex.Match(o, @"99%\s+(\S+)").Groups[1].Value));
+        Record("PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each",
+            $"{rates.Sum():N0} /s ({string.Join(" + ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}), {errors} errors, p99 {p99}", "≥ 5,000 /s, 0 errors");
+    }
+}

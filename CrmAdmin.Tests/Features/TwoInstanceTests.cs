@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrmAdmin.Data;
+using CrmAdmin.Data.Postgres;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmAdmin.Tests.Features;
+
+/// <summary>
+/// Two app instances on one PostgreSQL database, as behind a load balancer (SPEC §10): what an
+/// administrator changes on one governs the other's very next decision within a second, and a
+/// sign-in on one is accepted by the other.
+/// </summary>
+public sealed class TwoInstanceTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
+
+    private readonly CrmAdminFactory a = new(provider: DatabaseProvider.Postgres);
+    private CrmAdminFactory b = default!;
+    private HttpClient adminOnA = default!;
+    private HttpClient adminOnB = default!;
+
+    public async Task InitializeAsync()
+    {
+        adminOnA = await a.CreateAdminClientAsync();
+        b = new CrmAdminFactory(sharing: a);
+        adminOnB = await b.CreateAdminClientAsync();
+        // Each instance hears the other from here on.
+        await a.Services.GetRequiredService<PostgresDataChangeListener>().Listening;
+        await b.Services.GetRequiredService<PostgresDataChangeListener>().Listening;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await b.DisposeAsync();
+        await a.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_line_changed_on_one_instance_governs_the_others_next_call_within_a_second()
+    {
+        var line = await JsonAsync(await adminOnA.PostAsJsonAsync("/api/telephony/lines",
+            new { number = "+1 212 555 0100", name = "Sales", incoming = new { createEntities = true, repeated = false } }));
+        var id = line.GetProperty("id").GetInt64();
+        Assert.NotEmpty((await CallOnBAsync(id)).GetProperty("created").EnumerateArray());
+
+        (await adminOnA.PutAsJsonAsync($"/api/telephony/lines/{id}",
+            new { number = "+1 212 555 0100", name = "Sales (no CRM)", incoming = new { createEntities = false, repeated = false } })).EnsureSuccessStatusCode();
+
+        await EventuallyAsync(async () => (await CallOnBAsync(id)).GetProperty("created").GetArrayLength() == 0);
+    }
+
+    [Fact]
+    public async Task A_CRM_setting_changed_on_one_instance_governs_the_others_next_email_within_a_second()
+    {
+        Assert.NotEmpty((await EmailOnBAsync()).GetProperty("created").EnumerateArray());
+
+        (await adminOnA.PutAsJsonAsync("/api/settings/crm", new { mode = "Classic", repeatedLeads = false, createFromNewEmails = false })).EnsureSuccessStatusCode();
+
+        await EventuallyAsync(async () => (await EmailOnBAsync()).GetProperty("created").GetArrayLength() == 0);
+    }
+
+    [Fact]
+    public async Task A_permission_taken_away_on_one_instance_is_refused_by_the_other_within_a_second()
+    {
+        await a.CreateUserAsync("viewer@test.local", "Viewer");
+        using var viewerOnB = await b.CreateApiClientAsync("viewer@test.local", CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await viewerOnB.GetAsync("/api/exceptions")).StatusCode);
+
+        (await adminOnA.PutAsJsonAsync("/api/permissions", new[] { new { role = "Viewer", exceptions = "None" } })).EnsureSuccessStatusCode();
+
+        await EventuallyAsync(async () => (await viewerOnB.GetAsync("/api/exceptions")).StatusCode == HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_token_and_a_sign_in_cookie_issued_by_one_instance_are_accepted_by_the_other()
+    {
+        var token = await a.TokenAsync(CrmAdminFactory.AdminEmail, CrmAdminFactory.AdminPassword);
+        using var bearerOnB = b.CreateApiClient();
+        bearerOnB.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await bearerOnB.GetAsync("/api/users")).StatusCode);
+
+        using var browserOnA = a.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var signIn = await CrmAdminFactory.PostSignInAsync(a.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }),
+            CrmAdminFactory.AdminEmail, CrmAdminFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("CrmAdmin.Auth=", StringComparison.Ordinal)).Split(';')[0];
+        using var cookieOnB = b.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/users");
+        request.Headers.Add("Cookie", cookie);
+
+        Assert.Equal(HttpStatusCode.OK, (await cookieOnB.SendAsync(request)).StatusCode);
+    }
+
+    private async Task<JsonElement> CallOnBAsync(long lineId) =>
+        await JsonAsync(await adminOnB.PostAsJsonAsync("/api/routing/call", new { lineId, direction = "Incoming", number = "+1 415 555 0142", dryRun = true }));
+
+    private async Task<JsonElement> EmailOnBAsync() =>
+        await JsonAsync(await adminOnB.PostAsJsonAsync("/api/routing/email", new { from = "new.customer@example.com", dryRun = true }));
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Asks again every 20 ms; fails unless the condition holds within <see cref="Within"/>.</summary>
+    private static async Task EventuallyAsync(Func<Task<bool>> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < Within, $"The other instance still decided the old way after {watch.ElapsedMilliseconds} ms.");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CrmAdmin.Data;
+
+/// <summary>
+/// Publishes to <see cref="DataChanges"/> the entity types each SaveChanges wrote, once they are
+/// committed: at once for a SaveChanges that commits by itself, at the commit of the caller's
+/// transaction otherwise (and never for one rolled back), so a cache never reloads data that is
+/// not yet (or never) visible to others. Registered on every context the app creates.
+/// </summary>
+public sealed class DataChangeInterceptor(DataChanges changes) : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    // Types written inside a transaction that has not committed yet, per context.
+    private readonly ConditionalWeakTable<DbContext, HashSet<Type>> pending = new();
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Collect(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        Collect(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        PublishIfCommitted(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        PublishIfCommitted(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish(eventData.Context);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Publish(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Collect(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        var types = pending.GetOrCreateValue(context);
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                types.Add(entry.Metadata.ClrType);
+            }
+        }
+    }
+
+    private void PublishIfCommitted(DbContext? context)
+    {
+        if (context?.Database.CurrentTransaction is null)
+        {
+            Publish(context);
+        }
+    }
+
+    private void Publish(DbContext? context)
+    {
+        if (context is not null && pending.TryGetValue(context, out var types) && types.Count > 0)
+        {
+            var changed = types.ToArray();
+            types.Clear();
+            changes.Published(changed);
+        }
+    }
+
+    private void Forget(DbContext? context)
+    {
+        if (context is not null && pending.TryGetValue(context, out var types))
+        {
+            types.Clear();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Features.Hardening;
+using CrmAdmin.Features.Routing;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CrmAdmin.Data.Postgres;
+
+/// <summary>PostgreSQL's registrations: one server that several app instances share (SPEC §10).</summary>
+public static class PostgresDatabase
+{
+    /// <summary>
+    /// The context on PostgreSQL through one <see cref="NpgsqlDataSource"/> (its connection pool),
+    /// which the provider-specific services (bulk COPY, the facts reader, the change listener) use too.
+    /// </summary>
+    public static IServiceCollection AddCrmPostgres(this IServiceCollection services, string connectionString)
+    {
+        // Made by the container, so it is disposed (its pool closed) with it.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options
+            .UseCrmDatabase(provider.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(provider.GetRequiredService<DataChangeInterceptor>()));
+        // Caches follow changes made on every instance: NOTIFY after a commit, LISTEN in the background.
+        services.AddSingleton<PostgresDataChangeListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresDataChangeListener>());
+        services.AddSingleton(provider =>
+        {
+            var listener = provider.GetRequiredService<PostgresDataChangeListener>();
+            var changes = new DataChanges(listener, provider.GetRequiredService<ILogger<DataChanges>>());
+            listener.DeliverTo(changes);
+            return changes;
+        });
+        services.AddSingleton<IExceptionEntryWriters, PostgresExceptionEntryWriters>();
+        services.AddSingleton<IExceptionTextSearch, PostgresExceptionSearch>();
+        services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
+        services.AddSingleton<IDatabaseBackup, PostgresBackup>();
+        return services;
+    }
+}

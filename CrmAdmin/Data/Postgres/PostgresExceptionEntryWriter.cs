@@ -1,0 +1,195 @@
+using CrmAdmin.Data.Configurations;
+using CrmAdmin.Domain.Audit;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CrmAdmin.Data.Postgres;
+
+/// <summary>PostgreSQL's <see cref="IExceptionEntryWriters"/>: see <see cref="PostgresExceptionEntryWriter"/>.</summary>
+internal sealed class PostgresExceptionEntryWriters : IExceptionEntryWriters
+{
+    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at) =>
+        new PostgresExceptionEntryWriter(db, source, actor, at);
+}
+
+/// <summary>
+/// Writes entries the PostgreSQL way, inside the caller's transaction: a batch goes by binary COPY
+/// into a temporary staging table, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c>
+/// moves it into the list. The unique (Type, Value) index tells Added from AlreadyListed (an existing
+/// entry and its comment stay untouched, I3), and a concurrent import of the same value on another
+/// instance waits for this one's commit and then finds it listed, never fails. What was added is read
+/// from <c>RETURNING</c> into a second staging table (sequences are not transactional, so the ids
+/// alone cannot say which rows are this import's); the audit rows are copied from it in one statement.
+/// The staging tables are dropped at commit or rollback, so a failed import leaves nothing behind.
+/// </summary>
+internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
+{
+    private const string Rows = "crm_import_rows";
+    private const string Added = "crm_import_added";
+
+    private readonly NpgsqlConnection connection;
+    private readonly StoreNames<ExceptionEntry> e;
+    private readonly StoreNames<AuditEntry> a;
+    private readonly EntrySource source;
+    private readonly string actor;
+    private readonly DateTime at;
+    private readonly NpgsqlCommand insertAudit;
+    private NpgsqlCommand? insertEntries;
+    private NpgsqlCommand? addedInBatch;
+    private int batch;
+
+    public PostgresExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Entries are written inside the caller's transaction.");
+        }
+
+        connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        e = new StoreNames<ExceptionEntry>(db.Model);
+        a = new StoreNames<AuditEntry>(db.Model);
+        this.source = source;
+        this.actor = actor;
+        this.at = at;
+        insertAudit = new NpgsqlCommand($"""
+            INSERT INTO {a.Table} ({AuditColumns}, {a.Column(x => x.Details)})
+            VALUES (@at, @actor, @action, @source, @type, @value, @details)
+            """, connection);
+        insertAudit.Parameters.AddWithValue("at", at);
+        insertAudit.Parameters.AddWithValue("actor", actor);
+        insertAudit.Parameters.AddWithValue("source", source.ToString());
+        insertAudit.Parameters.Add(new NpgsqlParameter("action", NpgsqlDbType.Text));
+        insertAudit.Parameters.Add(new NpgsqlParameter("type", NpgsqlDbType.Text));
+        insertAudit.Parameters.Add(new NpgsqlParameter("value", NpgsqlDbType.Text));
+        insertAudit.Parameters.Add(new NpgsqlParameter("details", NpgsqlDbType.Text));
+    }
+
+    private string AuditColumns =>
+        $"{a.Column(x => x.At)}, {a.Column(x => x.Actor)}, {a.Column(x => x.Action)}, {a.Column(x => x.Source)}, {a.Column(x => x.EntryType)}, {a.Column(x => x.Value)}";
+
+    public AddedEntries AddRange(IReadOnlyCollection<(ContactPoint Point, string? Comment)> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return new AddedEntries(0, null);
+        }
+
+        insertEntries ??= Prepare();
+        batch++;
+        Execute($"TRUNCATE {Rows};");
+        using (var copy = connection.BeginBinaryImport($"COPY {Rows} (ord, type, value, comment, folded) FROM STDIN (FORMAT BINARY)"))
+        {
+            var ord = 0;
+            foreach (var (point, comment) in entries)
+            {
+                copy.StartRow();
+                copy.Write(ord++, NpgsqlDbType.Integer);
+                copy.Write(point.Type.ToString(), NpgsqlDbType.Text);
+                copy.Write(point.Value, NpgsqlDbType.Text);
+                if (comment is null)
+                {
+                    copy.WriteNull();
+                    copy.WriteNull();
+                }
+                else
+                {
+                    copy.Write(comment, NpgsqlDbType.Text);
+                    copy.Write(comment.ToLowerInvariant(), NpgsqlDbType.Text);
+                }
+            }
+
+            copy.Complete();
+        }
+
+        insertEntries.Parameters["batch"].Value = batch;
+        var count = insertEntries.ExecuteNonQuery();
+        // All added or none (an import of new entries, a re-import) needs no reading back.
+        if (count == 0 || count == entries.Count)
+        {
+            return new AddedEntries(count, null);
+        }
+
+        addedInBatch!.Parameters["batch"].Value = batch;
+        var added = new HashSet<ContactPoint>(count);
+        using var reader = addedInBatch.ExecuteReader();
+        while (reader.Read())
+        {
+            added.Add(new ContactPoint(Enum.Parse<EntryType>(reader.GetString(0)), reader.GetString(1)));
+        }
+
+        return new AddedEntries(count, added);
+    }
+
+    public void AuditAdded()
+    {
+        if (insertEntries is null)
+        {
+            return;
+        }
+
+        using var audit = new NpgsqlCommand($"""
+            INSERT INTO {a.Table} ({AuditColumns})
+            SELECT @at, @actor, @action, @source, type, value FROM {Added} ORDER BY id
+            """, connection);
+        audit.Parameters.AddWithValue("at", at);
+        audit.Parameters.AddWithValue("actor", actor);
+        audit.Parameters.AddWithValue("action", nameof(AuditAction.ExceptionAdded));
+        audit.Parameters.AddWithValue("source", source.ToString());
+        audit.ExecuteNonQuery();
+        Execute($"TRUNCATE {Added};");
+    }
+
+    public void Audit(AuditAction action, ContactPoint point) => Audit(action, point, null);
+
+    public void Audit(AuditAction action, string details) => Audit(action, null, details);
+
+    private void Audit(AuditAction action, ContactPoint? point, string? details)
+    {
+        insertAudit.Parameters["action"].Value = action.ToString();
+        insertAudit.Parameters["type"].Value = point?.Type.ToString() ?? (object)DBNull.Value;
+        insertAudit.Parameters["value"].Value = point?.Value ?? (object)DBNull.Value;
+        insertAudit.Parameters["details"].Value = details ?? (object)DBNull.Value;
+        insertAudit.ExecuteNonQuery();
+    }
+
+    /// <summary>The staging tables (this transaction's only) and the statement that moves a batch into the list.</summary>
+    private NpgsqlCommand Prepare()
+    {
+        Execute($"""
+            CREATE TEMP TABLE IF NOT EXISTS {Rows} (ord int NOT NULL, type text NOT NULL, value text NOT NULL, comment text, folded text) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS {Added} (id bigint NOT NULL, batch int NOT NULL, type text NOT NULL, value text NOT NULL) ON COMMIT DROP;
+            TRUNCATE {Added};
+            """);
+        var insert = new NpgsqlCommand($"""
+            WITH added AS (
+                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)})
+                SELECT type, value, comment, folded, @source, @at, @actor, 0 FROM {Rows} ORDER BY ord
+                ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
+                RETURNING {e.Column(x => x.Id)}, {e.Column(x => x.Type)}, {e.Column(x => x.Value)})
+            INSERT INTO {Added} (id, batch, type, value) SELECT {e.Column(x => x.Id)}, @batch, {e.Column(x => x.Type)}, {e.Column(x => x.Value)} FROM added
+            """, connection);
+        insert.Parameters.AddWithValue("source", source.ToString());
+        insert.Parameters.AddWithValue("at", at);
+        insert.Parameters.AddWithValue("actor", actor);
+        insert.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));
+        addedInBatch = new NpgsqlCommand($"SELECT type, value FROM {Added} WHERE batch = @batch", connection);
+        addedInBatch.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));
+        return insert;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        insertAudit.Dispose();
+        insertEntries?.Dispose();
+        addedInBatch?.Dispose();
+    }
+}

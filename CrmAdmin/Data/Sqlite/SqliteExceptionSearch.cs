@@ -1,0 +1,186 @@
+using System.Text;
+using CrmAdmin.Data.Configurations;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Data.Sqlite;
+
+/// <summary>
+/// The substring filters of X5 (comment, value) over a million entries. A substring LIKE is a full
+/// scan, so the migration "ExceptionSearchIndex" keeps a trigram FTS5 index of the folded comment and
+/// the value. The index trails the table: <see cref="ExceptionSearchIndexer"/> fills it after writes,
+/// and the rows above its "IndexedUpTo" mark are always added as candidates, so results are exact at
+/// every moment. The index only narrows; the caller's own conditions still decide every row.
+/// The FTS table's columns carry the names of the entry columns they index (its content table is
+/// the entries' table), so both come from the model.
+/// </summary>
+public sealed class SqliteExceptionSearch : IExceptionTextSearch
+{
+    /// <summary>Trigrams: a shorter text has none to look up, and the scan is the only way.</summary>
+    public const int MinimumLength = 3;
+
+    /// <summary>
+    /// Past this many candidates the index is slower than the scan it replaces (it re-reads every
+    /// candidate row, while the scan streams pages in order), so a common text such as "batch" scans.
+    /// </summary>
+    public const int MaxCandidates = 10_000;
+
+    public async Task<IQueryable<ExceptionEntry>> NarrowAsync(CrmDbContext db, IQueryable<ExceptionEntry> filtered, ExceptionFilter filter, CancellationToken ct) =>
+        await CandidatesAsync(db, filter, ct) is { } candidates
+            ? filtered.Where(e => EF.Parameter(candidates).Contains(e.Id))
+            : filtered;
+
+    /// <summary>
+    /// The ids that may match the filter's comment and value, or null when the index cannot narrow it
+    /// (no text filter, a text under three characters, or a text so common the scan is quicker). They
+    /// are read once, so the count and the page do not search the index again.
+    /// </summary>
+    public static async Task<IReadOnlyList<long>?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
+        foreach (var candidates in Choices(db, filter))
+        {
+            // Both filters must hold, so either one's candidates will do: take the first selective one.
+            var ids = await candidates.Take(MaxCandidates + 1).ToListAsync(ct);
+            if (ids.Count <= MaxCandidates)
+            {
+                return ids;
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<IQueryable<long>> Choices(CrmDbContext db, ExceptionFilter filter)
+    {
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        if (filter.FoldedComment is { Length: >= MinimumLength } comment)
+        {
+            yield return Matching(db, e, [(e[ExceptionEntryConfiguration.CommentFolded], comment)]);
+        }
+
+        if (filter.FoldedValue is { } value)
+        {
+            // X5: phones match on the query's digits, emails and domains on the text; a query with no
+            // digits can only match emails and domains.
+            var texts = filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value];
+            if (texts.All(t => t.Length >= MinimumLength))
+            {
+                yield return Matching(db, e, texts.Select(t => (e.Column(x => x.Value), t)).ToArray());
+            }
+        }
+    }
+
+    private static IQueryable<long> Matching(CrmDbContext db, StoreNames<ExceptionEntry> e, (string Column, string Text)[] terms)
+    {
+        var sql = new StringBuilder();
+        var parameters = new object[terms.Length];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            // Column names come from the model, never from input.
+            sql.Append($$"""SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE {{terms[i].Column}} GLOB {{{i}}} UNION ALL """);
+            parameters[i] = GlobContaining(terms[i].Text);
+        }
+
+        sql.Append($"""SELECT {e.Column(x => x.Id)} AS "Value" FROM {e.Table} WHERE {e.Column(x => x.Id)} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState")""");
+        return db.Database.SqlQueryRaw<long>(sql.ToString(), parameters);
+    }
+
+    /// <summary>
+    /// A GLOB pattern for the text anywhere, with the person's own *, ? and [ taken literally. GLOB, not
+    /// LIKE: the indexed columns are folded already, and FTS5's trigram LIKE would fold again by ASCII.
+    /// </summary>
+    public static string GlobContaining(string text)
+    {
+        var pattern = new StringBuilder(text.Length + 2).Append('*');
+        foreach (var c in text)
+        {
+            _ = c is '*' or '?' or '[' ? pattern.Append('[').Append(c).Append(']') : pattern.Append(c);
+        }
+
+        return pattern.Append('*').ToString();
+    }
+}
+
+/// <summary>
+/// Fills the search index behind writes, a batch per short transaction, so a 100k-line import
+/// commits without paying for 3 million trigrams and a reader never waits long for the writer lock.
+/// It wakes every second; a backlog is worked off without pausing.
+/// </summary>
+public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
+    : BackgroundService
+{
+    public const int BatchSize = 20_000;
+
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                while (await IndexNextBatchAsync(stoppingToken) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The tail scan keeps filters exact while the index lags; the next round tries again.
+                logger.LogWarning(e, "Indexing exception entries for search failed; retrying");
+            }
+
+            try
+            {
+                await Task.Delay(Idle, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Indexes the next rows above the mark; returns how many.</summary>
+    public async Task<int> IndexNextBatchAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        var (id, folded, value) = (e.Column(x => x.Id), e[ExceptionEntryConfiguration.CommentFolded], e.Column(x => x.Value));
+
+        // A cheap read first: most wake-ups find nothing to do and must not take the writer lock.
+        // Names from the model, values as parameters.
+        var pendingSql = $"""
+            SELECT count(*) AS "Value" FROM (SELECT 1 FROM {e.Table}
+                WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") LIMIT 1)
+            """;
+        var pending = await db.Database.SqlQueryRaw<long>(pendingSql).SingleAsync(ct);
+        if (pending == 0)
+        {
+            return 0;
+        }
+
+        // The writer lock is held from BEGIN (IMMEDIATE), so no row can commit between reading the
+        // mark and moving it; ids only grow (AUTOINCREMENT), so nothing lands below the mark later.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var upToSql = $$"""
+            SELECT max({{id}}) AS "Value" FROM (SELECT {{id}} FROM {{e.Table}}
+                WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") ORDER BY {{id}} LIMIT {0})
+            """;
+        var upTo = await db.Database.SqlQueryRaw<long?>(upToSql, BatchSize).SingleAsync(ct);
+        if (upTo is null)
+        {
+            return 0;
+        }
+
+        var indexSql = $$"""
+            INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
+            SELECT {{id}}, {{folded}}, {{value}} FROM {{e.Table}}
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
+            """;
+        var indexed = await db.Database.ExecuteSqlRawAsync(indexSql, upTo);
+        await db.Database.ExecuteSqlRawAsync("""UPDATE "ExceptionSearchState" SET "IndexedUpTo" = {0};""", upTo);
+        await transaction.CommitAsync(ct);
+        return indexed;
+    }
+}
