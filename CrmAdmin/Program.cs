@@ -8,6 +8,7 @@ using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Features.Hardening;
+using MudBlazor.Services;
 using Radzen;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.Services.AddCrmAuth(builder.Configuration);
 builder.Services.AddCrmExceptions(builder.Configuration);
 builder.Services.AddCrmRouting();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
 builder.Services.AddRadzenComponents();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<AccessProblemHandler>();

@@ -4,7 +4,7 @@ using CrmAdmin.Features.Exceptions;
 
 namespace CrmAdmin.Tests.Components;
 
-public class ExceptionFilterPanelTests : RadzenTestContext
+public class ExceptionFilterPanelTests : MudTestContext
 {
     [Fact]
     public void Search_sends_the_trimmed_comment_and_value()

@@ -11,11 +11,11 @@ using Microsoft.Extensions.Options;
 namespace CrmAdmin.Tests.Components;
 
 /// <summary>The panel refuses what the limits refuse with a message a person can act on, and stays usable.</summary>
-public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetime
+public sealed class ExceptionImportPanelTests : MudTestContext
 {
     private TestDatabase database = default!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
         var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
@@ -25,7 +25,7 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
             TimeProvider.System, NullLogger<ExceptionImportService>.Instance));
     }
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await database.DisposeAsync();
         await base.DisposeAsync();

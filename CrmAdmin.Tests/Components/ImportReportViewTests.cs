@@ -4,7 +4,7 @@ using CrmAdmin.Features.Exceptions;
 
 namespace CrmAdmin.Tests.Components;
 
-public class ImportReportViewTests : RadzenTestContext
+public class ImportReportViewTests : MudTestContext
 {
     private static ImportReport ReportOf(string text, params string[] alreadyListed)
     {

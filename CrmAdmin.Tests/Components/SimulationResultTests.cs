@@ -5,7 +5,7 @@ using CrmAdmin.Features.Routing;
 
 namespace CrmAdmin.Tests.Components;
 
-public class SimulationResultTests : RadzenTestContext
+public class SimulationResultTests : MudTestContext
 {
     private static RoutingOutcome Outcome(bool blocked = false, bool dryRun = true, OutcomeEntity[]? created = null, OutcomeEntity[]? logged = null) => new(
         "IncomingCall", "+14155550100", dryRun, blocked,
