@@ -100,6 +100,14 @@ public static class Labels
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
 
+    /// <summary>What a converted lead became: "contact", "deal" (lower case: it reads inside "Converted to contact and deal").</summary>
+    public static string Of(ConvertedTo into) => into switch
+    {
+        ConvertedTo.Contact => "contact",
+        ConvertedTo.Deal => "deal",
+        _ => throw new ArgumentOutOfRangeException(nameof(into), into, null),
+    };
+
     /// <summary>The CRM mode (§5).</summary>
     public static string Of(CrmMode mode) => mode switch
     {
