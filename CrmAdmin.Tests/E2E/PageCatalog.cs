@@ -70,6 +70,7 @@ public static class PageCatalog
             new("the Access denied heading", page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })),
             new("the link to a page the role may open", page.GetByRole(AriaRole.Link, new() { Name = "Go to the exception list" })),
         ])),
+        .. CrmCatalogPages.All,
     ];
 
     public static CatalogPage Find(string name) => Pages.Single(p => p.Name == name);

@@ -71,8 +71,8 @@ public sealed class PermissionFlowTests(BrowserFixture browser)
             await Assertions.Expect(AddToList(viewer)).ToHaveCountAsync(0);
 
             await admin.GetByText("CRM access permissions").ClickAsync();
-            await admin.Locator("tr[data-role=Viewer] .rz-dropdown").ClickAsync();
-            await admin.Locator("li[role=option][aria-label=Edit]:visible").ClickAsync();
+            await admin.GetByLabel("Exceptions level for Viewer").ClickAsync();
+            await admin.GetByRole(AriaRole.Option, new() { Name = "Edit", Exact = true }).ClickAsync();
             await admin.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
             await Assertions.Expect(admin.GetByText("Permissions saved")).ToBeVisibleAsync();
 
