@@ -4,6 +4,7 @@ using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Tests.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -40,8 +41,20 @@ public sealed class ExceptionImportPanelTests : MudTestContext
 
         panel.WaitForAssertion(() => Assert.Contains("The import is 500 bytes; at most 100 bytes can be imported at once", panel.Find("[role=alert]").TextContent));
         Assert.Contains("Split it into smaller parts", panel.Find("[role=alert]").TextContent);
-        Assert.Empty(panel.FindAll(".crm-import-report"));
+        Assert.Empty(panel.FindAll("[data-testid=import-report]"));
         Assert.False(panel.Find("#exception-paste").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void The_paste_box_has_no_Blazor_event_handler_so_no_key_or_input_sends_its_text_to_the_server()
+    {
+        var panel = Render<ExceptionImportPanel>();
+        var box = panel.Find("#exception-paste");
+
+        Assert.Throws<MissingEventHandlerException>(() => box.KeyDown(new KeyboardEventArgs { Key = "End" }));
+        Assert.Throws<MissingEventHandlerException>(() => box.Input("typed"));
+        Assert.Throws<MissingEventHandlerException>(() => box.Change("typed"));
+        Assert.Throws<MissingEventHandlerException>(() => box.Blur());
     }
 
     [Fact]

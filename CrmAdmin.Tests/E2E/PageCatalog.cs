@@ -64,6 +64,40 @@ public static class PageCatalog
             new("the signed-in user", page.GetByRole(AriaRole.Banner).GetByText("@test.local")),
             new("the Sign out button", page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })),
         ])),
+        // The list with a known row whose comment is long enough to be cut: its value, comment and
+        // row menu must all be in sight at every size (at 1280 px they once fell off the right edge).
+        new("exceptions", "/crm/settings/exceptions?comment=catalog-row", Everyone, async (page, _) =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            var row = exceptions.Row(CatalogRowValue);
+            var keys = new List<KeyElement>
+            {
+                new("the Exceptions heading", page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions", Exact = true })),
+                new("the Search button", page.GetByRole(AriaRole.Button, new() { Name = "Search" })),
+                new("the Export CSV link", exceptions.ExportLink),
+                new("the known row's value", row.GetByTestId("entry-value")),
+                new("the known row's comment", row.GetByTestId("entry-comment")),
+                new("the known row's added by", row.GetByTestId("entry-added-by")),
+            };
+            if (await page.GetByRole(AriaRole.Button, new() { Name = "Add to list" }).CountAsync() > 0)
+            {
+                keys.Add(new("the Add to list button", page.GetByRole(AriaRole.Button, new() { Name = "Add to list" })));
+                keys.Add(new("the known row's select box", row.GetByRole(AriaRole.Checkbox)));
+                keys.Add(new("the known row's menu", row.GetByRole(AriaRole.Button, new() { Name = $"Actions for {CatalogRowValue}" })));
+            }
+
+            return keys;
+        })
+        {
+            Arrange = async browser =>
+            {
+                using var admin = await browser.App.CreateAdminClientAsync();
+                var response = await admin.PostAsync("/api/exceptions/import", new StringContent(
+                    $"{CatalogRowValue};catalog-row: a robocaller that rings every weekday morning from a rotating set of numbers",
+                    System.Text.Encoding.UTF8, "text/plain"));
+                response.EnsureSuccessStatusCode();
+            },
+        },
         // Users is for administrators only: the others are sent to the one Access denied page.
         new("access-denied", "/crm/settings/users", [Roles.Supervisor, Roles.Viewer], (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
         [
@@ -72,6 +106,9 @@ public static class PageCatalog
         ])),
         .. CrmCatalogPages.All,
     ];
+
+    /// <summary>The row the exceptions entry puts in place and looks for.</summary>
+    public const string CatalogRowValue = "+14155550199";
 
     public static CatalogPage Find(string name) => Pages.Single(p => p.Name == name);
 }

@@ -68,11 +68,11 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
             await page.GetByRole(AriaRole.Link, new() { Name = "Edit CRM exceptions" }).ClickAsync();
 
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions" })).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator(".rz-breadcrumb")).ToContainTextAsync("Sales line");
+            await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" })).ToContainTextAsync("Sales line");
             var exceptions = new ExceptionsPageObject(page);
             await exceptions.ImportAsync("+1 646 555 7002;from telephony");
             await exceptions.FilterAsync(comment: "from telephony");
             await exceptions.ExpectValuesAsync("+16465557002");
-            await Assertions.Expect(page.Locator(".crm-exceptions tbody tr.rz-data-row")).ToContainTextAsync("Telephony");
+            await Assertions.Expect(exceptions.Rows.First).ToContainTextAsync("Telephony");
         });
 }

@@ -37,9 +37,9 @@ public static class Labels
     public static string Of(ImportLineStatus status) => status switch
     {
         ImportLineStatus.Added => "Added",
-        ImportLineStatus.AlreadyListed => "Already on the list",
-        ImportLineStatus.DuplicateInInput => "Repeated in this import",
-        ImportLineStatus.Invalid => "Not recognised",
+        ImportLineStatus.AlreadyListed => "Already listed",
+        ImportLineStatus.DuplicateInInput => "Duplicate in input",
+        ImportLineStatus.Invalid => "Invalid",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
