@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using MudBlazor.Services;
-using Radzen;
 
 namespace CrmAdmin.Tests.Components;
 
@@ -20,8 +19,6 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        // Transitional, until the last component under test leaves Radzen (issue 12).
-        Services.AddRadzenComponents();
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public static class SecurityHeaders
 
     /// <summary>
     /// Blazor Server runs under this policy: its scripts are files of this site, the circuit is a
-    /// WebSocket to this host, and Radzen sets inline styles (style attributes), hence 'unsafe-inline'
+    /// WebSocket to this host, and MudBlazor sets inline styles (style attributes), hence 'unsafe-inline'
     /// for styles only. Nothing may frame the app.
     /// </summary>
     public const string ContentSecurityPolicy =
