@@ -8,7 +8,7 @@ using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Features.Hardening;
 using CrmAdmin.Features.Operations;
-using Radzen;
+using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,7 +18,7 @@ builder.Services.AddCrmAuth(builder.Configuration);
 builder.Services.AddCrmExceptions(builder.Configuration);
 builder.Services.AddCrmRouting();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
+builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();

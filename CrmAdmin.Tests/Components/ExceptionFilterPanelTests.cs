@@ -4,7 +4,7 @@ using CrmAdmin.Features.Exceptions;
 
 namespace CrmAdmin.Tests.Components;
 
-public class ExceptionFilterPanelTests : RadzenTestContext
+public class ExceptionFilterPanelTests : MudTestContext
 {
     [Fact]
     public void Search_sends_the_trimmed_comment_and_value()
@@ -12,8 +12,8 @@ public class ExceptionFilterPanelTests : RadzenTestContext
         ExceptionFilter? searched = null;
         var panel = Render<ExceptionFilterPanel>(p => p.Add(c => c.OnSearch, f => searched = f));
 
-        panel.Find("input[name=filter-comment]").Change("  spam ");
-        panel.Find("input[name=filter-value]").Change(" 415 555 ");
+        panel.Find("#filter-comment").Change("  spam ");
+        panel.Find("#filter-value").Change(" 415 555 ");
         panel.Find("form").Submit();
 
         Assert.Equal(new ExceptionFilter("spam", "415 555", null), searched);
@@ -25,7 +25,7 @@ public class ExceptionFilterPanelTests : RadzenTestContext
         ExceptionFilter? searched = null;
         var panel = Render<ExceptionFilterPanel>(p => p.Add(c => c.OnSearch, f => searched = f));
 
-        panel.Find("input[name=filter-comment]").Change("   ");
+        panel.Find("#filter-comment").Change("   ");
         panel.Find("form").Submit();
 
         Assert.Equal(ExceptionFilter.None, searched);
@@ -39,8 +39,8 @@ public class ExceptionFilterPanelTests : RadzenTestContext
             .Add(c => c.Filter, new ExceptionFilter("robot", "@example.com", EntryType.EmailDomain))
             .Add(c => c.OnSearch, f => searched = f));
 
-        Assert.Equal("robot", panel.Find("input[name=filter-comment]").GetAttribute("value"));
-        Assert.Equal("@example.com", panel.Find("input[name=filter-value]").GetAttribute("value"));
+        Assert.Equal("robot", panel.Find("#filter-comment").GetAttribute("value"));
+        Assert.Equal("@example.com", panel.Find("#filter-value").GetAttribute("value"));
 
         panel.FindAll("button").Single(b => b.TextContent.Contains("Reset")).Click();
 
@@ -56,6 +56,12 @@ public class ExceptionFilterPanelTests : RadzenTestContext
     }
 
     [Fact]
-    public void The_type_choices_are_the_three_entry_types() =>
-        Assert.Equal([EntryType.Phone, EntryType.Email, EntryType.EmailDomain], ExceptionFilterPanel.TypeOptions.Select(o => o.Value));
+    public void Each_field_has_a_label_a_person_reads()
+    {
+        var panel = Render<ExceptionFilterPanel>();
+
+        Assert.Equal("Comment contains", panel.Find("label[for=filter-comment]").TextContent.Trim());
+        Assert.Equal("Phone or email contains", panel.Find("label[for=filter-value]").TextContent.Trim());
+        Assert.Contains(panel.FindAll("label"), l => l.TextContent.Trim() == "Type");
+    }
 }

@@ -4,6 +4,7 @@ using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Tests.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -11,11 +12,11 @@ using Microsoft.Extensions.Options;
 namespace CrmAdmin.Tests.Components;
 
 /// <summary>The panel refuses what the limits refuse with a message a person can act on, and stays usable.</summary>
-public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetime
+public sealed class ExceptionImportPanelTests : MudTestContext
 {
     private TestDatabase database = default!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
         var limits = Options.Create(new ImportLimits { MaxBytes = 100 });
@@ -31,7 +32,7 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
         });
     }
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await database.DisposeAsync();
         await base.DisposeAsync();
@@ -46,8 +47,20 @@ public sealed class ExceptionImportPanelTests : RadzenTestContext, IAsyncLifetim
 
         panel.WaitForAssertion(() => Assert.Contains("The import is 500 bytes; at most 100 bytes can be imported at once", panel.Find("[role=alert]").TextContent));
         Assert.Contains("Split it into smaller parts", panel.Find("[role=alert]").TextContent);
-        Assert.Empty(panel.FindAll(".crm-import-report"));
+        Assert.Empty(panel.FindAll("[data-testid=import-report]"));
         Assert.False(panel.Find("#exception-paste").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void The_paste_box_has_no_Blazor_event_handler_so_no_key_or_input_sends_its_text_to_the_server()
+    {
+        var panel = Render<ExceptionImportPanel>();
+        var box = panel.Find("#exception-paste");
+
+        Assert.Throws<MissingEventHandlerException>(() => box.KeyDown(new KeyboardEventArgs { Key = "End" }));
+        Assert.Throws<MissingEventHandlerException>(() => box.Input("typed"));
+        Assert.Throws<MissingEventHandlerException>(() => box.Change("typed"));
+        Assert.Throws<MissingEventHandlerException>(() => box.Blur());
     }
 
     [Fact]

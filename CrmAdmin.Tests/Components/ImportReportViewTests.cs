@@ -4,7 +4,7 @@ using CrmAdmin.Features.Exceptions;
 
 namespace CrmAdmin.Tests.Components;
 
-public class ImportReportViewTests : RadzenTestContext
+public class ImportReportViewTests : MudTestContext
 {
     private static ImportReport ReportOf(string text, params string[] alreadyListed)
     {
@@ -29,6 +29,17 @@ public class ImportReportViewTests : RadzenTestContext
         Assert.Equal("1 already listed", view.Find("[data-count=already-listed]").TextContent.Trim());
         Assert.Equal("1 duplicate in input", view.Find("[data-count=duplicate]").TextContent.Trim());
         Assert.Equal("1 invalid", view.Find("[data-count=invalid]").TextContent.Trim());
+        Assert.Equal("5 lines read", view.Find("[data-count=lines]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_long_reason_is_cut_to_one_line_and_readable_in_full_in_its_title()
+    {
+        var view = Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("4155550100;no plus")));
+
+        var reason = view.Find("[data-testid=problem-reason]");
+        Assert.Contains("crm-cell-text", reason.ClassName);
+        Assert.Equal(reason.TextContent, reason.GetAttribute("title"));
     }
 
     [Fact]
@@ -38,7 +49,7 @@ public class ImportReportViewTests : RadzenTestContext
 
         var view = Render<ImportReportView>(p => p.Add(c => c.Report, report));
 
-        var rows = view.FindAll(".crm-problems tbody tr").Select(r => r.TextContent).ToList();
+        var rows = view.FindAll("table[aria-label='Lines that were not added'] tbody tr").Select(r => r.TextContent).ToList();
         Assert.Equal(2, rows.Count);
         Assert.Contains("2", rows[0]);
         Assert.Contains("Invalid", rows[0]);

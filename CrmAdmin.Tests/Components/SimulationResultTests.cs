@@ -5,7 +5,7 @@ using CrmAdmin.Features.Routing;
 
 namespace CrmAdmin.Tests.Components;
 
-public class SimulationResultTests : RadzenTestContext
+public class SimulationResultTests : MudTestContext
 {
     private static RoutingOutcome Outcome(bool blocked = false, bool dryRun = true, OutcomeEntity[]? created = null, OutcomeEntity[]? logged = null) => new(
         "IncomingCall", "+14155550100", dryRun, blocked,
@@ -19,11 +19,11 @@ public class SimulationResultTests : RadzenTestContext
     {
         var view = Render<SimulationResult>(p => p.Add(c => c.Outcome, Outcome(blocked: true)));
 
-        Assert.Equal("Blocked by exception +14155550100 — \"spam robot\": nothing created or logged", view.Find(".crm-verdict").TextContent);
-        Assert.Contains("crm-outcome-blocked", view.Find(".crm-outcome").ClassName);
-        Assert.Contains("spam robot", view.Find(".crm-match").TextContent);
-        Assert.Equal(["C1", "C2"], view.FindAll(".crm-rule-trail li").Select(li => li.GetAttribute("data-rule")));
-        Assert.Contains("nothing is created", view.FindAll(".crm-rule-trail li")[1].TextContent);
+        Assert.Equal("Blocked by exception +14155550100 — \"spam robot\": nothing created or logged", view.Find("[data-testid=verdict]").TextContent);
+        Assert.Equal("blocked", view.Find("[data-testid=outcome]").GetAttribute("data-kind"));
+        Assert.Contains("spam robot", view.Find("[data-testid=matched-exception]").TextContent);
+        Assert.Equal(["C1", "C2"], view.FindAll("[data-testid=rule-trail] li").Select(li => li.GetAttribute("data-rule")));
+        Assert.Contains("nothing is created", view.FindAll("[data-testid=rule-trail] li")[1].TextContent);
     }
 
     [Fact]
@@ -34,9 +34,25 @@ public class SimulationResultTests : RadzenTestContext
         var dry = Render<SimulationResult>(p => p.Add(c => c.Outcome,
             Outcome(created: [new(CrmEntityType.Lead, null, "Incoming call from +14155550100")])));
 
-        Assert.Equal("crm/leads/12", applied.Find(".crm-created a").GetAttribute("href"));
+        Assert.Equal("crm/leads/12", applied.Find("[data-testid=created] a").GetAttribute("href"));
         Assert.Contains("Created", applied.Markup);
-        Assert.Empty(dry.FindAll(".crm-created a"));
+        Assert.Empty(dry.FindAll("[data-testid=created] a"));
         Assert.Contains("Would create", dry.Markup);
+    }
+
+    [Fact]
+    public void The_channel_and_entity_types_read_as_words_and_an_IDN_customer_reads_in_Unicode()
+    {
+        var outcome = Outcome(created: [new(CrmEntityType.Lead, null, "Email from user@bücher.example")]) with
+        {
+            Channel = "NewEmail",
+            Customer = "user@xn--bcher-kva.example",
+        };
+
+        var view = Render<SimulationResult>(p => p.Add(c => c.Outcome, outcome));
+
+        Assert.Contains("New email · user@bücher.example", view.Markup);
+        Assert.DoesNotContain("NewEmail", view.Markup);
+        Assert.Equal("Lead: Email from user@bücher.example", view.Find("[data-testid=created] li").TextContent.Trim());
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using CrmAdmin.Domain.Access;
 using Microsoft.Playwright;
 
 namespace CrmAdmin.Tests.E2E;
@@ -53,12 +54,27 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string PasswordOf(string email) => email == CrmAdminFactory.AdminEmail ? CrmAdminFactory.AdminPassword : CrmAdminFactory.UserPassword;
 
+    /// <summary>The test user who holds a built-in role (<see cref="Roles"/>).</summary>
+    public static string EmailOf(string role) => role switch
+    {
+        Roles.Administrator => CrmAdminFactory.AdminEmail,
+        Roles.Supervisor => Supervisor,
+        Roles.Viewer => Viewer,
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "No test user holds this role."),
+    };
+
     /// <summary>A fresh browser context per test, signed in as the administrator; a screenshot is kept when the test fails.</summary>
     public Task RunAsync(string name, Func<IPage, Task> test) => RunAsAsync(name, CrmAdminFactory.AdminEmail, test);
 
-    public async Task RunAsAsync(string name, string email, Func<IPage, Task> test)
+    public Task RunAsAsync(string name, string email, Func<IPage, Task> test) => RunAsAsync(name, email, null, test);
+
+    /// <summary>
+    /// Runs <paramref name="test"/> in a fresh browser context of <paramref name="viewport"/>'s size
+    /// (1400×1000 when null), signed in as <paramref name="email"/>; fails on any Content-Security-Policy refusal.
+    /// </summary>
+    public async Task RunAsAsync(string name, string email, Viewport? viewport, Func<IPage, Task> test)
     {
-        var page = await NewSignedInPageAsync(email);
+        var page = viewport is null ? await NewSignedInPageAsync(email) : await NewPageSignedInBeforeAsync(email, viewport);
         var refused = new List<string>();
         // Every flow also proves the Content-Security-Policy lets the app work: any refusal fails the test.
         page.Console += (_, message) =>
@@ -102,6 +118,42 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("main[data-interactive=true]").WaitForAsync();
         return page;
     }
+
+    /// <summary>
+    /// A page in a fresh browser context of the given size, carrying the cookies of an earlier sign-in
+    /// as <paramref name="email"/> (one sign-in per user per collection: the page catalog opens many pages).
+    /// </summary>
+    public async Task<IPage> NewPageSignedInBeforeAsync(string email, Viewport viewport)
+    {
+        await signIns.WaitAsync();
+        try
+        {
+            if (!signedIn.ContainsKey(email))
+            {
+                var first = await NewSignedInPageAsync(email);
+                signedIn[email] = await first.Context.StorageStateAsync();
+                await first.Context.CloseAsync();
+            }
+        }
+        finally
+        {
+            signIns.Release();
+        }
+
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            AcceptDownloads = true,
+            ViewportSize = new ViewportSize { Width = viewport.Width, Height = viewport.Height },
+            StorageState = signedIn[email],
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        return page;
+    }
+
+    private readonly SemaphoreSlim signIns = new(1, 1);
+    private readonly Dictionary<string, string> signedIn = [];
 
     public static async Task KeepScreenshotAsync(IPage page, string name)
     {

@@ -6,10 +6,18 @@ namespace CrmAdmin.Tests.E2E;
 public sealed class ExceptionsPageObject(IPage page)
 {
     public IPage Page => page;
-    public ILocator PasteBox => page.Locator("#exception-paste");
-    public ILocator Report => page.Locator(".crm-import-report");
-    public ILocator Rows => page.Locator(".crm-exceptions tbody tr.rz-data-row");
-    public ILocator ProblemRows => Report.Locator(".crm-problems tbody tr.rz-data-row");
+    public ILocator PasteBox => page.GetByLabel("Lines to import");
+    public ILocator Report => page.GetByTestId("import-report");
+    public ILocator List => page.GetByRole(AriaRole.Table, new() { Name = "Exception list" });
+    /// <summary>The list's data rows (a header row has column headers, not cells).</summary>
+    public ILocator Rows => List.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByTestId("entry-value") });
+    public ILocator ProblemRows => Report.GetByRole(AriaRole.Table, new() { Name = "Lines that were not added" })
+        .GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByRole(AriaRole.Cell) });
+    public ILocator ExportLink => page.GetByRole(AriaRole.Link, new() { Name = "Export CSV" });
+    public ILocator Dialog => page.GetByRole(AriaRole.Dialog);
+
+    /// <summary>A row of the list, found by the value it shows.</summary>
+    public ILocator Row(string value) => Rows.Filter(new() { Has = page.GetByTestId("entry-value").GetByText(value, new() { Exact = true }) });
 
     public async Task OpenAsync()
     {
@@ -46,7 +54,7 @@ public sealed class ExceptionsPageObject(IPage page)
         await Assertions.Expect(PasteBox).Not.ToHaveValueAsync("");
     }
 
-    public ILocator Progress => page.Locator(".crm-progress[role=status]");
+    public ILocator Progress => page.GetByTestId("import-progress");
 
     public Task ClickImportAsync() => page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
 
@@ -61,36 +69,34 @@ public sealed class ExceptionsPageObject(IPage page)
 
     public async Task FilterAsync(string? comment = null, string? value = null)
     {
-        await page.Locator("input[name=filter-comment]").FillAsync(comment ?? "");
-        await page.Locator("input[name=filter-value]").FillAsync(value ?? "");
+        await page.GetByLabel("Comment contains").FillAsync(comment ?? "");
+        await page.GetByLabel("Phone or email contains").FillAsync(value ?? "");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
     }
 
     /// <summary>Waits until the grid shows exactly these values, in any order.</summary>
     public async Task ExpectValuesAsync(params string[] values)
     {
-        var cells = page.Locator(".crm-exceptions tbody tr.rz-data-row td.crm-value");
+        var cells = List.GetByTestId("entry-value");
         await Assertions.Expect(cells).ToHaveCountAsync(values.Length);
         var shown = await cells.AllInnerTextsAsync();
         Assert.Equal(values.Order(), shown.Select(s => s.Trim()).Order());
     }
 
-    /// <summary>Ticks a row's checkbox the way a person does: on the visible box, not Radzen's hidden input.</summary>
     public Task SelectAsync(string value) =>
-        page.Locator(".rz-chkbox", new() { Has = page.Locator($"input[aria-label='Select {value}']") }).ClickAsync();
+        page.GetByRole(AriaRole.Checkbox, new() { Name = $"Select {value}", Exact = true }).CheckAsync();
 
     public async Task RemoveFromRowMenuAsync(string value)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = $"Actions for {value}", Exact = true }).ClickAsync();
-        await page.Locator(".rz-context-menu").GetByText("Remove from exceptions").ClickAsync();
+        await page.GetByRole(AriaRole.Menuitem, new() { Name = "Remove from exceptions" }).ClickAsync();
         await ConfirmRemovalAsync();
     }
 
     public async Task ConfirmRemovalAsync()
     {
-        var dialog = page.Locator(".rz-dialog");
-        await Assertions.Expect(dialog).ToContainTextAsync("Remove");
-        await dialog.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
-        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(Dialog).ToContainTextAsync("Remove");
+        await Dialog.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+        await Assertions.Expect(Dialog).ToHaveCountAsync(0);
     }
 }

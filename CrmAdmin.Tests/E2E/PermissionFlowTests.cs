@@ -25,7 +25,7 @@ public sealed class PermissionFlowTests(BrowserFixture browser)
             await Assertions.Expect(AddToList(page)).ToHaveCountAsync(0);
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Remove selected" })).ToHaveCountAsync(0);
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Actions for +14155554001" })).ToHaveCountAsync(0);
-            await Assertions.Expect(page.Locator("a[data-action=export]")).ToBeVisibleAsync();
+            await Assertions.Expect(exceptions.ExportLink).ToBeVisibleAsync();
             await Assertions.Expect(page.GetByText("Users", new() { Exact = true })).ToHaveCountAsync(0);
 
             await page.GotoAsync("/crm/settings/users");
@@ -55,7 +55,7 @@ public sealed class PermissionFlowTests(BrowserFixture browser)
             Assert.Equal("2 added", await exceptions.CountAsync("added"));
             await exceptions.FilterAsync(comment: "perm-b");
             await exceptions.ExpectValuesAsync("+14155555001", "perm-b@example.com");
-            var addedBy = await page.Locator(".crm-exceptions tbody tr.rz-data-row").First.TextContentAsync();
+            var addedBy = await exceptions.Rows.First.TextContentAsync();
             Assert.Contains(BrowserFixture.Supervisor, addedBy);
         });
 
@@ -71,8 +71,8 @@ public sealed class PermissionFlowTests(BrowserFixture browser)
             await Assertions.Expect(AddToList(viewer)).ToHaveCountAsync(0);
 
             await admin.GetByText("CRM access permissions").ClickAsync();
-            await admin.Locator("tr[data-role=Viewer] .rz-dropdown").ClickAsync();
-            await admin.Locator("li[role=option][aria-label=Edit]:visible").ClickAsync();
+            await admin.GetByLabel("Exceptions level for Viewer").ClickAsync();
+            await admin.GetByRole(AriaRole.Option, new() { Name = "Edit", Exact = true }).ClickAsync();
             await admin.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
             await Assertions.Expect(admin.GetByText("Permissions saved")).ToBeVisibleAsync();
 

@@ -21,10 +21,10 @@ public sealed class RecycleBinFlowTests(BrowserFixture browser)
             await page.GotoAsync($"/crm/leads/{lead}");
             await page.Locator("main[data-interactive=true]").WaitForAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Lead actions" }).ClickAsync();
-            await page.Locator(".rz-context-menu").GetByText("Add to exceptions").ClickAsync();
-            var dialog = page.Locator(".rz-dialog");
-            await Assertions.Expect(dialog.Locator(".crm-entries-to-add li")).ToHaveCountAsync(2);
-            await Assertions.Expect(dialog.Locator(".crm-to-recycle")).ToContainTextAsync("Contact: Flow-E Caller");
+            await page.GetByRole(AriaRole.Menuitem, new() { Name = "Add to exceptions" }).ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Assertions.Expect(dialog.GetByRole(AriaRole.List, new() { Name = "Entries to add" }).GetByRole(AriaRole.Listitem)).ToHaveCountAsync(2);
+            await Assertions.Expect(dialog.GetByRole(AriaRole.List, new() { Name = "Moved to the Recycle bin" })).ToContainTextAsync("Contact: Flow-E Caller");
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Add to exceptions" }).ClickAsync();
 
             await page.WaitForURLAsync("**/crm/leads");
@@ -37,7 +37,7 @@ public sealed class RecycleBinFlowTests(BrowserFixture browser)
             await page.GotoAsync("/crm/recycle-bin");
             await page.Locator("main[data-interactive=true]").WaitForAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Restore Flow-E robocall" }).ClickAsync();
-            await Assertions.Expect(dialog.Locator("input[type=checkbox]")).ToBeCheckedAsync();
+            await Assertions.Expect(dialog.GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
             await dialog.GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Restore Flow-E robocall" })).ToHaveCountAsync(0);
 

@@ -10,16 +10,18 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
     {
         await page.GotoAsync("/simulator");
         await page.Locator("main[data-interactive=true]").WaitForAsync();
-        await page.Locator("input[name=number]").FillAsync(number);
+        await page.GetByLabel("Customer number").FillAsync(number);
         if (apply)
         {
-            await page.Locator(".rz-switch").ClickAsync();
+            await page.GetByLabel("Dry run (changes nothing)").UncheckAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply" })).ToBeVisibleAsync();
         }
 
         await page.GetByRole(AriaRole.Button, new() { Name = apply ? "Apply" : "Simulate" }).ClickAsync();
-        await page.Locator(".crm-verdict").WaitForAsync();
+        await page.GetByTestId("verdict").WaitForAsync();
     }
+
+    private static ILocator ActivityRows(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = "Activities" }).Locator("tbody tr");
 
     [Fact]
     public Task An_incoming_call_from_an_excepted_number_gets_the_blocked_verdict() =>
@@ -32,10 +34,10 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
 
             await SimulateAsync(page, "+1 (646) 555-7000", apply: false);
 
-            await Assertions.Expect(page.Locator(".crm-verdict")).ToHaveTextAsync("Blocked by exception +16465557000 — \"spam robot\": nothing created or logged (dry run: nothing was changed)");
-            await Assertions.Expect(page.Locator(".crm-match")).ToContainTextAsync("spam robot");
-            Assert.Equal(["C1", "C2", "C5"], await page.Locator(".crm-rule-trail li").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.rule)"));
-            await Assertions.Expect(page.Locator(".crm-history tbody tr")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("Blocked by exception +16465557000 — \"spam robot\": nothing created or logged (dry run: nothing was changed)");
+            await Assertions.Expect(page.GetByTestId("matched-exception")).ToContainTextAsync("spam robot");
+            Assert.Equal(["C1", "C2", "C5"], await page.GetByTestId("rule-trail").GetByRole(AriaRole.Listitem).EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.rule)"));
+            await Assertions.Expect(page.GetByTestId("history-row")).ToHaveCountAsync(1);
         });
 
     [Fact]
@@ -44,15 +46,15 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
         {
             await SimulateAsync(page, "+1 646 555 7001", apply: true);
 
-            await Assertions.Expect(page.Locator(".crm-verdict")).ToHaveTextAsync("New lead created");
-            await page.Locator(".crm-created a").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("New lead created");
+            await page.GetByTestId("created").GetByRole(AriaRole.Link).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Incoming call from +16465557001" })).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-field=phones]")).ToHaveTextAsync("+16465557001");
-            await Assertions.Expect(page.Locator(".crm-activities tbody tr")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator(".crm-activities tbody tr")).ToContainTextAsync("Incoming call from +16465557001 on Sales line");
+            await Assertions.Expect(ActivityRows(page)).ToHaveCountAsync(1);
+            await Assertions.Expect(ActivityRows(page)).ToContainTextAsync("Incoming call from +16465557001 on Sales line");
 
             await page.GotoAsync("/crm/leads");
-            await Assertions.Expect(page.Locator(".crm-entities tbody").GetByText("Incoming call from +16465557001")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Incoming call from +16465557001" })).ToBeVisibleAsync();
         });
 
     [Fact]
@@ -63,14 +65,14 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
             await page.Locator("main[data-interactive=true]").WaitForAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Open line Sales line" }).ClickAsync();
             await page.GetByRole(AriaRole.Tab, new() { Name = "CRM integration" }).ClickAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Edit CRM exceptions" }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Edit CRM exceptions" }).ClickAsync();
 
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions" })).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator(".rz-breadcrumb")).ToContainTextAsync("Sales line");
+            await Assertions.Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" })).ToContainTextAsync("Sales line");
             var exceptions = new ExceptionsPageObject(page);
             await exceptions.ImportAsync("+1 646 555 7002;from telephony");
             await exceptions.FilterAsync(comment: "from telephony");
             await exceptions.ExpectValuesAsync("+16465557002");
-            await Assertions.Expect(page.Locator(".crm-exceptions tbody tr.rz-data-row")).ToContainTextAsync("Telephony");
+            await Assertions.Expect(exceptions.Rows.First).ToContainTextAsync("Telephony");
         });
 }

@@ -58,8 +58,8 @@ public static class SecurityHeaders
     /// <summary>
     /// Blazor Server runs under this policy: its scripts are files of this site, the circuit is a
     /// WebSocket to this origin ('self' covers ws: and wss: to the same host in current browsers),
-    /// and the component library sets inline styles, hence 'unsafe-inline' for styles only. Nothing
-    /// may frame the app.
+    /// and MudBlazor sets inline styles (style attributes), hence 'unsafe-inline' for styles only.
+    /// Nothing may frame the app.
     /// </summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +

@@ -1,0 +1,114 @@
+using CrmAdmin.Domain.Access;
+using Microsoft.Playwright;
+
+namespace CrmAdmin.Tests.E2E;
+
+/// <summary>A browser window size the app must fit (issue 12): a phone and three desktop screens.</summary>
+public sealed record Viewport(int Width, int Height)
+{
+    public static readonly IReadOnlyList<Viewport> All = [new(390, 844), new(1280, 800), new(1440, 900), new(1920, 1080)];
+
+    /// <summary>From MudBlazor's Lg breakpoint (1280 px) the menu is open beside the content; below it, behind the menu button.</summary>
+    public bool MenuBesideContent => Width >= 1280;
+
+    public override string ToString() => $"{Width}x{Height}";
+}
+
+/// <summary>Something a person must be able to see on a page, named for the failure message.</summary>
+public sealed record KeyElement(string What, ILocator Locator);
+
+/// <summary>
+/// One page as the catalog test opens it: its <paramref name="Name"/> (file-name friendly, used in
+/// screenshot names), the <paramref name="Route"/> to open, the built-in <paramref name="Roles"/>
+/// (<see cref="Domain.Access.Roles"/>) that may open it, and <paramref name="KeyElements"/>: given the
+/// opened page and the window size, do what a person does to reach the elements (open the menu on a
+/// phone, expand a panel) and return them. Locate by role, label, text or data-testid only.
+/// </summary>
+public sealed record CatalogPage(string Name, string Route, IReadOnlyList<string> Roles,
+    Func<IPage, Viewport, Task<IReadOnlyList<KeyElement>>> KeyElements)
+{
+    /// <summary>Optional: puts the data the key elements show in place before the page opens. Runs before every case, so it must be idempotent.</summary>
+    public Func<BrowserFixture, Task>? Arrange { get; init; }
+}
+
+/// <summary>
+/// Every page of the app × the roles that may open it; <see cref="PageCatalogTests"/> runs each at
+/// each <see cref="Viewport"/>. Add a page here when you add or port one.
+/// </summary>
+public static class PageCatalog
+{
+    private static readonly string[] Everyone = [Roles.Administrator, Roles.Supervisor, Roles.Viewer];
+
+    public static readonly IReadOnlyList<CatalogPage> Pages =
+    [
+        // The layout, on a page with little of its own: the menu must be reachable at every size.
+        new("layout", "/not-found", Everyone, async (page, viewport) =>
+        {
+            var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" });
+            if (!viewport.MenuBesideContent)
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = "Menu" }).ClickAsync();
+            }
+
+            var last = await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).CountAsync() > 0 ? "Audit log" : "Mode and repeated leads";
+            return
+            [
+                new("the Exceptions menu item", menu.GetByRole(AriaRole.Link, new() { Name = "Exceptions", Exact = true })),
+                new($"the last menu item, {last}", menu.GetByRole(AriaRole.Link, new() { Name = last })),
+            ];
+        }),
+        new("not-found", "/not-found", Everyone, (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
+        [
+            new("the Page not found heading", page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })),
+            new("the link to the start page", page.GetByRole(AriaRole.Link, new() { Name = "Go to the start page" })),
+            new("the signed-in user", page.GetByRole(AriaRole.Banner).GetByText("@test.local")),
+            new("the Sign out button", page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })),
+        ])),
+        // The list with a known row whose comment is long enough to be cut: its value, comment and
+        // row menu must all be in sight at every size (at 1280 px they once fell off the right edge).
+        new("exceptions", "/crm/settings/exceptions?comment=catalog-row", Everyone, async (page, _) =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            var row = exceptions.Row(CatalogRowValue);
+            var keys = new List<KeyElement>
+            {
+                new("the Exceptions heading", page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions", Exact = true })),
+                new("the Search button", page.GetByRole(AriaRole.Button, new() { Name = "Search" })),
+                new("the Export CSV link", exceptions.ExportLink),
+                new("the known row's value", row.GetByTestId("entry-value")),
+                new("the known row's comment", row.GetByTestId("entry-comment")),
+                new("the known row's added by", row.GetByTestId("entry-added-by")),
+            };
+            if (await page.GetByRole(AriaRole.Button, new() { Name = "Add to list" }).CountAsync() > 0)
+            {
+                keys.Add(new("the Add to list button", page.GetByRole(AriaRole.Button, new() { Name = "Add to list" })));
+                keys.Add(new("the known row's select box", row.GetByRole(AriaRole.Checkbox)));
+                keys.Add(new("the known row's menu", row.GetByRole(AriaRole.Button, new() { Name = $"Actions for {CatalogRowValue}" })));
+            }
+
+            return keys;
+        })
+        {
+            Arrange = async browser =>
+            {
+                using var admin = await browser.App.CreateAdminClientAsync();
+                var response = await admin.PostAsync("/api/exceptions/import", new StringContent(
+                    $"{CatalogRowValue};catalog-row: a robocaller that rings every weekday morning from a rotating set of numbers",
+                    System.Text.Encoding.UTF8, "text/plain"));
+                response.EnsureSuccessStatusCode();
+            },
+        },
+        // Users is for administrators only: the others are sent to the one Access denied page.
+        new("access-denied", "/crm/settings/users", [Roles.Supervisor, Roles.Viewer], (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
+        [
+            new("the Access denied heading", page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })),
+            new("the link to a page the role may open", page.GetByRole(AriaRole.Link, new() { Name = "Go to the exception list" })),
+        ])),
+        .. CrmCatalogPages.All,
+    ];
+
+    /// <summary>The row the exceptions entry puts in place and looks for.</summary>
+    public const string CatalogRowValue = "+14155550199";
+
+    public static CatalogPage Find(string name) => Pages.Single(p => p.Name == name);
+}

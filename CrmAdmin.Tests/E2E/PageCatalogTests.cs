@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+
+namespace CrmAdmin.Tests.E2E;
+
+/// <summary>
+/// Every page in <see cref="PageCatalog"/>, for every role that may open it, at every
+/// <see cref="Viewport"/>: its key elements are seen by a person, the page does not scroll sideways,
+/// axe-core finds nothing serious or critical, and a screenshot is kept for a person to look at.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class PageCatalogTests(BrowserFixture browser)
+{
+    public static TheoryData<string, string, int, int> Cases()
+    {
+        var cases = new TheoryData<string, string, int, int>();
+        foreach (var page in PageCatalog.Pages)
+        {
+            foreach (var role in page.Roles)
+            {
+                foreach (var viewport in Viewport.All)
+                {
+                    cases.Add(page.Name, role, viewport.Width, viewport.Height);
+                }
+            }
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task A_person_sees_the_key_elements_the_page_fits_and_axe_finds_nothing_serious(string page, string role, int width, int height)
+    {
+        var entry = PageCatalog.Find(page);
+        var viewport = new Viewport(width, height);
+        var where = $"{page} as {role} at {viewport}";
+        return browser.RunAsAsync($"catalog-{page}-{role}-{viewport}", BrowserFixture.EmailOf(role), viewport, async p =>
+        {
+            if (entry.Arrange is { } arrange)
+            {
+                await arrange(browser);
+            }
+
+            await p.GotoAsync(entry.Route);
+            await p.Locator("main[data-interactive=true]").WaitForAsync();
+            try
+            {
+                foreach (var key in await entry.KeyElements(p, viewport))
+                {
+                    await key.Locator.ExpectSeenAsync($"{key.What} ({where})");
+                }
+
+                Assert.False(await SeenByPerson.ScrollsSidewaysAsync(p), $"{where}: the page scrolls sideways");
+                await Accessibility.ExpectNoSeriousViolationsAsync(p, where);
+            }
+            finally
+            {
+                await Screenshots.SaveAsync(p, page, role, viewport);
+            }
+        });
+    }
+}

@@ -1,0 +1,249 @@
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.WebUtilities;
+using MudBlazor;
+
+namespace CrmAdmin.Features.Exceptions;
+
+/// <summary>
+/// CRM settings → Exceptions (X5, X6, S1, S4): the list with server-side paging and sorting, the
+/// app's own filter panel (its filter lives in the query string, so a filtered list can be
+/// bookmarked and Back returns to the previous filter), a visible selection, and removal after a
+/// confirmation that names what goes.
+/// </summary>
+public partial class ExceptionsPage
+{
+    private static readonly int[] PageSizes = [25, 50, 100, 200];
+
+    // The remove dialog names this many values and counts the rest.
+    private const int NamedInDialog = 10;
+
+    private MudDataGrid<ExceptionRow> grid = default!;
+    private bool loaded;
+    private bool showImport;
+    private bool canEdit;
+    private string? lineName;
+    private ExceptionFilter filter = ExceptionFilter.None;
+    private IReadOnlyList<ExceptionRow> pageRows = [];
+    // By id, with the row, so the dialog can name what is selected on pages no longer shown.
+    private readonly Dictionary<long, ExceptionRow> selected = [];
+    private string? selectionNote;
+
+    [Inject] private ExceptionListService Entries { get; set; } = default!;
+    [Inject] private CrmAuthorizer Authorizer { get; set; } = default!;
+    [Inject] private CrmSettingsService Lines { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    /// <summary>Set when opened from a telephony line's "Edit CRM exceptions" (S4): the same CRM-wide list.</summary>
+    [Parameter] public long? LineId { get; set; }
+
+    /// <summary>The filter, from the query string: <c>?comment=…&amp;value=…&amp;type=Phone|Email|EmailDomain</c> (the export API's names).</summary>
+    [SupplyParameterFromQuery(Name = "comment")] public string? CommentQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "value")] public string? ValueQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "type")] public string? TypeQuery { get; set; }
+
+    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private EntrySource Source => LineId is null ? EntrySource.Settings : EntrySource.Telephony;
+
+    // Text, link (null: not a page of its own), and whether it is this page.
+    private IReadOnlyList<(string Text, string? Href, bool Current)> Breadcrumbs => LineId is null
+        ? [("CRM settings", null, false), ("Other", null, false), ("Exceptions", null, true)]
+        : [("Telephony", "telephony/lines", false), (lineName ?? $"Line {LineId}", null, false), ("CRM integration: exceptions", null, true)];
+
+    private static readonly Dictionary<string, object> TableAttributes = new() { ["aria-label"] = "Exception list" };
+
+    private string ExportUrl => WithFilter("api/exceptions/export", filter);
+
+    private bool AllOnPageSelected => pageRows.Count > 0 && pageRows.All(r => selected.ContainsKey(r.Id));
+
+    // Runs again whenever the sign-in state is re-announced (a changed role shows or hides the edit
+    // controls) and whenever the query string changes (a search, Back, a bookmark).
+    protected override async Task OnParametersSetAsync()
+    {
+        var user = (await AuthenticationState).User;
+        canEdit = await Authorizer.AllowsAsync(user, Policies.EditExceptions);
+        lineName = LineId is { } id ? (await Lines.GetLinesAsync(user)).FirstOrDefault(l => l.Id == id)?.Name : null;
+
+        var fromQuery = FilterFromQuery();
+        if (fromQuery != filter)
+        {
+            filter = fromQuery;
+            if (selected.Count > 0)
+            {
+                selectionNote = $"The filter changed, so the {Labels.Count(selected.Count, "selected entry", "selected entries")} " +
+                                $"{(selected.Count == 1 ? "was" : "were")} unselected.";
+                selected.Clear();
+            }
+
+            // Before the first render the grid loads by itself, with this filter.
+            if (grid is not null)
+            {
+                grid.NavigateTo(Page.First);
+                await grid.ReloadServerData();
+            }
+        }
+    }
+
+    private ExceptionFilter FilterFromQuery() => new(
+        string.IsNullOrWhiteSpace(CommentQuery) ? null : CommentQuery.Trim(),
+        string.IsNullOrWhiteSpace(ValueQuery) ? null : ValueQuery.Trim(),
+        Enum.TryParse<EntryType>(TypeQuery, ignoreCase: true, out var type) && Enum.IsDefined(type) ? type : null);
+
+    private async Task<GridData<ExceptionRow>> LoadAsync(GridState<ExceptionRow> state, CancellationToken ct)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var column = sort is not null && Enum.TryParse<ExceptionSortColumn>(sort.SortBy, out var parsed) ? parsed : ExceptionSortColumn.CreatedAt;
+        var descending = sort?.Descending ?? true;
+        var user = (await AuthenticationState).User;
+        var page = await Entries.ListAsync(
+            new ExceptionListQuery(filter, state.Page * state.PageSize, state.PageSize, column, descending), user, ct);
+        pageRows = page.Items;
+        loaded = true;
+        return new GridData<ExceptionRow> { Items = page.Items, TotalItems = page.Total };
+    }
+
+    private void ToggleImport() => showImport = !showImport;
+
+    private void SearchAsync(ExceptionFilter newFilter) => Navigation.NavigateTo(WithFilter(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+    {
+        ["comment"] = null,
+        ["value"] = null,
+        ["type"] = null,
+    }), newFilter));
+
+    private void ClearFiltersAsync() => SearchAsync(ExceptionFilter.None);
+
+    private async Task OnImportedAsync(ImportReport report)
+    {
+        if (report.Added > 0)
+        {
+            await grid.ReloadServerData();
+        }
+    }
+
+    private void Select(ExceptionRow row, bool on)
+    {
+        selectionNote = null;
+        if (on)
+        {
+            selected[row.Id] = row;
+        }
+        else
+        {
+            selected.Remove(row.Id);
+        }
+    }
+
+    private void SelectPage(bool on)
+    {
+        foreach (var row in pageRows)
+        {
+            Select(row, on);
+        }
+    }
+
+    private void ClearSelection()
+    {
+        selected.Clear();
+        selectionNote = null;
+    }
+
+    // Menu item and button handlers start the confirmation without awaiting it: MudMenuItem waits
+    // for its handler before it closes, and would stay open behind the dialog.
+    private void RemoveOne(ExceptionRow row) => _ = ConfirmAndRemoveAsync([row]);
+
+    private void RemoveSelected() => _ = ConfirmAndRemoveAsync(selected.Values.ToList());
+
+    private async Task ConfirmAndRemoveAsync(IReadOnlyList<ExceptionRow> rows)
+    {
+        try
+        {
+            var parameters = new DialogParameters<RemoveEntriesDialog>
+            {
+                { d => d.Values, rows.Take(NamedInDialog).Select(r => Labels.ForPeople(r.Value)).ToList() },
+                { d => d.Count, rows.Count },
+            };
+            var title = rows.Count == 1 ? "Remove 1 entry?" : $"Remove {rows.Count:N0} entries?";
+            var dialog = await Dialogs.ShowAsync<RemoveEntriesDialog>(title, parameters);
+            if (await dialog.Result is not { Canceled: false })
+            {
+                return;
+            }
+
+            await InvokeAsync(() => RemoveAsync(rows));
+        }
+        catch (Exception failure)
+        {
+            await DispatchExceptionAsync(failure);
+        }
+    }
+
+    private async Task RemoveAsync(IReadOnlyList<ExceptionRow> rows)
+    {
+        var ids = rows.Select(r => r.Id).ToList();
+        int removed;
+        try
+        {
+            removed = await Entries.RemoveAsync(ids, Source, (await AuthenticationState).User);
+        }
+        catch (AccessDeniedException)
+        {
+            Snackbar.Add("Nothing was removed: your role no longer allows changing the exception list.", Severity.Error);
+            canEdit = false;
+            StateHasChanged();
+            return;
+        }
+
+        foreach (var id in ids)
+        {
+            selected.Remove(id);
+        }
+
+        var message = $"Removed {Labels.Count(removed, "entry", "entries")} from exceptions.";
+        if (removed < ids.Count)
+        {
+            message += $" {Labels.Count(ids.Count - removed, "entry was", "entries were")} already removed by someone else.";
+        }
+
+        Snackbar.Add(message, Severity.Success);
+        await grid.ReloadServerData();
+        // Started outside an event handler's render cycle (see RemoveOne): the selection bar must be told.
+        StateHasChanged();
+    }
+
+    private static string AddedText(ExceptionRow row) =>
+        $"Added {row.CreatedAt:yyyy-MM-dd HH:mm} UTC by {row.CreatedBy} from {Labels.Of(row.Source)}";
+
+    private static string BlockedText(ExceptionRow row) =>
+        $"Blocked {Labels.Count(row.HitCount, "time")}" + (row.LastHitAt is { } hit ? $", last on {hit:yyyy-MM-dd HH:mm} UTC" : "");
+
+    /// <summary><paramref name="path"/> with the filter's non-empty parts as <c>comment</c>, <c>value</c> and <c>type</c>.</summary>
+    private static string WithFilter(string path, ExceptionFilter f)
+    {
+        var query = new Dictionary<string, string?>
+        {
+            ["comment"] = f.Comment,
+            ["value"] = f.Value,
+            ["type"] = f.Type?.ToString(),
+        };
+        return QueryHelpers.AddQueryString(path, query.Where(p => p.Value is not null));
+    }
+
+    /// <summary>Rows are the same entry when their ids are: the grid's selection and re-renders survive a reload.</summary>
+    private sealed class RowsById : IEqualityComparer<ExceptionRow>
+    {
+        public static readonly RowsById Instance = new();
+
+        public bool Equals(ExceptionRow? x, ExceptionRow? y) => x?.Id == y?.Id;
+
+        public int GetHashCode(ExceptionRow row) => row.Id.GetHashCode();
+    }
+}
