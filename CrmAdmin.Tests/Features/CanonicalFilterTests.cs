@@ -1,3 +1,4 @@
+using CrmAdmin.Data.Sqlite;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
 

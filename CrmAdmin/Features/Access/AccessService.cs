@@ -247,7 +247,7 @@ public sealed class AccessService(
             Check(await users.UpdateSecurityStampAsync(me));
         }
 
-        accessCache.Invalidate();
+        // The new stamp is a committed CrmUser change: the access cache drops this user here and on every instance.
         logger.LogInformation("{Actor} signed out", Actor.NameOf(user));
     }
 
