@@ -193,6 +193,18 @@ public sealed class ImportEncodingTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("text/csv")]
+    public async Task I8_a_quote_that_is_never_closed_refuses_the_whole_import_naming_its_line(string contentType)
+    {
+        var (status, body) = await PostAsync(Encoding.UTF8.GetBytes("+14155550160;fine\n+14155550161;\"never closed\n+14155550162;swallowed\n"), contentType);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("Line 2: a quote (\") opens a comment and is never closed", body.GetProperty("detail").GetString());
+        Assert.Empty(await StoredAsync());
+    }
+
     [Fact]
     public async Task X7_a_value_with_a_replacement_character_already_in_valid_UTF8_is_invalid_and_never_stored()
     {
