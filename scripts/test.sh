@@ -19,13 +19,13 @@ fi
 # folder on port 55432 (CRMADMIN_TEST_POSTGRES_PORT overrides), stopped and removed on exit.
 # An existing server can be used instead by setting CRMADMIN_TEST_POSTGRES yourself.
 source scripts/throwaway-postgres.sh
+log="$(mktemp)"
+trap 'rm -f "$log"; stop_throwaway_postgres' EXIT
 if [ -z "${CRMADMIN_TEST_POSTGRES:-}" ]; then
   start_throwaway_postgres "${CRMADMIN_TEST_POSTGRES_PORT:-55432}"
   export CRMADMIN_TEST_POSTGRES="$THROWAWAY_POSTGRES"
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log"; stop_throwaway_postgres' EXIT
 set +e
 dotnet test CrmAdmin.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

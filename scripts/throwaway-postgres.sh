@@ -1,6 +1,7 @@
 # Sourced by test.sh and benchmark.sh: a throwaway PostgreSQL server in a temporary folder.
 #   start_throwaway_postgres PORT   installs Debian's postgresql with apt-get when missing, starts a
-#                                   server on 127.0.0.1:PORT (user crm, trust) and sets
+#                                   server on 127.0.0.1:PORT, or the next free port after it
+#                                   (user crm, trust), and sets
 #                                   THROWAWAY_POSTGRES to its connection string
 #   stop_throwaway_postgres         stops it and removes its folder (call it from an EXIT trap)
 pg_dir=""
@@ -9,6 +10,10 @@ as_postgres=""
 
 start_throwaway_postgres() {
   local port="$1"
+  # Another run's server may hold the port (two checkouts testing at once): take the next free one.
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    port=$((port + 1))
+  done
   pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
   if [ -z "$pg_bin" ]; then
     echo "PostgreSQL is missing: installing Debian's postgresql (apt-get)."

@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using CrmAdmin.Data;
+using Microsoft.Extensions.Configuration;
+
+namespace CrmAdmin.Tests.Features;
+
+/// <summary>Database:Provider and the connection string are checked before the app serves anything (SPEC §10).</summary>
+public sealed class DatabaseOptionsTests
+{
+    [Theory]
+    [InlineData("Sqlite", "", true)]
+    [InlineData("Postgres", "Host=db;Database=crmadmin", true)]
+    [InlineData("Postgres", "", false)]
+    public void PostgreSQL_needs_a_connection_string_and_SQLite_has_a_default(string provider, string connectionString, bool valid)
+    {
+        var options = CrmDataExtensions.BindDatabaseOptions(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider,
+            ["ConnectionStrings:CrmAdmin"] = connectionString,
+        }).Build());
+
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+
+    [Fact]
+    public void An_unknown_provider_stops_the_app_with_a_message_naming_the_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "MySql" }).Build();
+
+        var refused = Assert.ThrowsAny<InvalidOperationException>(() => CrmDataExtensions.BindDatabaseOptions(configuration));
+        Assert.Contains("Database:Provider", refused.Message);
+    }
+}

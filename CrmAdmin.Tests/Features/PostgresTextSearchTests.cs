@@ -1,0 +1,41 @@
+using CrmAdmin.Data;
+using CrmAdmin.Data.Configurations;
+using CrmAdmin.Domain.Exceptions;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Tests.Features;
+
+/// <summary>
+/// PostgreSQL serves X5's substring filters from pg_trgm GIN indexes, which answer LIKE but not
+/// strpos(): the filter's Contains must reach the server as LIKE, and the planner must use the index.
+/// </summary>
+public sealed class PostgresTextSearchTests : IAsyncLifetime
+{
+    private TestDatabase database = default!;
+
+    public async Task InitializeAsync() => database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
+
+    public async Task DisposeAsync() => await database.DisposeAsync();
+
+    [Fact]
+    public async Task The_comment_and_value_filters_are_LIKEs_the_trigram_indexes_answer()
+    {
+        await using var db = database.CreateDbContext();
+        var text = "spam";
+        var query = db.ExceptionEntries.Where(e => EF.Property<string>(e, ExceptionEntryConfiguration.CommentFolded).Contains(text) || e.Value.Contains(text));
+
+        var sql = query.ToQueryString();
+        Assert.Contains("LIKE", sql);
+        Assert.DoesNotContain("strpos", sql, StringComparison.OrdinalIgnoreCase);
+
+        // With sequential scans priced out, the planner answers such a LIKE from the trigram indexes.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_seqscan = off");
+        foreach (var column in new[] { ExceptionEntryConfiguration.CommentFolded, nameof(ExceptionEntry.Value) })
+        {
+            var explain = $"""EXPLAIN SELECT "Id" FROM "ExceptionEntries" WHERE "{column}" LIKE '%spam%'""";
+            var plan = string.Join("\n", await db.Database.SqlQueryRaw<string>(explain).ToListAsync());
+            Assert.Contains($"IX_ExceptionEntries_{column}_Trigram", plan);
+        }
+    }
+}
