@@ -12,10 +12,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>Every change to the CRM, its users and permissions, and every backup leaves an audit row: who, when, what.</summary>
-public sealed class AuditCoverageTests : IAsyncLifetime
+public abstract class AuditCoverageTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : AuditCoverageTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : AuditCoverageTests(DatabaseProvider.Postgres);
+
     private const string Viewer = "viewer@test.local";
-    private readonly CrmAdminFactory factory = new();
+    private readonly CrmAdminFactory factory = new(provider: provider);
     private HttpClient admin = default!;
 
     public async Task InitializeAsync()

@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Data.Sqlite;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
@@ -6,15 +7,19 @@ namespace CrmAdmin.Tests.Features;
 
 /// <summary>
 /// X5 and X7 in the list's filter, against a real database before and after the search index is built
-/// (issue 14, cases 2 and 9): an email-looking query lists no phones, and any spelling of a value finds it.
+/// (issue 14, cases 2 and 9): an email-looking query lists no phones, and any spelling of a value finds it, on either provider.
 /// </summary>
-public sealed class CanonicalFilterTests : IAsyncLifetime
+public abstract class CanonicalFilterTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : CanonicalFilterTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : CanonicalFilterTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         await host.Get<ExceptionImportService>().ImportAsync(
             "+1 415 555 0122;twos\n+1 212 555 2222;more twos\ninfo2@example.com;mail\nspam@example.com;spam\n@example.org;domain\ninfo@bücher.de;idn",
             EntrySource.Settings, host.Supervisor);
@@ -43,8 +48,12 @@ public sealed class CanonicalFilterTests : IAsyncLifetime
 
         Assert.Equal(expected, await ValuesAsync());
 
-        while (await host.Get<ExceptionSearchIndexer>().IndexNextBatchAsync() > 0)
+        // SQLite's trigram index trails the table (PostgreSQL's indexes are always current): the same answers once it caught up.
+        if (provider == DatabaseProvider.Sqlite)
         {
+            while (await host.Get<ExceptionSearchIndexer>().IndexNextBatchAsync() > 0)
+            {
+            }
         }
 
         Assert.Equal(expected, await ValuesAsync());

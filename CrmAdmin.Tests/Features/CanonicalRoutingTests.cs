@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Crm;
@@ -10,13 +11,17 @@ namespace CrmAdmin.Tests.Features;
 /// X7 in routing (issue 14, case 2): a sender or caller spelled any canonical-equivalent way is blocked
 /// by its entry, and the entries themselves were imported in any spelling.
 /// </summary>
-public sealed class CanonicalRoutingTests : IAsyncLifetime
+public abstract class CanonicalRoutingTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : CanonicalRoutingTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : CanonicalRoutingTests(DatabaseProvider.Postgres);
+
     private ServiceTestHost host = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         var report = await host.Get<ExceptionImportService>().ImportAsync(
             "noreply@shop.example;shop robot\n@example.org.;whole domain\n'@newsletters.example.com;newsletters\n" +
             "spam@example.com.;with dot\nspam@example.com;without dot\n\u202D+1 (415) 555-0180\u202C;apple contacts\n+1 415\u2013555\u20130190;en dash",

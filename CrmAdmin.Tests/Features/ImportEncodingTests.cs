@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -12,9 +13,13 @@ namespace CrmAdmin.Tests.Features;
 /// legacy system saves, are stored as the text they are, or the import is refused as a whole; never a
 /// U+FFFD. Each case asserts the stored value and comment, the status and the encoding the report names.
 /// </summary>
-public sealed class ImportEncodingTests : IAsyncLifetime
+public abstract class ImportEncodingTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    private readonly CrmAdminFactory factory = new();
+    public sealed class OnSqlite() : ImportEncodingTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ImportEncodingTests(DatabaseProvider.Postgres);
+
+    private readonly CrmAdminFactory factory = new(provider: provider);
     private HttpClient client = default!;
 
     static ImportEncodingTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

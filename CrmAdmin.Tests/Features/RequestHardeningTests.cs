@@ -1,3 +1,4 @@
+using CrmAdmin.Data;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -9,9 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>P5 and SPEC §9: values outside an enum and over-long strings and lists are a 400 naming what is wrong, and change nothing.</summary>
-public sealed class RequestHardeningTests : IAsyncLifetime
+public abstract class RequestHardeningTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    private readonly CrmAdminFactory factory = new();
+    public sealed class OnSqlite() : RequestHardeningTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : RequestHardeningTests(DatabaseProvider.Postgres);
+
+    private readonly CrmAdminFactory factory = new(provider: provider);
     private HttpClient admin = default!;
 
     public async Task InitializeAsync()
