@@ -30,7 +30,8 @@ public static partial class HttpMeasurements
         await page.Locator("button[type=submit]").ClickAsync();
         await page.Locator("main[data-interactive=true]").WaitForAsync();
 
-        var fiftieth = page.GetByTestId("entry-value").Nth(49);
+        var list = page.GetByRole(AriaRole.Table, new() { Name = "Exception list" });
+        var fiftieth = list.GetByTestId("entry-value").Nth(49);
         var samples = new double[BrowserNavigations];
         for (var i = 0; i < samples.Length; i++)
         {
@@ -42,8 +43,8 @@ public static partial class HttpMeasurements
             samples[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
         }
 
-        // The pager's summary, "1-50 of 1,000,000".
-        var pager = await page.GetByText(new System.Text.RegularExpressions.Regex(@"^\s*[\d,]+\s*[-–]\s*[\d,]+ of [\d,]+\s*$")).First.InnerTextAsync();
+        // The pager's summary, "1-50 of 1000000".
+        var pager = await page.GetByText(new System.Text.RegularExpressions.Regex(@"^\s*1-50 of [\d,]+\s*$")).InnerTextAsync();
         if (!pager.Replace(",", "").Contains("1000000"))
         {
             throw new InvalidOperationException($"The grid does not count the million entries: \"{pager}\"");

@@ -317,7 +317,7 @@ public static partial class HttpMeasurements
 
         /// <summary>
         /// The app as it is deployed (dotnet publish, Release): outside Development only a published
-        /// app serves its static assets (Blazor's and MudBlazor's scripts and styles), which the browser needs.
+        /// app serves its static assets (Blazor's and the component library's scripts), which the browser needs.
         /// </summary>
         private static async Task<string> PublishAsync()
         {

@@ -38,6 +38,7 @@ public sealed record CatalogPage(string Name, string Route, IReadOnlyList<string
 public static class PageCatalog
 {
     private static readonly string[] Everyone = [Roles.Administrator, Roles.Supervisor, Roles.Viewer];
+    private static readonly string[] Editors = [Roles.Administrator, Roles.Supervisor];
 
     public static readonly IReadOnlyList<CatalogPage> Pages =
     [
@@ -89,14 +90,48 @@ public static class PageCatalog
             return keys;
         })
         {
-            Arrange = async browser =>
-            {
-                using var admin = await browser.App.CreateAdminClientAsync();
-                var response = await admin.PostAsync("/api/exceptions/import", new StringContent(
-                    $"{CatalogRowValue};catalog-row: a robocaller that rings every weekday morning from a rotating set of numbers",
-                    System.Text.Encoding.UTF8, "text/plain"));
-                response.EnsureSuccessStatusCode();
-            },
+            Arrange = ArrangeCatalogRowAsync,
+        },
+        // Add to list with a report that has a problem line, as an editor sees it after an import.
+        new("exceptions-import", "/crm/settings/exceptions?comment=catalog-row", Editors, async (page, _) =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.ImportAsync($"{CatalogRowValue};catalog-row again\n4155550198;catalog-row a line whose number lacks the plus and the country code");
+            var report = exceptions.Report;
+            return
+            [
+                new("the paste box", exceptions.PasteBox),
+                new("the Import button", page.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true })),
+                new("the file upload", page.GetByLabel("Upload a .txt or .csv file")),
+                new("the added count", report.Locator("[data-count=added]")),
+                new("the already listed count", report.Locator("[data-count=already-listed]")),
+                new("the invalid count", report.Locator("[data-count=invalid]")),
+                new("the invalid line's reason", report.GetByTestId("problem-reason").Filter(new() { HasText = "country code" })),
+                new("the keep-only-lines-to-fix button", report.GetByRole(AriaRole.Button, new() { Name = "Keep only the line to fix in the box" })),
+                new("the report download", report.GetByRole(AriaRole.Button, new() { Name = "Download report (CSV)" })),
+            ];
+        })
+        {
+            Arrange = ArrangeCatalogRowAsync,
+        },
+        // The row menu and the confirmation it opens (not confirmed: the row stays for the other cases).
+        new("exceptions-remove", "/crm/settings/exceptions?comment=catalog-row", Editors, async (page, _) =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.Row(CatalogRowValue).GetByRole(AriaRole.Button, new() { Name = $"Actions for {CatalogRowValue}" }).ClickAsync();
+            var item = page.GetByRole(AriaRole.Menuitem, new() { Name = "Remove from exceptions" });
+            await item.ExpectSeenAsync("the Remove from exceptions menu item");
+            await item.ClickAsync();
+            return
+            [
+                new("the dialog's question", exceptions.Dialog.GetByText("Remove 1 entry?")),
+                new("the value to remove", exceptions.Dialog.GetByTestId("values-to-remove").GetByText(CatalogRowValue)),
+                new("the Cancel button", exceptions.Dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" })),
+                new("the Remove button", exceptions.Dialog.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true })),
+            ];
+        })
+        {
+            Arrange = ArrangeCatalogRowAsync,
         },
         // Users is for administrators only: the others are sent to the one Access denied page.
         new("access-denied", "/crm/settings/users", [Roles.Supervisor, Roles.Viewer], (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
@@ -109,6 +144,15 @@ public static class PageCatalog
 
     /// <summary>The row the exceptions entry puts in place and looks for.</summary>
     public const string CatalogRowValue = "+14155550199";
+
+    private static async Task ArrangeCatalogRowAsync(BrowserFixture browser)
+    {
+        using var admin = await browser.App.CreateAdminClientAsync();
+        var response = await admin.PostAsync("/api/exceptions/import", new StringContent(
+            $"{CatalogRowValue};catalog-row: a robocaller that rings every weekday morning from a rotating set of numbers",
+            System.Text.Encoding.UTF8, "text/plain"));
+        response.EnsureSuccessStatusCode();
+    }
 
     public static CatalogPage Find(string name) => Pages.Single(p => p.Name == name);
 }

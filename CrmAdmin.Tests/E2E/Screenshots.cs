@@ -12,6 +12,8 @@ public static class Screenshots
     {
         Directory.CreateDirectory(Folder);
         var path = Path.Combine(Folder, $"{name}-{role.ToLowerInvariant()}-{viewport.Width}x{viewport.Height}.png");
+        // From the top: a full-page picture of a scrolled page shows the fixed app bar in the middle of it.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true, Timeout = 10_000 });
         return path;
     }
