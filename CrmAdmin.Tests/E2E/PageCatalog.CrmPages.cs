@@ -78,15 +78,21 @@ public static class CrmCatalogPages
                 : new("why the settings cannot be changed", page.GetByText("Only administrators change CRM settings.")));
             return elements;
         }),
+        // A dry run of a call, so the outcome (verdict, rule chips, history) is checked and photographed too.
         new("simulator", "/simulator", Everyone, async (page, viewport) =>
         {
-            await page.GetByRole(AriaRole.Tab, new() { Name = "Incoming call" }).WaitForAsync();
+            await page.GetByLabel("Customer number").FillAsync("+1 646 555 9200");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+            await page.GetByTestId("verdict").WaitForAsync();
             return
             [
                 new("the Incoming call tab", page.GetByRole(AriaRole.Tab, new() { Name = "Incoming call" })),
                 new("the line select", page.GetByLabel("Line", new() { Exact = true })),
                 new("the customer number", page.GetByLabel("Customer number")),
                 new("the Simulate button", page.GetByRole(AriaRole.Button, new() { Name = "Simulate" })),
+                new("the verdict", page.GetByTestId("verdict")),
+                new("the first rule of the trail", page.GetByTestId("rule-trail").GetByRole(AriaRole.Listitem).First),
+                new("the run's Show button in the history", page.GetByTestId("history-show").First),
             ];
         }),
         new("telephony", "/telephony/lines", Everyone, async (page, _) =>

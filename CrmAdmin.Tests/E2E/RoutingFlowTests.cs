@@ -37,7 +37,7 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
             await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("Blocked by exception +16465557000 — \"spam robot\": nothing created or logged (dry run: nothing was changed)");
             await Assertions.Expect(page.GetByTestId("matched-exception")).ToContainTextAsync("spam robot");
             Assert.Equal(["C1", "C2", "C5"], await page.GetByTestId("rule-trail").GetByRole(AriaRole.Listitem).EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.rule)"));
-            await Assertions.Expect(page.GetByTestId("history-row")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.GetByTestId("history-when")).ToHaveCountAsync(1);
         });
 
     [Fact]

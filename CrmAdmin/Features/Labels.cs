@@ -58,8 +58,8 @@ public static class Labels
         AuditAction.PasswordReset => "Password reset",
         AuditAction.CrmSettingsChanged => "CRM settings changed",
         AuditAction.TelephonyLineChanged => "Telephony line changed",
-        AuditAction.MovedToRecycleBin => "Moved to the Recycle bin",
-        AuditAction.Restored => "Restored from the Recycle bin",
+        AuditAction.MovedToRecycleBin => "Moved to the recycle bin",
+        AuditAction.Restored => "Restored from the recycle bin",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
