@@ -181,8 +181,6 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             await exceptions.OpenAsync();
             await exceptions.OpenAddToListAsync();
             await exceptions.PasteBox.FillAsync("+1 415 555 9201;flow-k\n+1 415 555 9202;flow-k");
-            // The box announces the shortcut once its script has wired it.
-            await Assertions.Expect(exceptions.PasteBox).ToHaveAttributeAsync("aria-keyshortcuts", "Control+Enter Meta+Enter");
 
             await exceptions.PasteBox.PressAsync("Control+Enter");
 

@@ -31,6 +31,10 @@ public sealed class ExceptionsPageObject(IPage page)
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Add to list" }).ClickAsync();
         }
+
+        // The panel's scripts (the shortcut, the file input's reader) are wired after it first renders;
+        // a file chosen before that is never read. The box announces its shortcut once they are.
+        await Assertions.Expect(PasteBox).ToHaveAttributeAsync("aria-keyshortcuts", "Control+Enter Meta+Enter");
     }
 
     public async Task ImportAsync(string text, float timeout = 20_000)

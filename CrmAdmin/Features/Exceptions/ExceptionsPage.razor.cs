@@ -112,14 +112,16 @@ public partial class ExceptionsPage
 
     private void ToggleImport() => showImport = !showImport;
 
-    private void SearchAsync(ExceptionFilter newFilter) => Navigation.NavigateTo(WithFilter(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+    // A new history entry per search: Back returns to the previous filter, and the address can be bookmarked.
+    // OnParametersSetAsync then applies it. Empty parts leave the query string.
+    private void Search(ExceptionFilter newFilter) => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
     {
-        ["comment"] = null,
-        ["value"] = null,
-        ["type"] = null,
-    }), newFilter));
+        ["comment"] = newFilter.Comment,
+        ["value"] = newFilter.Value,
+        ["type"] = newFilter.Type?.ToString(),
+    }));
 
-    private void ClearFiltersAsync() => SearchAsync(ExceptionFilter.None);
+    private void ClearFilters() => Search(ExceptionFilter.None);
 
     private async Task OnImportedAsync(ImportReport report)
     {
