@@ -33,6 +33,33 @@ public class ImportReportViewTests : MudTestContext
     }
 
     [Fact]
+    public void I12_a_report_with_more_problem_lines_than_it_lists_says_how_many_more_the_download_has()
+    {
+        var report = new ImportReport(maxInlineProblems: 2);
+        var screen = new ImportScreen(report);
+        foreach (var line in ImportLineParser.Parse("bad 1\nbad 2\nbad 3\nbad 4\nbad 5").Where(screen.Admit))
+        {
+            report.Record(line, ImportLineStatus.Added);
+        }
+
+        var view = Render<ImportReportView>(p => p.Add(c => c.Report, report));
+
+        Assert.Equal("5 invalid", view.Find("[data-count=invalid]").TextContent.Trim());
+        Assert.Equal(2, view.FindAll("table[aria-label='Lines that were not added'] tbody tr").Count);
+        Assert.Contains("The first 2 lines that were not added are listed below, and 3 more", view.Find("[data-testid=more-problems]").TextContent);
+    }
+
+    [Fact]
+    public void I7_the_code_page_an_upload_was_read_as_is_named_and_a_utf8_import_names_none()
+    {
+        var assumed = new ImportReport { AssumedEncoding = "windows-1251 (Cyrillic (Windows))" };
+        Assert.Contains("read as windows-1251 (Cyrillic (Windows))", Render<ImportReportView>(p => p.Add(c => c.Report, assumed)).Find("[data-testid=assumed-encoding]").TextContent);
+
+        Assert.Empty(Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("+14155550100"))).FindAll("[data-testid=assumed-encoding]"));
+        Assert.Empty(Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("+14155550100"))).FindAll("[data-testid=more-problems]"));
+    }
+
+    [Fact]
     public void A_long_reason_is_cut_to_one_line_and_readable_in_full_in_its_title()
     {
         var view = Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("4155550100;no plus")));

@@ -109,6 +109,35 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
         });
 
     [Fact]
+    public Task I7_I12_a_windows_1251_upload_keeps_its_comments_says_how_it_was_read_and_downloads_its_full_report() =>
+        browser.RunAsync(nameof(I7_I12_a_windows_1251_upload_keeps_its_comments_says_how_it_was_read_and_downloads_its_full_report), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.OpenAddToListAsync();
+
+            // As Excel or 1C on a Russian Windows saves it: no byte order mark, no charset declared.
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            await page.GetByLabel("Upload a .txt or .csv file").SetInputFilesAsync(new FilePayload
+            {
+                Name = "flow-1251.csv",
+                MimeType = "text/csv",
+                Buffer = Encoding.GetEncoding(1251).GetBytes("+7 495 123-45-67;спам звонки\r\nrassylka@example.com;спам рассылка\r\nплохая строка;спам\r\n"),
+            });
+            await exceptions.Report.WaitForAsync();
+            Assert.Equal("2 added", await exceptions.CountAsync("added"));
+            Assert.Equal("1 invalid", await exceptions.CountAsync("invalid"));
+            await Assertions.Expect(page.GetByTestId("assumed-encoding")).ToContainTextAsync("windows-1251");
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download report (CSV)" }).ClickAsync());
+            var report = await File.ReadAllTextAsync(await download.PathAsync());
+            Assert.Contains("плохая строка;спам", report);
+
+            await exceptions.FilterAsync(comment: "спам звонки");
+            await exceptions.ExpectValuesAsync("+74951234567");
+        });
+
+    [Fact]
     public Task An_import_clicked_twice_runs_once() =>
         browser.RunAsync(nameof(An_import_clicked_twice_runs_once), async page =>
         {

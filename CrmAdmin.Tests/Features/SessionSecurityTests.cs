@@ -250,12 +250,20 @@ public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper ou
     [InlineData("/\t/evil.example", "/")]
     public async Task A_non_ascii_return_url_signs_in_and_goes_to_a_local_page(string returnUrl, string expected)
     {
-        var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // Over a real Kestrel port: the in-memory test server lets a non-ASCII Location header through,
+        // Kestrel refuses to write one, and that refusal was the bug.
+        await using var app = new CrmAdminFactory();
+        app.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        await app.CreateUserAsync(Viewer, "Viewer");
+        var address = new Uri(app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = address };
 
         var response = await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword, returnUrl);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(expected, response.Headers.Location!.OriginalString.Replace("http://localhost", ""));
+        Assert.Equal(expected, response.Headers.Location!.OriginalString.Replace(address.GetLeftPart(UriPartial.Authority), ""));
         Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("CrmAdmin.Auth="));
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
     }

@@ -60,6 +60,11 @@ public static class Labels
         AuditAction.TelephonyLineChanged => "Telephony line changed",
         AuditAction.MovedToRecycleBin => "Moved to the recycle bin",
         AuditAction.Restored => "Restored from the recycle bin",
+        AuditAction.UserDeleted => "User deleted",
+        AuditAction.EntityCreated => "CRM record created",
+        AuditAction.EntityChanged => "CRM record changed",
+        AuditAction.RoutingApplied => "Call or email routed",
+        AuditAction.BackupDownloaded => "Backup downloaded",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

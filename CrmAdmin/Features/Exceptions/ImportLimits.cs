@@ -30,13 +30,14 @@ public sealed class ImportLimits
         $"The import has more than {MaxLines:N0} lines; nothing was imported. Split it into parts of at most {MaxLines:N0} lines.";
 
     /// <summary>
-    /// Reads an upload of at most <see cref="MaxBytes"/> as text in the encoding <see cref="ImportTextDecoder"/>
-    /// decides (I7); null when there is more. Throws <see cref="ImportUnreadableException"/> when the
-    /// encoding cannot be read. <see cref="ImportTextDecoder.ReadAsync"/> keeps the bytes and says which
-    /// encoding was assumed; this is the shortcut for a caller that wants the string.
+    /// Reads an upload or a paste of at most <see cref="MaxBytes"/> in the encoding <see cref="ImportTextDecoder"/>
+    /// decides (I7), keeping the bytes once and the encoding it assumed for the report; null when there is
+    /// more. Throws <see cref="ImportUnreadableException"/> when the encoding cannot be read.
     /// </summary>
-    public async Task<string?> ReadTextAsync(Stream stream, CancellationToken ct) =>
-        (await ImportTextDecoder.ReadAsync(stream, null, MaxBytes, null, ct))?.ReadToEnd();
+    /// <param name="declaredCharset">The charset the sender declared (a file's Content-Type), if any.</param>
+    /// <param name="lengthHint">The expected size in bytes, to allocate once.</param>
+    public Task<ImportText?> ReadTextAsync(Stream stream, string? declaredCharset, long? lengthHint, CancellationToken ct) =>
+        ImportTextDecoder.ReadAsync(stream, declaredCharset, MaxBytes, lengthHint, ct);
 }
 
 /// <summary>An import refused as a whole before anything was written (too many lines).</summary>
