@@ -85,6 +85,20 @@ public class CanonicalFormTests
         Assert.Contains(reason, result.Error);
     }
 
+    [Theory]
+    [InlineData("SPAM@EXAMPLE.COM..")]
+    [InlineData("foo@bar..")]
+    [InlineData("@example.org..")]
+    [InlineData("spam@.example.com")]
+    [InlineData("spam@example..com")]
+    public void X7_only_one_trailing_root_dot_is_dropped_and_an_empty_label_is_invalid(string input)
+    {
+        var result = ContactPointNormalizer.Normalize(input);
+
+        Assert.Null(result.Point);
+        Assert.False(string.IsNullOrEmpty(result.Error));
+    }
+
     [Fact]
     public void An_email_name_part_is_at_most_64_characters()
     {

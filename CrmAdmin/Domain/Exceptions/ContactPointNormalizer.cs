@@ -208,6 +208,12 @@ public static class ContactPointNormalizer
             return null;
         }
 
+        // Only the one root dot goes: "example.com.." has an empty label, which IdnMapping lets through at the end.
+        if (domain[^1] == '.' || domain[0] == '.')
+        {
+            return ("", "email domain has an empty part between dots, like example..com");
+        }
+
         if (!domain.Contains('.'))
         {
             return ("", "email domain must contain a dot, like example.com");
