@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CrmAdmin.Data;
@@ -65,7 +66,9 @@ public abstract class AuditCoverageTests(DatabaseProvider provider) : IAsyncLife
         await entities.SetDealStageAsync(deal, DealStage.Won, null, me);
         (await admin.PostAsJsonAsync("/api/routing/call", new { lineId = 1, direction = "Incoming", number = "+1 415 555 0199", dryRun = false })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/api/routing/call", new { lineId = 1, direction = "Incoming", number = "+1 415 555 0198", dryRun = true })).EnsureSuccessStatusCode();
-        (await admin.GetAsync("/api/admin/backup")).EnsureSuccessStatusCode();
+        // SQLite hands out a copy; PostgreSQL answers how to use pg_dump, which leaves nothing to audit.
+        var backup = await admin.GetAsync("/api/admin/backup");
+        Assert.Equal(provider == DatabaseProvider.Sqlite ? HttpStatusCode.OK : HttpStatusCode.NotImplemented, backup.StatusCode);
         (await admin.PutAsJsonAsync("/api/permissions", new[] { new { role = "Viewer", exceptions = "Edit" } })).EnsureSuccessStatusCode();
         var viewerId = (await access.GetUsersAsync(me)).Single(u => u.Email == Viewer).Id;
         await access.SetRoleAsync(me, viewerId, "Supervisor", EntrySource.Settings);
@@ -88,7 +91,7 @@ public abstract class AuditCoverageTests(DatabaseProvider provider) : IAsyncLife
         var routed = Assert.Single(rows, r => r.Action == AuditAction.RoutingApplied);
         Assert.Equal("+14155550199", routed.Value);
         Assert.Contains("created Lead", routed.Details);
-        Assert.Single(rows, r => r.Action == AuditAction.BackupDownloaded);
+        Assert.Equal(provider == DatabaseProvider.Sqlite ? 1 : 0, rows.Count(r => r.Action == AuditAction.BackupDownloaded));
         Assert.Contains("Viewer: Exceptions View → Edit", Details(AuditAction.PermissionChanged));
         foreach (var action in new[] { AuditAction.UserRoleChanged, AuditAction.UserLocked, AuditAction.PasswordReset, AuditAction.UserDeleted })
         {
