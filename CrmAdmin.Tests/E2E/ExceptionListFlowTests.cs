@@ -237,6 +237,12 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
 
             await exceptions.FilterAsync(comment: "flow-q nothing like this");
             await Assertions.Expect(page.GetByText("No entries match these filters.")).ToBeVisibleAsync();
+            // An empty grid keeps readable column headers, none drawn over another.
+            foreach (var header in new[] { "Type", "Phone or email", "Comment", "Added", "Blocked" })
+            {
+                await page.GetByRole(AriaRole.Columnheader, new() { Name = header }).ExpectSeenAsync($"the {header} column header of the empty list");
+            }
+
             await page.GoBackAsync();
             await exceptions.ExpectValuesAsync("+14155559301");
 

@@ -24,6 +24,22 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
     private static ILocator ActivityRows(IPage page) => page.GetByRole(AriaRole.Region, new() { Name = "Activities" }).Locator("tbody tr");
 
     [Fact]
+    public Task The_menu_moves_between_leads_deals_contacts_and_companies() =>
+        browser.RunAsync(nameof(The_menu_moves_between_leads_deals_contacts_and_companies), async page =>
+        {
+            await page.GotoAsync("/crm/leads");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Leads", Level = 1 })).ToBeVisibleAsync();
+
+            // One page serves the four lists: each menu click must show its own list, not the one before.
+            foreach (var list in new[] { "Deals", "Contacts", "Companies", "Leads" })
+            {
+                await page.GetByRole(AriaRole.Navigation, new() { Name = "Main menu" }).GetByRole(AriaRole.Link, new() { Name = list, Exact = true }).ClickAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = list, Level = 1 })).ToBeVisibleAsync();
+            }
+        });
+
+    [Fact]
     public Task An_incoming_call_from_an_excepted_number_gets_the_blocked_verdict() =>
         browser.RunAsync(nameof(An_incoming_call_from_an_excepted_number_gets_the_blocked_verdict), async page =>
         {

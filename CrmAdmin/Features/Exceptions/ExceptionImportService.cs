@@ -129,7 +129,7 @@ public sealed class ExceptionImportService(
 
             writer.AuditAdded();
             writer.Audit(AuditAction.ExceptionsImported,
-                $"{report.Lines} lines: {report.Added} added, {report.AlreadyListed} already listed, " +
+                $"{Labels.Count(report.Lines, "line")}: {report.Added} added, {report.AlreadyListed} already listed, " +
                 $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid");
         }
 
