@@ -10,7 +10,15 @@ using Xunit.Abstractions;
 
 namespace CrmAdmin.Tests.Features;
 
+/// <summary>
+/// The reliability tests run alone: they load the app's own writers against each other (busy timeouts,
+/// concurrent imports) and measure that, not how busy the rest of the suite keeps the machine's two cores.
+/// </summary>
+[CollectionDefinition(nameof(ReliabilityTests), DisableParallelization = true)]
+public sealed class ReliabilityCollection;
+
 /// <summary>Hostile input, limits, concurrency and durability settings (issue: reliability and security).</summary>
+[Collection(nameof(ReliabilityTests))]
 public sealed class ReliabilityTests(ITestOutputHelper output)
 {
     private static readonly string[] Pieces =
