@@ -18,9 +18,11 @@ public static class SqliteDatabase
         SqliteProcessSettings.Apply();
         // Pooled: a routed call creates a context for a few queries, and building one from scratch
         // (services, change tracker) cost as much as a query did.
+        services.AddSingleton<SqliteWriterQueue>();
         services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options
             .UseCrmDatabase(DatabaseProvider.Sqlite, connectionString)
-            .AddInterceptors(new SqliteDurabilityInterceptor(), provider.GetRequiredService<DataChangeInterceptor>()));
+            .AddInterceptors(new SqliteDurabilityInterceptor(), provider.GetRequiredService<SqliteWriterQueue>(),
+                provider.GetRequiredService<DataChangeInterceptor>()));
         // One instance: a change is signalled in the process only.
         services.AddSingleton(provider => new DataChanges(null, provider.GetRequiredService<ILogger<DataChanges>>()));
         services.AddHostedService<WalCheckpointer>();

@@ -104,15 +104,21 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
 /// <summary>
 /// Fills the search index behind writes, a batch per short transaction, so a 100k-line import
-/// commits without paying for 3 million trigrams and a reader never waits long for the writer lock.
-/// It wakes every second; a backlog is worked off without pausing.
+/// commits without paying for 3 million trigrams. It wakes every second and works a backlog off batch
+/// after batch, but never ahead of a request: before each batch it lets every transaction that waits for
+/// the writer lock go first (<see cref="SqliteWriterQueue"/>), and a batch is small enough (≈ 0.1 s) that
+/// a request arriving during one waits little. The rows it has not reached are still found (the tail
+/// scan above the mark), so deferring costs speed, never correctness.
 /// </summary>
-public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
+public sealed class ExceptionSearchIndexer(
+    IDbContextFactory<CrmDbContext> dbFactory, SqliteWriterQueue writers, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
     : BackgroundService
 {
-    public const int BatchSize = 20_000;
+    /// <summary>Rows per indexing transaction: the longest a request waits behind the indexer is one batch.</summary>
+    public const int BatchSize = 5_000;
 
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,9 +126,7 @@ public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFac
         {
             try
             {
-                while (await IndexNextBatchAsync(stoppingToken) > 0)
-                {
-                }
+                await IndexBacklogAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -141,7 +145,24 @@ public sealed class ExceptionSearchIndexer(IDbContextFactory<CrmDbContext> dbFac
         }
     }
 
-    /// <summary>Indexes the next rows above the mark; returns how many.</summary>
+    /// <summary>
+    /// Indexes every row above the mark, a batch at a time, each begun only when no other transaction of
+    /// this process waits for the writer lock; returns how many rows it indexed.
+    /// </summary>
+    public async Task<int> IndexBacklogAsync(CancellationToken ct = default)
+    {
+        var total = 0;
+        int indexed;
+        do
+        {
+            await writers.LetOthersFirstAsync(Poll, clock, ct);
+            total += indexed = await IndexNextBatchAsync(ct);
+        }
+        while (indexed > 0);
+        return total;
+    }
+
+    /// <summary>Indexes the next rows above the mark (at most <see cref="BatchSize"/>); returns how many.</summary>
     public async Task<int> IndexNextBatchAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
