@@ -16,7 +16,7 @@ public static class PostgresDatabase
     public static IServiceCollection AddCrmPostgres(this IServiceCollection services, string connectionString)
     {
         // Made by the container, so it is disposed (its pool closed) with it.
-        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddSingleton(_ => CreateDataSource(connectionString));
         services.AddPooledDbContextFactory<CrmDbContext>((provider, options) => options
             .UseCrmDatabase(provider.GetRequiredService<NpgsqlDataSource>())
             .AddInterceptors(provider.GetRequiredService<DataChangeInterceptor>()));
@@ -35,5 +35,24 @@ public static class PostgresDatabase
         services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
         services.AddSingleton<IDatabaseBackup, PostgresBackup>();
         return services;
+    }
+
+    /// <summary>
+    /// The pool every PostgreSQL service shares. Without <c>No Reset On Close</c>, Npgsql sends
+    /// DISCARD's steps (RESET ALL, UNLISTEN *, pg_advisory_unlock_all(), …) before a pooled connection's
+    /// next use: one more round trip on every routing decision, a fifth of its database time. The app
+    /// leaves no session state behind (its advisory locks are transaction-scoped, its only LISTEN
+    /// connection is held for the listener's lifetime), so the reset has nothing to undo. A connection
+    /// string that sets the option itself keeps its value.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        return builder.Build();
     }
 }
