@@ -76,6 +76,26 @@ public abstract class ExceptionListServiceTests(DatabaseProvider provider) : IAs
     }
 
     [Fact]
+    public async Task X5_past_the_count_limit_the_total_is_a_labelled_lower_bound_and_pages_stay_in_order()
+    {
+        var many = ExceptionListService.CountLimit + 5;
+        await importer.ImportAsync(string.Join('\n', Enumerable.Range(0, many).Select(n => $"bulk{n:00000}@example.net;bulk {n % 2}")), EntrySource.Settings, host.Supervisor);
+
+        var all = await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None, Take: 3, SortBy: ExceptionSortColumn.Value, Descending: true), host.Viewer);
+        var broad = await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: "bulk"), Skip: 10_001, Take: 3, SortBy: ExceptionSortColumn.Value, Descending: false), host.Viewer);
+        var half = await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: "bulk 1"), Take: 2, SortBy: ExceptionSortColumn.Value, Descending: false), host.Viewer);
+
+        Assert.Equal((ExceptionListService.CountLimit, true), (all.Total, all.TotalIsLowerBound));
+        Assert.Equal(["sales@example.com", "bulk10004@example.net", "bulk10003@example.net"], all.Items.Select(r => r.Value));
+        // Paging goes on past the limit: the rows are there, only the count stopped.
+        Assert.Equal((ExceptionListService.CountLimit, true), (broad.Total, broad.TotalIsLowerBound));
+        Assert.Equal(["bulk10001@example.net", "bulk10002@example.net", "bulk10003@example.net"], broad.Items.Select(r => r.Value));
+        // Under the limit the count is exact, and the page is sorted from exactly the matches.
+        Assert.Equal((many / 2, false), (half.Total, half.TotalIsLowerBound));
+        Assert.Equal(["bulk00001@example.net", "bulk00003@example.net"], half.Items.Select(r => r.Value));
+    }
+
+    [Fact]
     public async Task X6_remove_deletes_the_entries_and_audits_each_one()
     {
         var ids = (await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(Value: "415")), host.Viewer)).Items.Select(r => r.Id).ToList();

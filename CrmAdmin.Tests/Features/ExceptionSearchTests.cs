@@ -102,8 +102,13 @@ public sealed class ExceptionSearchTests : IAsyncLifetime
         await using var db = host.Database.CreateDbContext();
         Assert.Null(await SqliteExceptionSearch.CandidatesAsync(db, new ExceptionFilter(Comment: "bulk"), default));
         var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: "bulk")), host.Viewer);
-        Assert.Equal(SqliteExceptionSearch.MaxCandidates + 5, page.Total);
+        // More matches than the count goes to: a labelled lower bound, and a full first page.
+        Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
         Assert.Equal(50, page.Items.Count);
+        var narrower = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: "bulk", Value: "bulk1000")), host.Viewer);
+        Assert.Equal(["bulk10000@example.com", "bulk10001@example.com", "bulk10002@example.com", "bulk10003@example.com", "bulk10004@example.com",
+            "bulk10005@example.com", "bulk1000@example.com"], narrower.Items.Select(r => r.Value).Order(StringComparer.Ordinal));
+        Assert.Equal((7, false), (narrower.Total, narrower.TotalIsLowerBound));
     }
 
     [Theory]

@@ -27,10 +27,12 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         // X1: one entry per (Type, Value); the bulk import relies on it to tell AlreadyListed apart.
         entry.HasIndex(e => new { e.Type, e.Value }).IsUnique();
         entry.HasIndex(e => e.Value);
-        entry.HasIndex(e => e.CreatedAt);
+        // Every sort ends with Id (stable pages), so each sort index does too: PostgreSQL can then walk it
+        // for the first page instead of sorting every match (SQLite's indexes end with the rowid anyway).
+        entry.HasIndex(e => new { e.CreatedAt, e.Id });
         // The type filter's first page and count read this index alone, newest first, never the table.
         entry.HasIndex(e => new { e.Type, e.CreatedAt, e.Id });
-        entry.HasIndex(e => e.HitCount);
-        entry.HasIndex(e => e.LastHitAt);
+        entry.HasIndex(e => new { e.HitCount, e.Id });
+        entry.HasIndex(e => new { e.LastHitAt, e.Id });
     }
 }

@@ -30,24 +30,44 @@ public sealed record ExceptionListQuery(
 public sealed record ExceptionRow(
     long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy, int HitCount, DateTime? LastHitAt);
 
-public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items);
+/// <summary>
+/// One page of the list. <paramref name="Total"/> is exact when <paramref name="TotalIsLowerBound"/> is
+/// false; otherwise more than <see cref="ExceptionListService.CountLimit"/> entries match and Total is that
+/// limit (the page says "more than 10,000", never a made-up figure).
+/// </summary>
+public sealed record ExceptionPage(int Total, IReadOnlyList<ExceptionRow> Items, bool TotalIsLowerBound = false);
 
 /// <summary>Reading and removing entries (X5, X6). Filtering, sorting and paging run in the database.</summary>
 public sealed class ExceptionListService(
     IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, IExceptionTextSearch search, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ExceptionListService> logger)
 {
+    /// <summary>
+    /// Counting stops past this many matches. An exact count of a broad filter ("batch 1", half of a
+    /// million entries) read every match: 120–400 ms on either provider, against 50 ms for the page.
+    /// </summary>
+    public const int CountLimit = 10_000;
+
+    /// <summary>
+    /// A page of the entries matching the query's filter (X5), in its order, with their count. The ids of
+    /// at most <see cref="CountLimit"/> + 1 matches are read first, in any order (a scan stops as soon as it
+    /// has them): up to the limit they are the exact answer, and the page is sorted from them alone; past
+    /// it the total is a lower bound and the page walks the sort column's index until it has its rows.
+    /// Needs View (P3); throws <see cref="UnauthorizedAccessException"/> otherwise.
+    /// </summary>
     public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, ClaimsPrincipal user, CancellationToken ct = default)
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filtered = await FilterAsync(db, query.Filter, ct);
-        var total = await filtered.CountAsync(ct);
-        var items = await Sort(filtered, query.SortBy, query.Descending)
+        var matches = await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+        var lowerBound = matches.Count > CountLimit;
+        var rows = lowerBound ? filtered : db.ExceptionEntries.AsNoTracking().Where(e => matches.Contains(e.Id));
+        var items = await Sort(rows, query.SortBy, query.Descending)
             .Skip(Math.Max(0, query.Skip))
             .Take(Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake))
             .Select(ToRow)
             .ToListAsync(ct);
-        return new ExceptionPage(total, items);
+        return new ExceptionPage(lowerBound ? CountLimit : matches.Count, items, lowerBound);
     }
 
     /// <summary>Every entry matching the filter, streamed in a stable order, for export (I6).</summary>

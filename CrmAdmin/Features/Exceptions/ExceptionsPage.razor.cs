@@ -23,6 +23,13 @@ public partial class ExceptionsPage
 
     private MudDataGrid<ExceptionRow> grid = default!;
     private bool loaded;
+
+    // Past ExceptionListService.CountLimit matches the count stops: the pager says so instead of a figure.
+    private bool totalIsLowerBound;
+
+    private string PagerInfoFormat => totalIsLowerBound
+        ? $"{{first_item}}–{{last_item}} of more than {ExceptionListService.CountLimit:N0}"
+        : "{first_item}–{last_item} of {all_items}";
     private bool showImport;
     private bool canEdit;
     private string? lineName;
@@ -106,6 +113,7 @@ public partial class ExceptionsPage
         var page = await Entries.ListAsync(
             new ExceptionListQuery(filter, state.Page * state.PageSize, state.PageSize, column, descending), user, ct);
         pageRows = page.Items;
+        totalIsLowerBound = page.TotalIsLowerBound;
         loaded = true;
         return new GridData<ExceptionRow> { Items = page.Items, TotalItems = page.Total };
     }

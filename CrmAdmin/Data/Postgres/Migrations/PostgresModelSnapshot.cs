@@ -548,13 +548,13 @@ namespace CrmAdmin.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
-
-                    b.HasIndex("HitCount");
-
-                    b.HasIndex("LastHitAt");
-
                     b.HasIndex("Value");
+
+                    b.HasIndex("CreatedAt", "Id");
+
+                    b.HasIndex("HitCount", "Id");
+
+                    b.HasIndex("LastHitAt", "Id");
 
                     b.HasIndex("Type", "Value")
                         .IsUnique();
