@@ -8,6 +8,13 @@ public sealed record Viewport(int Width, int Height)
 {
     public static readonly IReadOnlyList<Viewport> All = [new(390, 844), new(1280, 800), new(1440, 900), new(1920, 1080)];
 
+    /// <summary>
+    /// Where axe-core runs: one size per layout (the phone's, with the menu behind a button, and the first
+    /// desktop one, with the menu beside the content). What axe checks (names, roles, contrast, landmarks)
+    /// does not change between desktop widths, and each run costs a second or more per page and role.
+    /// </summary>
+    public bool Audited => this == All[0] || this == All[1];
+
     /// <summary>From MudBlazor's Lg breakpoint (1280 px) the menu is open beside the content; below it, behind the menu button.</summary>
     public bool MenuBesideContent => Width >= 1280;
 

@@ -5,7 +5,7 @@ namespace CrmAdmin.Tests.E2E;
 /// <summary>
 /// Every page in <see cref="PageCatalog"/>, for every role that may open it, at every
 /// <see cref="Viewport"/>: its key elements are seen by a person, the page does not scroll sideways,
-/// axe-core finds nothing serious or critical, and a screenshot is kept for a person to look at.
+/// axe-core finds nothing serious or critical (at one size per layout, <see cref="Viewport.Audited"/>), and a screenshot is kept for a person to look at.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PageCatalogTests(BrowserFixture browser)
@@ -51,7 +51,10 @@ public sealed class PageCatalogTests(BrowserFixture browser)
                 }
 
                 Assert.False(await SeenByPerson.ScrollsSidewaysAsync(p), $"{where}: the page scrolls sideways");
-                await Accessibility.ExpectNoSeriousViolationsAsync(p, where);
+                if (viewport.Audited)
+                {
+                    await Accessibility.ExpectNoSeriousViolationsAsync(p, where);
+                }
             }
             finally
             {
