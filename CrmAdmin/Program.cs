@@ -57,6 +57,11 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
     pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 });
 
+// Routing after the status code pages, not at the pipeline's start (where WebApplication puts it when
+// it is not called): a re-executed request (an unknown address, re-run as /not-found) is routed again
+// and gets the Page not found page, not an empty 404.
+app.UseRouting();
+
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseSessionRevocation();

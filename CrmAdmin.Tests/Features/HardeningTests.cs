@@ -31,6 +31,28 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Contains("script-src 'self';", csp);
     }
 
+    [Theory]
+    [InlineData("/no-such-page")]
+    [InlineData("/crm/leads/not-a-number")]
+    public async Task An_unknown_address_answers_404_with_the_page_not_found_page(string path)
+    {
+        var browser = await factory.CreateSignedInBrowserAsync(CrmAdminFactory.AdminEmail, CrmAdminFactory.AdminPassword);
+
+        var response = await browser.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("Page not found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_unknown_api_address_answers_404_as_problem_details()
+    {
+        var response = await (await factory.CreateAdminClientAsync()).GetAsync("/api/no-such-thing");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task The_sign_in_cookie_is_HttpOnly_SameSite_and_Secure_over_https()
     {
