@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Net.Http.Json;
+using System.Text.Json;
 using CrmAdmin.Domain.Exceptions;
 using Npgsql;
 
@@ -43,22 +45,7 @@ public static partial class HttpMeasurements
         if (part is null or "filter")
         {
             await using var app = await App.StartAsync(postgres(await PostgresBenchDatabase.CopyAsync("crm_bench_filter")));
-            foreach (var filter in Filters)
-            {
-                var samples = new double[60];
-                for (var i = -10; i < samples.Length; i++)
-                {
-                    var watch = Stopwatch.StartNew();
-                    (await app.Client.GetAsync($"/api/exceptions?{filter}&take=50")).EnsureSuccessStatusCode();
-                    if (i >= 0)
-                    {
-                        samples[i] = watch.Elapsed.TotalMilliseconds;
-                    }
-                }
-
-                Array.Sort(samples);
-                Record($"PostgreSQL: filter `{Uri.UnescapeDataString(filter)}` first page and total via GET /api/exceptions, p95", $"{samples[(int)(samples.Length * 0.95)]:0} ms", "≤ 50 ms");
-            }
+            await FilterPercentilesAsync(app, "PostgreSQL");
         }
 
         if (part is null or "load")
@@ -75,6 +62,31 @@ public static partial class HttpMeasurements
         foreach (var (target, measured, goal) in Results)
         {
             Console.WriteLine($"| {target} | {measured} | {goal} |");
+        }
+    }
+
+    /// <summary>Each of <see cref="Filters"/> (and none): the first page and its total via the API, p95 of 60 after 10 to warm up.</summary>
+    private static async Task FilterPercentilesAsync(App app, string provider)
+    {
+        foreach (var filter in Filters.Prepend(""))
+        {
+            var samples = new double[60];
+            var lowerBound = false;
+            for (var i = -10; i < samples.Length; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var response = await app.Client.GetAsync($"/api/exceptions?{filter}&take=50");
+                response.EnsureSuccessStatusCode();
+                lowerBound = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("totalIsLowerBound").GetBoolean();
+                if (i >= 0)
+                {
+                    samples[i] = watch.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            Array.Sort(samples);
+            var name = filter.Length == 0 ? "no filter" : $"filter `{Uri.UnescapeDataString(filter)}`";
+            Record($"{provider}: {name}, first page and total via GET /api/exceptions, p95", $"{samples[(int)(samples.Length * 0.95)]:0} ms{(lowerBound ? " (total: more than 10,000)" : "")}", "≤ 50 ms");
         }
     }
 
