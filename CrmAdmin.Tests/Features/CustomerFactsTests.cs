@@ -27,22 +27,19 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
 
     private TestDatabase database = default!;
     private ICustomerFactsReader reader = default!;
-    private NpgsqlDataSource? dataSource;
+    private PostgresMultiplexedReads? reads;
 
     public async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync(provider);
-        dataSource = provider == DatabaseProvider.Postgres ? NpgsqlDataSource.Create(database.ConnectionString) : null;
-        reader = dataSource is null ? new SqliteCustomerFactsReader() : new PostgresCustomerFactsReader(dataSource);
+        reads = provider == DatabaseProvider.Postgres ? new PostgresMultiplexedReads(database.ConnectionString) : null;
+        reader = reads is null ? new SqliteCustomerFactsReader() : new PostgresCustomerFactsReader(reads);
     }
 
     public async Task DisposeAsync()
     {
         (reader as IDisposable)?.Dispose();
-        if (dataSource is not null)
-        {
-            await dataSource.DisposeAsync();
-        }
+        reads?.Dispose();
 
         await database.DisposeAsync();
     }

@@ -32,6 +32,7 @@ public static class PostgresDatabase
         });
         services.AddSingleton<IExceptionEntryWriters, PostgresExceptionEntryWriters>();
         services.AddSingleton<IExceptionTextSearch, PostgresExceptionSearch>();
+        services.AddSingleton(_ => new PostgresMultiplexedReads(connectionString));
         services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
         services.AddSingleton<IDatabaseBackup, PostgresBackup>();
         return services;
