@@ -55,10 +55,33 @@ public static class ExceptionEndpoints
         return app;
     }
 
-    private static Task<ExceptionPage> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
-        EntryStatus? status, int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
-        service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type, status), skip ?? 0, take ?? 50,
-            sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), http.User, ct);
+    private static async Task<Results<Ok<ExceptionPage>, ProblemHttpResult>> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
+        string? status, int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
+        ParseStatus(status, out var parsed) is { } problem
+            ? problem
+            : TypedResults.Ok(await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type, parsed), skip ?? 0, take ?? 50,
+                sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), http.User, ct));
+
+    /// <summary>
+    /// X10, SPEC §9: <c>status=active|expired</c>, spelled as the spec does (any case); anything else,
+    /// a number included, is a 400 as every enum in the API is (P5).
+    /// </summary>
+    private static ProblemHttpResult? ParseStatus(string? text, out EntryStatus? status)
+    {
+        status = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (Enum.GetNames<EntryStatus>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name)
+        {
+            status = Enum.Parse<EntryStatus>(name);
+            return null;
+        }
+
+        return TypedResults.Problem("status: active or expired.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+    }
 
     private static async Task<Results<Ok<UndoResponse>, ProblemHttpResult>> UndoAsync(
         long id, ExceptionImportHistoryService history, HttpContext http, CancellationToken ct)
@@ -162,11 +185,11 @@ public static class ExceptionEndpoints
             : TypedResults.NoContent();
     }
 
-    private static PushStreamHttpResult Export(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment, EntryStatus? status) =>
-        TypedResults.Stream(async body =>
+    private static IResult Export(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment, string? status) =>
+        ParseStatus(status, out var parsed) is { } problem ? problem : TypedResults.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(true));
-                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type, status), http.User), writer);
+                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type, parsed), http.User), writer);
             },
             "text/csv; charset=utf-8",
             $"exceptions-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
