@@ -178,6 +178,12 @@ public static class Labels
     public static string ForPeople(string value)
     {
         var at = value.LastIndexOf('@');
+        if (value.StartsWith("@*.", StringComparison.Ordinal))
+        {
+            // A subdomain tree (X8): the wildcard label stays as it is.
+            at += 2;
+        }
+
         var domain = at >= 0 ? value[(at + 1)..] : value;
         if (!domain.Contains("xn--", StringComparison.OrdinalIgnoreCase))
         {
