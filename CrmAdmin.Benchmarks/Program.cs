@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CrmAdmin.Benchmarks;
 
-// dotnet run -c Release --project CrmAdmin.Benchmarks -- generate | http [latency|floor|t1|load|t2] | postgres [floor|t1|filter|load] | <BenchmarkDotNet arguments, e.g. --filter *>
+// dotnet run -c Release --project CrmAdmin.Benchmarks -- generate | http [latency|floor|t1|load|prefixes|t2] | postgres [floor|t1|filter|load] | <BenchmarkDotNet arguments, e.g. --filter *>
 var database = Environment.GetEnvironmentVariable("CRMADMIN_BENCH_DB") ?? BenchDatabase.DefaultPath;
 switch (args.FirstOrDefault())
 {

@@ -5,6 +5,7 @@
 #   bash scripts/benchmark.sh            # everything: in-process suites (T1, T3, T4) and the measured HTTP run
 #   bash scripts/benchmark.sh http       # only the measured run: T1 via the API with the sqlite3 floor, T2 (and a 100k import right after it),
 #                                        # filters' first page via the API, T3 in Chromium, T4 load and latency
+#   bash scripts/benchmark.sh http prefixes   # only T4 with 100,000 number prefixes (+1900ddddd*) in the list (X9)
 #   bash scripts/benchmark.sh postgres   # only PostgreSQL: 100k import into 1M with the COPY floor, filters, two instances under load
 #   bash scripts/benchmark.sh --filter '*ExceptionList*'   # one BenchmarkDotNet suite
 # The PostgreSQL run uses CRMADMIN_BENCH_POSTGRES (a maintenance connection string) or starts a

@@ -103,7 +103,7 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             var download = await page.RunAndWaitForDownloadAsync(() => exceptions.ExportLink.ClickAsync());
             var csv = await File.ReadAllTextAsync(await download.PathAsync());
 
-            Assert.Equal("type,value,comment,source,createdAt,createdBy", csv.TrimStart('\uFEFF').Split("\r\n")[0]);
+            Assert.Equal("type,value,comment,source,createdAt,createdBy,expiresAt", csv.TrimStart('\uFEFF').Split("\r\n")[0]);
             Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
             Assert.Contains("'+14155553001,flow-c =formula,Settings", csv);
         });

@@ -49,7 +49,7 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
     {
         var facts = await ReadAsync(Phone);
 
-        Assert.Null(facts.Match);
+        Assert.Null(facts.MatchAt(At));
         Assert.False(facts.Related.Any);
     }
 
@@ -58,7 +58,7 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
     {
         await AddEntriesAsync((Phone, "blocked"), (new ContactPoint(EntryType.Phone, "+14155550143"), null));
 
-        var match = (await ReadAsync(Phone)).Match;
+        var match = (await ReadAsync(Phone)).MatchAt(At);
 
         Assert.NotNull(match);
         Assert.Equal((EntryType.Phone, "+14155550142", "blocked"), (match.Type, match.Value, match.Comment));
@@ -68,11 +68,11 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
     public async Task X4_an_address_is_matched_by_its_domain_and_the_address_itself_wins_over_the_domain()
     {
         await AddEntriesAsync((new ContactPoint(EntryType.EmailDomain, "@example.com"), "whole domain"));
-        Assert.Equal(EntryType.EmailDomain, (await ReadAsync(Address)).Match?.Type);
-        Assert.Null((await ReadAsync(new ContactPoint(EntryType.Email, "ann@example.org"))).Match);
+        Assert.Equal(EntryType.EmailDomain, (await ReadAsync(Address)).MatchAt(At)?.Type);
+        Assert.Null((await ReadAsync(new ContactPoint(EntryType.Email, "ann@example.org"))).MatchAt(At));
 
         await AddEntriesAsync((Address, "just Ann"));
-        var match = (await ReadAsync(Address)).Match;
+        var match = (await ReadAsync(Address)).MatchAt(At);
         Assert.Equal((EntryType.Email, "ann@example.com", "just Ann"), (match?.Type, match?.Value, match?.Comment));
     }
 
@@ -151,7 +151,7 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
             var facts = await ReadAsync(point);
             await using var db = database.CreateDbContext();
             var expected = await ThroughEfCoreAsync(db, point);
-            Assert.Equal(expected.Match, facts.Match);
+            Assert.Equal(expected.Match, facts.MatchAt(At));
             Assert.Equal(expected.Related.Contacts, facts.Related.Contacts);
             Assert.Equal(expected.Related.Companies, facts.Related.Companies);
             Assert.Equal(expected.Related.Leads, facts.Related.Leads);
@@ -169,7 +169,7 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
 
         var facts = await reader.ReadAsync(db, Phone, CancellationToken.None);
 
-        Assert.Equal("just now", facts.Match?.Comment);
+        Assert.Equal("just now", facts.MatchAt(At)?.Comment);
     }
 
     [Fact]
@@ -177,16 +177,16 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
     {
         // Several reads at once, so more than one connection is kept open and reused.
         await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ReadAsync(Phone)));
-        Assert.Null((await ReadAsync(Phone)).Match);
+        Assert.Null((await ReadAsync(Phone)).MatchAt(At));
 
         await AddEntriesAsync((Phone, "added later"));
         var seen = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ReadAsync(Phone)));
 
-        Assert.All(seen, facts => Assert.Equal("added later", facts.Match?.Comment));
+        Assert.All(seen, facts => Assert.Equal("added later", facts.MatchAt(At)?.Comment));
     }
 
     /// <summary>The same facts the plain way, as routing read them before the single statement.</summary>
-    private static async Task<CustomerFacts> ThroughEfCoreAsync(CrmDbContext db, ContactPoint point)
+    private static async Task<(MatchedException? Match, RelatedEntities Related)> ThroughEfCoreAsync(CrmDbContext db, ContactPoint point)
     {
         var owners = await db.EntityContactPoints.Where(p => p.Type == point.Type && p.Value == point.Value).ToListAsync();
         var ids = (CrmEntityType type) => owners.Where(o => o.OwnerType == type).Select(o => o.OwnerId).ToList();
@@ -198,10 +198,10 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
         var companyIds = companies.Select(c => c.Id).ToList();
         var deals = await db.Deals.Where(d => (d.ContactId != null && contactIds.Contains(d.ContactId.Value)) || (d.CompanyId != null && companyIds.Contains(d.CompanyId.Value)))
             .OrderBy(d => d.Id).Select(d => new RelatedDeal(d.Id, d.Title, d.Stage, d.ClosedAt, d.ContactId)).ToListAsync();
-        var domain = point.Type == EntryType.Email ? "@" + point.Value.Split('@')[1] : null;
-        var match = await db.ExceptionEntries.Where(e => (e.Type == point.Type && e.Value == point.Value) || (e.Type == EntryType.EmailDomain && e.Value == domain))
-            .OrderBy(e => e.Type).Select(e => new MatchedException(e.Id, e.Type, e.Value, e.Comment)).FirstOrDefaultAsync();
-        return new CustomerFacts(match, new RelatedEntities(leads, deals, contacts, companies));
+        // The whole list through the domain's rules in memory: the statement's lookup must find what they choose.
+        var listed = await db.ExceptionEntries.Select(e => new ListedEntry(e.Id, e.Type, e.Value, e.Comment, e.ExpiresAt)).ToListAsync();
+        var match = ExceptionMatching.Match(listed, point, At) is { } best ? new MatchedException(best.Id, best.Type, best.Value, best.Comment) : null;
+        return (match, new RelatedEntities(leads, deals, contacts, companies));
     }
 
     private sealed record Seeded(long Contact, long Company, long OpenLead, long ConvertedLead, long ContactDeal, long CompanyDeal, long SharedDeal);
@@ -245,6 +245,45 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
             new EntityContactPoint(CrmEntityType.Company, globex.Id, other));
         await db.SaveChangesAsync();
         return new Seeded(ann.Id, acme.Id, openLead.Id, convertedLead.Id, contactDeal.Id, companyDeal.Id, sharedDeal.Id);
+    }
+
+    [Fact]
+    public async Task X8_X9_the_lookup_finds_prefixes_and_subdomain_trees_and_the_most_specific_is_reported()
+    {
+        await AddEntriesAsync(
+            (new ContactPoint(EntryType.PhonePrefix, "+1415*"), "area"),
+            (new ContactPoint(EntryType.PhonePrefix, "+141555*"), "exchange"),
+            (new ContactPoint(EntryType.PhonePrefix, "+1416*"), "elsewhere"),
+            (new ContactPoint(EntryType.EmailDomainTree, "@*.example.com"), "tree"),
+            (new ContactPoint(EntryType.EmailDomain, "@example.com"), "domain"));
+
+        Assert.Equal("+141555*", (await ReadAsync(Phone)).MatchAt(At)?.Value);
+        Assert.Equal("+1415*", (await ReadAsync(new ContactPoint(EntryType.Phone, "+14152220000"))).MatchAt(At)?.Value);
+        Assert.Null((await ReadAsync(new ContactPoint(EntryType.Phone, "+14175550000"))).MatchAt(At));
+        Assert.Equal("@*.example.com", (await ReadAsync(new ContactPoint(EntryType.Email, "ann@x.mail.example.com"))).MatchAt(At)?.Value);
+        Assert.Equal("@example.com", (await ReadAsync(Address)).MatchAt(At)?.Value);
+        Assert.Null((await ReadAsync(new ContactPoint(EntryType.Email, "ann@example.com.evil.org"))).MatchAt(At));
+
+        await AddEntriesAsync((Phone, "exact"));
+        Assert.Equal(EntryType.Phone, (await ReadAsync(Phone)).MatchAt(At)?.Type);
+    }
+
+    [Fact]
+    public async Task X10_an_expired_entry_is_found_but_does_not_match_from_its_expiry_instant()
+    {
+        await using (var db = database.CreateDbContext())
+        {
+            db.ExceptionEntries.Add(new ExceptionEntry(Phone, "exact, for an hour", EntrySource.Settings, "test", At, At.AddHours(1)));
+            db.ExceptionEntries.Add(new ExceptionEntry(new ContactPoint(EntryType.PhonePrefix, "+1415*"), "prefix", EntrySource.Settings, "test", At));
+            await db.SaveChangesAsync();
+        }
+
+        var facts = await ReadAsync(Phone);
+
+        Assert.Equal(2, facts.Entries.Count);
+        Assert.Equal(At.AddHours(1), facts.Entries.Single(e => e.Type == EntryType.Phone).ExpiresAt);
+        Assert.Equal("exact, for an hour", facts.MatchAt(At.AddHours(1).AddTicks(-1))?.Comment);
+        Assert.Equal("prefix", facts.MatchAt(At.AddHours(1))?.Comment);
     }
 
     private async Task AddEntriesAsync(params (ContactPoint Point, string? Comment)[] entries)

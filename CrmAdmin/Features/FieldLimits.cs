@@ -27,6 +27,12 @@ public static class FieldLimits
     /// <summary>An email's Message-ID and In-Reply-To (column: 500).</summary>
     public const int MessageId = 500;
 
+    /// <summary>The message ids an email's References may list: a long thread fits, a megabyte of ids does not.</summary>
+    public const int References = 100;
+
+    /// <summary>A raw email (message/rfc822) routing reads: headers and a body; only the headers are used.</summary>
+    public const int RawMessageBytes = 1024 * 1024;
+
     /// <summary>An email's subject: RFC 5322's line length. What is stored is cut to the activity summary's 500.</summary>
     public const int Subject = 998;
 

@@ -14,13 +14,23 @@ namespace CrmAdmin.Features;
 /// </summary>
 public static class Labels
 {
-    /// <summary>"Phone", "Email", "Email domain" (X1, X4).</summary>
+    /// <summary>"Phone", "Email", "Email domain", "Domain and subdomains", "Number prefix" (X1, X4, X8, X9).</summary>
     public static string Of(EntryType type) => type switch
     {
         EntryType.Phone => "Phone",
         EntryType.Email => "Email",
         EntryType.EmailDomain => "Email domain",
+        EntryType.EmailDomainTree => "Domain and subdomains",
+        EntryType.PhonePrefix => "Number prefix",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    /// <summary>"Active", "Expired" (X10).</summary>
+    public static string Of(EntryStatus status) => status switch
+    {
+        EntryStatus.Active => "Active",
+        EntryStatus.Expired => "Expired",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
     /// <summary>The CRM entry point an entry came from (S1–S4).</summary>
@@ -65,6 +75,7 @@ public static class Labels
         AuditAction.EntityChanged => "CRM record changed",
         AuditAction.RoutingApplied => "Call or email routed",
         AuditAction.BackupDownloaded => "Backup downloaded",
+        AuditAction.ImportUndone => "Import undone",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 
@@ -167,6 +178,12 @@ public static class Labels
     public static string ForPeople(string value)
     {
         var at = value.LastIndexOf('@');
+        if (value.StartsWith("@*.", StringComparison.Ordinal))
+        {
+            // A subdomain tree (X8): the wildcard label stays as it is.
+            at += 2;
+        }
+
         var domain = at >= 0 ? value[(at + 1)..] : value;
         if (!domain.Contains("xn--", StringComparison.OrdinalIgnoreCase))
         {

@@ -34,5 +34,24 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         entry.HasIndex(e => new { e.Type, e.CreatedAt, e.Id });
         entry.HasIndex(e => new { e.HitCount, e.Id });
         entry.HasIndex(e => new { e.LastHitAt, e.Id });
+        // X10: the status filter and "remove expired" read the expiring entries only.
+        entry.HasIndex(e => e.ExpiresAt);
+        // I10: undoing an import finds its entries by this index. No foreign key: the bulk writers
+        // insert 100k rows a batch, and an import row is never deleted, so there is nothing to check.
+        entry.HasIndex(e => e.ImportId);
+    }
+}
+
+internal sealed class ExceptionImportConfiguration : IEntityTypeConfiguration<ExceptionImport>
+{
+    public void Configure(EntityTypeBuilder<ExceptionImport> import)
+    {
+        import.ToTable("ExceptionImports");
+        import.HasKey(i => i.Id);
+        import.Property(i => i.By).HasMaxLength(256).IsRequired();
+        import.Property(i => i.UndoneBy).HasMaxLength(256);
+        import.Property(i => i.Source).HasConversion<string>().HasMaxLength(16);
+        // The history lists the newest first.
+        import.HasIndex(i => i.At);
     }
 }

@@ -11,8 +11,8 @@ namespace CrmAdmin.Data.Postgres;
 /// <summary>PostgreSQL's <see cref="IExceptionEntryWriters"/>: see <see cref="PostgresExceptionEntryWriter"/>.</summary>
 internal sealed class PostgresExceptionEntryWriters : IExceptionEntryWriters
 {
-    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at) =>
-        new PostgresExceptionEntryWriter(db, source, actor, at);
+    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId = null) =>
+        new PostgresExceptionEntryWriter(db, source, actor, at, importId);
 }
 
 /// <summary>
@@ -36,12 +36,13 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     private readonly EntrySource source;
     private readonly string actor;
     private readonly DateTime at;
+    private readonly long? importId;
     private readonly NpgsqlCommand insertAudit;
     private NpgsqlCommand? insertEntries;
     private NpgsqlCommand? addedInBatch;
     private int batch;
 
-    public PostgresExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at)
+    public PostgresExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId)
     {
         if (db.Database.CurrentTransaction is null)
         {
@@ -54,6 +55,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         this.source = source;
         this.actor = actor;
         this.at = at;
+        this.importId = importId;
         insertAudit = new NpgsqlCommand($"""
             INSERT INTO {a.Table} ({AuditColumns}, {a.Column(x => x.Details)})
             VALUES (@at, @actor, @action, @source, @type, @value, @details)
@@ -70,7 +72,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     private string AuditColumns =>
         $"{a.Column(x => x.At)}, {a.Column(x => x.Actor)}, {a.Column(x => x.Action)}, {a.Column(x => x.Source)}, {a.Column(x => x.EntryType)}, {a.Column(x => x.Value)}";
 
-    public AddedEntries AddRange(IReadOnlyCollection<(ContactPoint Point, string? Comment)> entries)
+    public AddedEntries AddRange(IReadOnlyCollection<NewEntry> entries)
     {
         if (entries.Count == 0)
         {
@@ -80,10 +82,10 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         insertEntries ??= Prepare();
         batch++;
         Execute($"TRUNCATE {Rows};");
-        using (var copy = connection.BeginBinaryImport($"COPY {Rows} (ord, type, value, comment, folded) FROM STDIN (FORMAT BINARY)"))
+        using (var copy = connection.BeginBinaryImport($"COPY {Rows} (ord, type, value, comment, folded, expires) FROM STDIN (FORMAT BINARY)"))
         {
             var ord = 0;
-            foreach (var (point, comment) in entries)
+            foreach (var (point, comment, expiresAt) in entries)
             {
                 copy.StartRow();
                 copy.Write(ord++, NpgsqlDbType.Integer);
@@ -98,6 +100,15 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
                 {
                     copy.Write(comment, NpgsqlDbType.Text);
                     copy.Write(comment.ToLowerInvariant(), NpgsqlDbType.Text);
+                }
+
+                if (expiresAt is { } expires)
+                {
+                    copy.Write(DateTime.SpecifyKind(expires.ToUniversalTime(), DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+                }
+                else
+                {
+                    copy.WriteNull();
                 }
             }
 
@@ -159,14 +170,14 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     private NpgsqlCommand Prepare()
     {
         Execute($"""
-            CREATE TEMP TABLE IF NOT EXISTS {Rows} (ord int NOT NULL, type text NOT NULL, value text NOT NULL, comment text, folded text) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS {Rows} (ord int NOT NULL, type text NOT NULL, value text NOT NULL, comment text, folded text, expires timestamptz) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS {Added} (id bigint NOT NULL, batch int NOT NULL, type text NOT NULL, value text NOT NULL) ON COMMIT DROP;
             TRUNCATE {Added};
             """);
         var insert = new NpgsqlCommand($"""
             WITH added AS (
-                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)})
-                SELECT type, value, comment, folded, @source, @at, @actor, 0 FROM {Rows} ORDER BY ord
+                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)}, {e.Column(x => x.ExpiresAt)}, {e.Column(x => x.ImportId)})
+                SELECT type, value, comment, folded, @source, @at, @actor, 0, expires, @importId FROM {Rows} ORDER BY ord
                 ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
                 RETURNING {e.Column(x => x.Id)}, {e.Column(x => x.Type)}, {e.Column(x => x.Value)})
             INSERT INTO {Added} (id, batch, type, value) SELECT {e.Column(x => x.Id)}, @batch, {e.Column(x => x.Type)}, {e.Column(x => x.Value)} FROM added
@@ -174,6 +185,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         insert.Parameters.AddWithValue("source", source.ToString());
         insert.Parameters.AddWithValue("at", at);
         insert.Parameters.AddWithValue("actor", actor);
+        insert.Parameters.Add(new NpgsqlParameter("importId", NpgsqlDbType.Bigint) { Value = importId ?? (object)DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));
         addedInBatch = new NpgsqlCommand($"SELECT type, value FROM {Added} WHERE batch = @batch", connection);
         addedInBatch.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));

@@ -14,8 +14,8 @@ namespace CrmAdmin.Data.Sqlite;
 /// <summary>SQLite's <see cref="IExceptionEntryWriters"/>: see <see cref="SqliteExceptionEntryWriter"/>.</summary>
 internal sealed class SqliteExceptionEntryWriters : IExceptionEntryWriters
 {
-    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at) =>
-        new SqliteExceptionEntryWriter(db, source, actor, at);
+    public IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId = null) =>
+        new SqliteExceptionEntryWriter(db, source, actor, at, importId);
 }
 
 /// <summary>
@@ -41,7 +41,10 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
     private long lastId;
     private readonly ArrayBufferWriter<byte> json = new(64 * 1024);
 
-    public SqliteExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at)
+    // How Microsoft.Data.Sqlite writes a DateTime parameter (and EF Core reads it back): the JSON rows spell expiry the same way.
+    private const string SqliteDateTime = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+
+    public SqliteExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
                           ?? throw new InvalidOperationException("Entries are written inside the caller's transaction.");
@@ -54,8 +57,8 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
         insertEntries.Transaction = transaction;
         // json_each yields the array in order, so ids, and with them the audit, follow the input.
         insertEntries.CommandText = $"""
-            INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)})
-            SELECT "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3, @source, @at, @actor, 0
+            INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)}, {e.Column(x => x.ExpiresAt)}, {e.Column(x => x.ImportId)})
+            SELECT "value" ->> 0, "value" ->> 1, "value" ->> 2, "value" ->> 3, @source, @at, @actor, 0, "value" ->> 4, @importId
             FROM json_each(@rows) WHERE true
             ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
             """;
@@ -63,6 +66,7 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
         Add(insertEntries, "@source", source.ToString());
         Add(insertEntries, "@at", at);
         Add(insertEntries, "@actor", actor);
+        Add(insertEntries, "@importId", importId);
         insertEntries.Prepare();
 
         insertAudit = connection.CreateCommand();
@@ -109,7 +113,7 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
         Add(auditAdded, "@addedAfter", addedAfter);
     }
 
-    public AddedEntries AddRange(IReadOnlyCollection<(ContactPoint Point, string? Comment)> entries)
+    public AddedEntries AddRange(IReadOnlyCollection<NewEntry> entries)
     {
         if (entries.Count == 0)
         {
@@ -120,13 +124,14 @@ internal sealed class SqliteExceptionEntryWriter : IExceptionEntryWriter
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartArray();
-            foreach (var (point, comment) in entries)
+            foreach (var (point, comment, expiresAt) in entries)
             {
                 writer.WriteStartArray();
                 writer.WriteStringValue(point.Type.ToString());
                 writer.WriteStringValue(point.Value);
                 writer.WriteStringValue(comment);
                 writer.WriteStringValue(comment?.ToLowerInvariant());
+                writer.WriteStringValue(expiresAt?.ToUniversalTime().ToString(SqliteDateTime, System.Globalization.CultureInfo.InvariantCulture));
                 writer.WriteEndArray();
             }
 

@@ -17,6 +17,12 @@ public static class ContactPointNormalizer
 {
     public const int MaxEmailLength = 254;
 
+    /// <summary>E.164's longest number, in digits after the +; a prefix is no longer (X9).</summary>
+    public const int MaxPhoneDigits = 15;
+
+    /// <summary>The most labels a subdomain tree's domain has (X8): routing looks a sender's domain up by this many suffixes at most.</summary>
+    public const int MaxTreeLabels = 16;
+
     /// <summary>RFC 5321's limit on the part before the @.</summary>
     public const int MaxLocalPartLength = 64;
 
@@ -25,7 +31,10 @@ public static class ContactPointNormalizer
     // UseStd3AsciiRules rejects labels with characters a host name cannot have (spaces, '_', '!').
     private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = true };
 
-    /// <summary>Anything with an '@' (after X7's cleaning, so a full-width ＠ counts) is an email or domain; everything else is read as a phone.</summary>
+    /// <summary>
+    /// Anything with an '@' (after X7's cleaning, so a full-width ＠ counts) is an email, a domain or a
+    /// subdomain tree; text ending with '*' is a number prefix (X9); everything else is read as a phone.
+    /// </summary>
     public static Normalized Normalize(string? raw)
     {
         var text = CanonicalText.Clean(raw ?? "");
@@ -34,60 +43,69 @@ public static class ContactPointNormalizer
             return Normalized.Fail("the value is empty");
         }
 
-        return text.Contains('@') ? NormalizeEmail(raw!) : NormalizePhone(raw!);
+        return text.Contains('@') ? NormalizeEmail(raw!)
+            : text.TrimEnd().EndsWith('*') ? NormalizePhonePrefix(raw!)
+            : NormalizePhone(raw!);
+    }
+
+    /// <summary>
+    /// A number prefix <c>+1900*</c> (X9): the digits of an international number, a valid country code
+    /// and at least one digit after it, then one <c>*</c>. Stored as <c>+1900*</c>. Separators are
+    /// allowed as in a phone (X2, X7); a prefix longer than a whole number (15 digits) is refused.
+    /// </summary>
+    public static Normalized NormalizePhonePrefix(string raw)
+    {
+        var text = CanonicalText.Clean(raw).TrimEnd();
+        if (!text.EndsWith('*'))
+        {
+            return Normalized.Fail("a number prefix ends with *, like +1900*");
+        }
+
+        text = text[..^1].TrimEnd();
+        if (text.Contains('*'))
+        {
+            return Normalized.Fail("a number prefix has one * at its end, like +1900*");
+        }
+
+        var (digits, error) = InternationalDigits(text, "number prefix");
+        if (error is not null)
+        {
+            return Normalized.Fail(error);
+        }
+
+        var national = digits![1..];
+        // Country codes are prefix-free (E.164): at most one of the first one to three digits is one.
+        var countryCode = Enumerable.Range(1, Math.Min(3, national.Length))
+            .Select(length => national[..length])
+            .FirstOrDefault(code => Phones.GetRegionCodeForCountryCode(int.Parse(code, CultureInfo.InvariantCulture)) != "ZZ");
+        if (countryCode is null)
+        {
+            return Normalized.Fail("a number prefix needs a known country code after the +, like +1900*");
+        }
+
+        if (national.Length == countryCode.Length)
+        {
+            return Normalized.Fail($"a number prefix needs at least one digit after the country code +{countryCode}, like +{countryCode}9*");
+        }
+
+        return national.Length > MaxPhoneDigits
+            ? Normalized.Fail($"a number prefix has at most {MaxPhoneDigits} digits, as a whole number does")
+            : Normalized.Ok(EntryType.PhonePrefix, digits + "*");
     }
 
     /// <summary>A phone in international format as E.164 (X2, X7), or the reason it is not one.</summary>
     public static Normalized NormalizePhone(string raw)
     {
-        var text = CanonicalText.Clean(raw);
-        if (CanonicalText.HasReplacementCharacter(text))
+        var (digits, error) = InternationalDigits(CanonicalText.Clean(raw), "phone");
+        if (error is not null)
         {
-            return Normalized.Fail($"phone contains {CanonicalText.Describe(new Rune(CanonicalText.ReplacementCharacter))}");
-        }
-
-        // Digits of every script read as ASCII first, so the 00 prefix is found in any of them.
-        var folded = new StringBuilder(text.Length);
-        foreach (var rune in text.EnumerateRunes())
-        {
-            _ = CanonicalText.AsciiDigit(rune) is { } digit ? folded.Append(digit) : folded.Append(rune.ToString());
-        }
-
-        text = folded.ToString();
-        if (text.StartsWith("00", StringComparison.Ordinal))
-        {
-            // The international call prefix is the written '+' (X2).
-            text = "+" + text[2..];
-        }
-
-        if (!text.StartsWith('+'))
-        {
-            return Normalized.Fail("phone must start with + and a country code (international format)");
-        }
-
-        var digits = new StringBuilder("+", text.Length);
-        for (var i = 1; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
-        {
-            var rune = Rune.GetRuneAt(text, i);
-            if (rune.Value is >= '0' and <= '9')
-            {
-                digits.Append((char)rune.Value);
-            }
-            else if (!CanonicalText.IsPhoneSeparator(rune))
-            {
-                return Normalized.Fail($"phone contains {CanonicalText.Describe(rune)}; only digits, spaces, dots, dashes and parentheses are allowed");
-            }
-        }
-
-        if (digits.Length == 1)
-        {
-            return Normalized.Fail("phone has no digits after the +");
+            return Normalized.Fail(error);
         }
 
         PhoneNumber number;
         try
         {
-            number = Phones.Parse(digits.ToString(), "ZZ");
+            number = Phones.Parse(digits, "ZZ");
         }
         catch (NumberParseException e)
         {
@@ -140,6 +158,11 @@ public static class ContactPointNormalizer
         var local = text[..at];
         var domainPart = text[(at + 1)..];
 
+        if (local.Length == 0 && domainPart.StartsWith('*'))
+        {
+            return NormalizeDomainTree(domainPart);
+        }
+
         if (local.Length == 0)
         {
             return NormalizeDomain(domainPart) is { } domain
@@ -191,6 +214,83 @@ public static class ContactPointNormalizer
         return value.Length > MaxEmailLength
             ? Normalized.Fail($"email is longer than {MaxEmailLength} characters")
             : Normalized.Ok(EntryType.Email, value);
+    }
+
+    /// <summary>
+    /// <c>@*.example.com</c> (X8): the domain and all its subdomains, stored as <c>@*.</c> and the
+    /// domain's canonical form. The domain needs a dot (<c>@*.com</c> would block a whole top-level
+    /// domain, which is refused as X3 refuses <c>@com</c>) and at most <see cref="MaxTreeLabels"/> labels.
+    /// </summary>
+    private static Normalized NormalizeDomainTree(string domainPart)
+    {
+        if (!domainPart.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return Normalized.Fail("a subdomain tree is written @*. and a domain, like @*.example.com");
+        }
+
+        var domain = NormalizeDomain(domainPart[2..]);
+        if (domain is null)
+        {
+            return Normalized.Fail("a subdomain tree needs a domain after @*., like @*.example.com");
+        }
+
+        if (domain.Value.Error is { } error)
+        {
+            return Normalized.Fail(error.StartsWith("email domain must contain a dot", StringComparison.Ordinal)
+                ? "a subdomain tree needs a domain with a dot, like @*.example.com, not a whole top-level domain"
+                : error);
+        }
+
+        return domain.Value.Ascii.Count(c => c == '.') + 1 > MaxTreeLabels
+            ? Normalized.Fail($"a subdomain tree's domain has at most {MaxTreeLabels} parts between dots")
+            : Normalized.Ok(EntryType.EmailDomainTree, "@*." + domain.Value.Ascii);
+    }
+
+    /// <summary>
+    /// The <c>+</c> and the digits of cleaned text in international format (X2, X7): other scripts'
+    /// digits as ASCII, <c>00</c> read as <c>+</c>, separators dropped; or the reason it is not one.
+    /// </summary>
+    private static (string? Digits, string? Error) InternationalDigits(string text, string what)
+    {
+        if (CanonicalText.HasReplacementCharacter(text))
+        {
+            return (null, $"{what} contains {CanonicalText.Describe(new Rune(CanonicalText.ReplacementCharacter))}");
+        }
+
+        // Digits of every script read as ASCII first, so the 00 prefix is found in any of them.
+        var folded = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            _ = CanonicalText.AsciiDigit(rune) is { } digit ? folded.Append(digit) : folded.Append(rune.ToString());
+        }
+
+        text = folded.ToString();
+        if (text.StartsWith("00", StringComparison.Ordinal))
+        {
+            // The international call prefix is the written '+' (X2).
+            text = "+" + text[2..];
+        }
+
+        if (!text.StartsWith('+'))
+        {
+            return (null, $"{what} must start with + and a country code (international format)");
+        }
+
+        var digits = new StringBuilder("+", text.Length);
+        for (var i = 1; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
+        {
+            var rune = Rune.GetRuneAt(text, i);
+            if (rune.Value is >= '0' and <= '9')
+            {
+                digits.Append((char)rune.Value);
+            }
+            else if (!CanonicalText.IsPhoneSeparator(rune))
+            {
+                return (null, $"{what} contains {CanonicalText.Describe(rune)}; only digits, spaces, dots, dashes and parentheses are allowed");
+            }
+        }
+
+        return digits.Length == 1 ? (null, $"{what} has no digits after the +") : (digits.ToString(), null);
     }
 
     private static (string Ascii, string? Error)? NormalizeDomain(string domain)

@@ -10,7 +10,8 @@ namespace CrmAdmin.Domain.Exceptions;
 /// removed, full-width and other scripts' digits read as ASCII, and a whole address or domain is
 /// spelled as it is stored (punycode, no trailing dot).
 /// </summary>
-public sealed record ExceptionFilter(string? Comment = null, string? Value = null, EntryType? Type = null)
+/// <remarks><see cref="Status"/> (X10) keeps the entries active or expired at the time the list is read.</remarks>
+public sealed record ExceptionFilter(string? Comment = null, string? Value = null, EntryType? Type = null, EntryStatus? Status = null)
 {
     public static readonly ExceptionFilter None = new();
 

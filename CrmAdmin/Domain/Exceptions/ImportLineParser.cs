@@ -3,8 +3,11 @@ using CsvHelper;
 
 namespace CrmAdmin.Domain.Exceptions;
 
-/// <summary>One non-blank input line after parsing: a contact point and comment, or the reason it is invalid.</summary>
-public sealed record ImportLine(int LineNumber, string Input, ContactPoint? Point, string? Comment, string? Error);
+/// <summary>
+/// One non-blank input line after parsing: a contact point and comment, or the reason it is invalid.
+/// <paramref name="ExpiresAt"/> is the expiry an export's line carries (X10, I6), or null.
+/// </summary>
+public sealed record ImportLine(int LineNumber, string Input, ContactPoint? Point, string? Comment, string? Error, DateTime? ExpiresAt = null);
 
 /// <summary>
 /// An input that cannot be read as lines at all (a quote opened and never closed), so nothing of it is
@@ -31,7 +34,10 @@ public sealed class ImportFormatException(int line, string message) : Exception(
 /// </summary>
 public static class ImportLineParser
 {
-    public static readonly string[] ExportColumns = ["type", "value", "comment", "source", "createdAt", "createdBy"];
+    public static readonly string[] ExportColumns = ["type", "value", "comment", "source", "createdAt", "createdBy", "expiresAt"];
+
+    /// <summary>How the export writes an instant (UTC, ISO 8601), and how an export's <c>expiresAt</c> is read back.</summary>
+    public const string ExportTimeFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
     // Enough of the start of the input to find a sep= line and the header behind a few blank lines.
     private const int HeadChars = 16 * 1024;
@@ -111,7 +117,18 @@ public static class ImportLineParser
         }
 
         var comment = csv.FieldCount > 2 ? SpreadsheetSafeText.Unescape(csv.GetString(2)) : null;
-        return Build(lineNumber, input, csv.GetString(1), comment, maxCommentLength);
+        var line = Build(lineNumber, input, csv.GetString(1), comment, maxCommentLength);
+        var expires = csv.FieldCount > 6 ? csv.GetString(6).Trim() : "";
+        if (expires.Length == 0 || line.Error is not null)
+        {
+            return line;
+        }
+
+        // X10, I6: an exported entry's expiry comes back with it (an exported date, or any ISO 8601 instant).
+        return DateTime.TryParse(expires, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? line with { ExpiresAt = DateTime.SpecifyKind(at, DateTimeKind.Utc) }
+            : line with { Point = null, Error = $"expiresAt \"{expires}\" is not a date and time like 2026-12-31T00:00:00Z" };
     }
 
     private static ImportLine ValueCommentLine(CsvReader csv, char separator, int lineNumber, string input, bool recovered, int maxCommentLength)

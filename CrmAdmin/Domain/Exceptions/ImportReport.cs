@@ -45,6 +45,9 @@ public sealed class ImportReport(int maxInlineProblems = ImportReport.DefaultMax
     /// </summary>
     public string? AssumedEncoding { get; init; }
 
+    /// <summary>The import's id (I10): the history lists it and undo takes it. Null until the import commits.</summary>
+    public long? ImportId { get; set; }
+
     /// <summary>The id of the full report (every problem line) to download as CSV, or null when there is none.</summary>
     public string? FullReportId { get; set; }
 

@@ -23,7 +23,10 @@ public static class RoutingEngine
         if (call.Match is { } match)
         {
             run.Block(match);
-            run.Step("C2", $"{call.Number.Value} is on the exception list{CommentOf(match)}: the CRM creates no lead, deal or contact for it; " +
+            var listed = match.Type == EntryType.PhonePrefix
+                ? $"{call.Number.Value} starts with {match.Value.TrimEnd('*')}, which is on the exception list as {ExceptionMatching.Describe(match.Type, match.Value)}{CommentOf(match)}"
+                : $"{call.Number.Value} is on the exception list{CommentOf(match)}";
+            run.Step("C2", $"{listed}: the CRM creates no lead, deal or contact for it; " +
                            "the call is still logged to entities that already have this number.");
         }
 
@@ -79,7 +82,7 @@ public static class RoutingEngine
         if (email.Match is { } match)
         {
             run.Block(match);
-            run.Step("E2", $"{email.Address.Value} matches the exception {match.Value}{CommentOf(match)}: a new email from it is not saved in the CRM at all.");
+            run.Step("E2", $"{email.Address.Value} matches {ExceptionMatching.Describe(match.Type, match.Value)}{CommentOf(match)}: a new email from it is not saved in the CRM at all.");
             return run.Finish();
         }
 

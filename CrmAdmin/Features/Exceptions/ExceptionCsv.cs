@@ -28,8 +28,9 @@ public static class ExceptionCsv
             csv.WriteField(SpreadsheetSafeText.Escape(row.Value));
             csv.WriteField(SpreadsheetSafeText.Escape(row.Comment));
             csv.WriteField(row.Source.ToString());
-            csv.WriteField(row.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            csv.WriteField(row.CreatedAt.ToString(ImportLineParser.ExportTimeFormat, CultureInfo.InvariantCulture));
             csv.WriteField(SpreadsheetSafeText.Escape(row.CreatedBy));
+            csv.WriteField(row.ExpiresAt?.ToString(ImportLineParser.ExportTimeFormat, CultureInfo.InvariantCulture) ?? "");
             await csv.EndRecordAsync(ct);
             if (++written % 10_000 == 0)
             {

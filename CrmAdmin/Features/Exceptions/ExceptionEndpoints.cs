@@ -16,13 +16,19 @@ public static class ExceptionEndpoints
     /// <c>reportUrl</c> with the full report as CSV for an hour.
     /// </summary>
     public sealed record ImportResponse(int Added, int AlreadyListed, int DuplicateInInput, int Invalid, IReadOnlyList<ImportProblem> Lines,
-        int MoreLines, int ProblemLines, string? AssumedEncoding, string? ReportId, string? ReportUrl)
+        int MoreLines, int ProblemLines, string? AssumedEncoding, string? ReportId, string? ReportUrl, long? ImportId = null)
     {
         public static ImportResponse From(ImportReport report, string pathBase = "") =>
             new(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid, report.Problems,
                 report.MoreProblems, report.ProblemLines, report.AssumedEncoding, report.FullReportId,
-                report.FullReportId is { } id ? $"{pathBase}/api/exceptions/import-reports/{id}.csv" : null);
+                report.FullReportId is { } id ? $"{pathBase}/api/exceptions/import-reports/{id}.csv" : null, report.ImportId);
     }
+
+    /// <summary>The answer of <c>POST /api/exceptions/imports/{id}/undo</c> (I10): how many entries were removed (0 the second time).</summary>
+    public sealed record UndoResponse(int Removed);
+
+    /// <summary>The answer of <c>DELETE /api/exceptions/expired</c> (X10): how many expired entries were removed.</summary>
+    public sealed record RemovedResponse(int Removed);
 
     public static IEndpointRouteBuilder MapExceptionEndpoints(this IEndpointRouteBuilder app)
     {
@@ -35,21 +41,68 @@ public static class ExceptionEndpoints
         api.MapGet("/import-reports/{id}.csv", DownloadReportAsync).WithName("DownloadImportReport").RequireAuthorization(Policies.EditExceptions)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/imports", (ExceptionImportHistoryService history, HttpContext http, int? skip, int? take, CancellationToken ct) =>
+                history.ListAsync(http.User, skip ?? 0, take ?? 50, ct))
+            .WithName("ListImports").RequireAuthorization(Policies.ViewExceptions);
+        api.MapPost("/imports/{id:long}/undo", UndoAsync).WithName("UndoImport").RequireAuthorization(Policies.EditExceptions)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapDelete("/expired", async (ExceptionListService service, HttpContext http, CancellationToken ct) =>
+                new RemovedResponse(await service.RemoveExpiredAsync(EntrySource.Api, http.User, ct)))
+            .WithName("RemoveExpiredExceptions").RequireAuthorization(Policies.EditExceptions);
         api.MapDelete("/{id:long}", DeleteAsync).WithName("RemoveException").RequireAuthorization(Policies.EditExceptions);
         api.MapGet("/export", Export).WithName("ExportExceptions").RequireAuthorization(Policies.ViewExceptions)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return app;
     }
 
-    private static Task<ExceptionPage> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
-        int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
-        service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type), skip ?? 0, take ?? 50,
-            sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), http.User, ct);
+    private static async Task<Results<Ok<ExceptionPage>, ProblemHttpResult>> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
+        string? status, int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
+        ParseStatus(status, out var parsed) is { } problem
+            ? problem
+            : TypedResults.Ok(await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type, parsed), skip ?? 0, take ?? 50,
+                sortBy ?? ExceptionSortColumn.CreatedAt, descending ?? true), http.User, ct));
+
+    /// <summary>
+    /// X10, SPEC §9: <c>status=active|expired</c>, spelled as the spec does (any case); anything else,
+    /// a number included, is a 400 as every enum in the API is (P5).
+    /// </summary>
+    private static ProblemHttpResult? ParseStatus(string? text, out EntryStatus? status)
+    {
+        status = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (Enum.GetNames<EntryStatus>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name)
+        {
+            status = Enum.Parse<EntryStatus>(name);
+            return null;
+        }
+
+        return TypedResults.Problem("status: active or expired.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+    }
+
+    private static async Task<Results<Ok<UndoResponse>, ProblemHttpResult>> UndoAsync(
+        long id, ExceptionImportHistoryService history, HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            return TypedResults.Ok(new UndoResponse(await history.UndoAsync(id, EntrySource.Api, http.User, ct)));
+        }
+        catch (ImportNotFoundException missing)
+        {
+            return TypedResults.Problem(missing.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+    }
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, ExceptionImportService service, IOptions<ImportLimits> limits, CancellationToken ct)
+        HttpRequest request, ExceptionImportService service, IOptions<ImportLimits> limits, TimeProvider clock,
+        int? expiresInDays, DateTimeOffset? expiresAt, CancellationToken ct)
     {
         var limit = limits.Value;
+        // I11: checked before the body is read, so a wrong option costs no upload.
+        var options = ImportOptions.From(expiresInDays, expiresAt, clock.GetUtcNow().UtcDateTime);
         // Kestrel's own cap (30 MB) would cut a million-line import off mid-upload; the configured
         // limit is the one that applies, and ReadTextAsync answers it with a clear 413.
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -89,7 +142,7 @@ public static class ExceptionEndpoints
                     statusCode: StatusCodes.Status413PayloadTooLarge, title: "Import too large");
             }
 
-            var report = await service.ImportAsync(text, EntrySource.Api, request.HttpContext.User, null, ct);
+            var report = await service.ImportAsync(text, EntrySource.Api, options, request.HttpContext.User, null, ct);
             return TypedResults.Ok(ImportResponse.From(report, request.PathBase));
         }
         catch (ImportTooLargeException tooLarge)
@@ -132,11 +185,11 @@ public static class ExceptionEndpoints
             : TypedResults.NoContent();
     }
 
-    private static PushStreamHttpResult Export(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment) =>
-        TypedResults.Stream(async body =>
+    private static IResult Export(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment, string? status) =>
+        ParseStatus(status, out var parsed) is { } problem ? problem : TypedResults.Stream(async body =>
             {
                 await using var writer = new StreamWriter(body, new UTF8Encoding(true));
-                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type), http.User), writer);
+                await ExceptionCsv.WriteExportAsync(service.StreamAsync(new ExceptionFilter(comment, value, type, parsed), http.User), writer);
             },
             "text/csv; charset=utf-8",
             $"exceptions-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");

@@ -14,6 +14,51 @@ namespace CrmAdmin.Features.Exceptions;
 public readonly record struct ImportProgress(int LinesRead);
 
 /// <summary>
+/// What an import gives every entry it adds (I11): an expiry instant (UTC), or none. A line of an
+/// export that carries its own <c>expiresAt</c> keeps that one (I6).
+/// </summary>
+public sealed record ImportOptions(DateTime? ExpiresAt = null)
+{
+    /// <summary>The longest expiry in days the paste box and the API offer: ten years.</summary>
+    public const int MaxExpiresInDays = 3650;
+
+    public static readonly ImportOptions None = new();
+
+    /// <summary>
+    /// The options of <c>?expiresInDays=N</c> or <c>?expiresAt=</c> (at most one of them), counted from
+    /// <paramref name="now"/>. Throws <see cref="ImportOptionsException"/> for a number of days out of
+    /// 1–<see cref="MaxExpiresInDays"/>, an instant not in the future, or both given.
+    /// </summary>
+    public static ImportOptions From(int? expiresInDays, DateTimeOffset? expiresAt, DateTime now)
+    {
+        if (expiresInDays is not null && expiresAt is not null)
+        {
+            throw new ImportOptionsException("Give expiresInDays or expiresAt, not both.");
+        }
+
+        if (expiresInDays is { } days)
+        {
+            return days is >= 1 and <= MaxExpiresInDays
+                ? new ImportOptions(now.AddDays(days))
+                : throw new ImportOptionsException($"expiresInDays: a whole number of days from 1 to {MaxExpiresInDays}.");
+        }
+
+        if (expiresAt is { } instant)
+        {
+            var utc = instant.UtcDateTime;
+            return utc > now && utc <= now.AddDays(MaxExpiresInDays)
+                ? new ImportOptions(utc)
+                : throw new ImportOptionsException($"expiresAt: an instant in the future, at most {MaxExpiresInDays} days away, like {now.AddDays(30):yyyy-MM-dd'T'HH:mm:ss'Z'}.");
+        }
+
+        return None;
+    }
+}
+
+/// <summary>Import options that cannot be used (I11): 400 from the API, a message on the page.</summary>
+public sealed class ImportOptionsException(string message) : RequestRefusedException(message);
+
+/// <summary>
 /// Bulk import (I1–I3): every non-blank line gets one status, and the valid ones are committed in
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
@@ -30,15 +75,30 @@ public sealed class ExceptionImportService(
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
         ImportAsync(new StringReader(text), source, user, progress, ct);
 
+    /// <summary>Imports pasted text with <paramref name="options"/> (I11); see <see cref="ImportAsync(TextReader, EntrySource, ClaimsPrincipal, IProgress{ImportProgress}?, CancellationToken)"/>.</summary>
+    public Task<ImportReport> ImportAsync(string text, EntrySource source, ImportOptions options, ClaimsPrincipal user,
+        IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
+        ImportAsync(new StringReader(text), null, source, options, user, progress, ct);
+
+    /// <summary>Imports text from a reader with <paramref name="options"/> (I11); see <see cref="ImportAsync(TextReader, EntrySource, ClaimsPrincipal, IProgress{ImportProgress}?, CancellationToken)"/>.</summary>
+    public Task<ImportReport> ImportAsync(TextReader text, EntrySource source, ImportOptions options, ClaimsPrincipal user,
+        IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
+        ImportAsync(text, null, source, options, user, progress, ct);
+
     /// <summary>
     /// Imports an upload or API body read by <see cref="ImportTextDecoder"/>; the report says which
     /// encoding was assumed when the bytes were neither UTF-8 nor declared (I7).
     /// </summary>
-    public async Task<ImportReport> ImportAsync(ImportText text, EntrySource source, ClaimsPrincipal user,
+    public Task<ImportReport> ImportAsync(ImportText text, EntrySource source, ClaimsPrincipal user,
+        IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
+        ImportAsync(text, source, ImportOptions.None, user, progress, ct);
+
+    /// <summary>Imports an upload or API body with <paramref name="options"/> (I11); see <see cref="ImportAsync(ImportText, EntrySource, ClaimsPrincipal, IProgress{ImportProgress}?, CancellationToken)"/>.</summary>
+    public async Task<ImportReport> ImportAsync(ImportText text, EntrySource source, ImportOptions options, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
     {
         using var reader = text.OpenReader();
-        return await ImportAsync(reader, text.AssumedEncoding, source, user, progress, ct);
+        return await ImportAsync(reader, text.AssumedEncoding, source, options, user, progress, ct);
     }
 
     /// <summary>
@@ -50,9 +110,9 @@ public sealed class ExceptionImportService(
     /// </summary>
     public Task<ImportReport> ImportAsync(TextReader text, EntrySource source, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default) =>
-        ImportAsync(text, null, source, user, progress, ct);
+        ImportAsync(text, null, source, ImportOptions.None, user, progress, ct);
 
-    private async Task<ImportReport> ImportAsync(TextReader text, string? assumedEncoding, EntrySource source, ClaimsPrincipal user,
+    private async Task<ImportReport> ImportAsync(TextReader text, string? assumedEncoding, EntrySource source, ImportOptions options, ClaimsPrincipal user,
         IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
@@ -64,7 +124,11 @@ public sealed class ExceptionImportService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        using (var writer = writers.Open(db, source, actor, at))
+        // I10: the import's row first, so every entry it adds carries its id.
+        var import = new ExceptionImport(at, actor, source, options.ExpiresAt);
+        db.ExceptionImports.Add(import);
+        await db.SaveChangesAsync(ct);
+        using (var writer = writers.Open(db, source, actor, at, import.Id))
         {
             // Lines stream from the parser straight into the transaction: memory holds the problems,
             // never the whole input twice. Normalizing (libphonenumber) runs on another core while
@@ -74,7 +138,7 @@ public sealed class ExceptionImportService(
             var (batches, parsing) = ParseAhead(text, new ImportScreen(report), stopParsing.Token);
             try
             {
-                var candidates = new List<(ContactPoint Point, string? Comment)>(ParseBatchLines);
+                var candidates = new List<NewEntry>(ParseBatchLines);
                 await foreach (var batch in batches.ReadAllAsync(ct))
                 {
                     if (batch.Lines[^1].LineNumber > limits.Value.MaxLines)
@@ -88,7 +152,7 @@ public sealed class ExceptionImportService(
                     {
                         if (batch.Rejections[i] is null)
                         {
-                            candidates.Add((batch.Lines[i].Point!.Value, batch.Lines[i].Comment));
+                            candidates.Add(new NewEntry(batch.Lines[i].Point!.Value, batch.Lines[i].Comment, batch.Lines[i].ExpiresAt ?? options.ExpiresAt));
                         }
                     }
 
@@ -129,11 +193,15 @@ public sealed class ExceptionImportService(
 
             writer.AuditAdded();
             writer.Audit(AuditAction.ExceptionsImported,
-                $"{Labels.Count(report.Lines, "line")}: {report.Added} added, {report.AlreadyListed} already listed, " +
-                $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid");
+                $"Import {import.Id}, {Labels.Count(report.Lines, "line")}: {report.Added} added, {report.AlreadyListed} already listed, " +
+                $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid" +
+                (options.ExpiresAt is { } expires ? $"; expiring {expires:yyyy-MM-dd HH:mm} UTC" : ""));
         }
 
+        import.Finish(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid);
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        report.ImportId = import.Id;
         report.FullReportId = fullReport.Keep();
         metrics.Imported(source, report);
 

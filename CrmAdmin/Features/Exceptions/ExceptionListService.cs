@@ -27,8 +27,14 @@ public sealed record ExceptionListQuery(
     public const int MaxTake = 500;
 }
 
+/// <summary>One entry as the grid, the API and the export show it; <see cref="ExpiresAt"/> (X10) and <see cref="ImportId"/> (I10) may be null.</summary>
 public sealed record ExceptionRow(
-    long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy, int HitCount, DateTime? LastHitAt);
+    long Id, EntryType Type, string Value, string? Comment, EntrySource Source, DateTime CreatedAt, string CreatedBy, int HitCount, DateTime? LastHitAt,
+    DateTime? ExpiresAt = null, long? ImportId = null)
+{
+    /// <summary>X10: whether the entry has stopped matching at <paramref name="now"/> (UTC).</summary>
+    public bool IsExpiredAt(DateTime now) => !ExceptionEntry.IsActiveAt(ExpiresAt, now);
+}
 
 /// <summary>
 /// One page of the list. <paramref name="Total"/> is exact when <paramref name="TotalIsLowerBound"/> is
@@ -118,16 +124,41 @@ public sealed class ExceptionListService(
         return removed.Count;
     }
 
+    /// <summary>
+    /// Removes every entry that has expired (X10: "nothing is deleted silently", so only on request,
+    /// after a confirmation), audited one by one like any removal (X6). Returns how many were removed.
+    /// </summary>
+    public async Task<int> RemoveExpiredAsync(EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        var now = clock.GetUtcNow().UtcDateTime;
+        List<long> expired;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            expired = await db.ExceptionEntries.Where(e => e.ExpiresAt != null && e.ExpiresAt <= now).Select(e => e.Id).ToListAsync(ct);
+        }
+
+        return await RemoveAsync(expired, source, user, ct);
+    }
+
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
-        e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt);
+        e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt, e.ExpiresAt, e.ImportId);
 
     // The provider's text search may narrow a substring filter through its index; the conditions of
     // Filter still decide each row, so the index can only make the query faster, never different.
     private Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
-        search.NarrowAsync(db, Filter(db.ExceptionEntries.AsNoTracking(), filter), filter, ct);
+        search.NarrowAsync(db, Filter(db.ExceptionEntries.AsNoTracking(), filter, clock.GetUtcNow().UtcDateTime), filter, ct);
 
-    private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter)
+    private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter, DateTime now)
     {
+        // X10: expired from the instant itself, as routing sees it (ExceptionEntry.IsActiveAt).
+        entries = filter.Status switch
+        {
+            EntryStatus.Active => entries.Where(e => e.ExpiresAt == null || e.ExpiresAt > now),
+            EntryStatus.Expired => entries.Where(e => e.ExpiresAt != null && e.ExpiresAt <= now),
+            _ => entries,
+        };
+
         if (filter.Type is { } type)
         {
             entries = entries.Where(e => e.Type == type);
@@ -142,8 +173,9 @@ public sealed class ExceptionListService(
         {
             // X5: a phone matches on the query's digits; emails and domains on the text itself.
             entries = filter.ValueDigits is { } digits
-                ? entries.Where(e => (e.Type == EntryType.Phone && e.Value.Contains(digits)) || (e.Type != EntryType.Phone && e.Value.Contains(value)))
-                : entries.Where(e => e.Type != EntryType.Phone && e.Value.Contains(value));
+                ? entries.Where(e => ((e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix) && e.Value.Contains(digits))
+                                     || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value)))
+                : entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value));
         }
 
         return entries;

@@ -31,6 +31,9 @@ public partial class ExceptionsPage
         ? $"{{first_item}}–{{last_item}} of more than {ExceptionListService.CountLimit:N0}"
         : "{first_item}–{last_item} of {all_items}";
     private bool showImport;
+    private bool showHistory;
+    // Bumped after an import, so an open history lists it.
+    private int historyVersion;
     private bool canEdit;
     private string? lineName;
     private ExceptionFilter filter = ExceptionFilter.None;
@@ -55,6 +58,11 @@ public partial class ExceptionsPage
     [SupplyParameterFromQuery(Name = "value")] public string? ValueQuery { get; set; }
 
     [SupplyParameterFromQuery(Name = "type")] public string? TypeQuery { get; set; }
+
+    /// <summary>X10: <c>?status=active|expired</c>, as the API spells it.</summary>
+    [SupplyParameterFromQuery(Name = "status")] public string? StatusQuery { get; set; }
+
+    [Inject] private TimeProvider Clock { get; set; } = default!;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -102,7 +110,8 @@ public partial class ExceptionsPage
     private ExceptionFilter FilterFromQuery() => new(
         string.IsNullOrWhiteSpace(CommentQuery) ? null : CommentQuery.Trim(),
         string.IsNullOrWhiteSpace(ValueQuery) ? null : ValueQuery.Trim(),
-        Enum.TryParse<EntryType>(TypeQuery, ignoreCase: true, out var type) && Enum.IsDefined(type) ? type : null);
+        Enum.TryParse<EntryType>(TypeQuery, ignoreCase: true, out var type) && Enum.IsDefined(type) ? type : null,
+        Enum.TryParse<EntryStatus>(StatusQuery, ignoreCase: true, out var status) && Enum.IsDefined(status) ? status : null);
 
     private async Task<GridData<ExceptionRow>> LoadAsync(GridState<ExceptionRow> state, CancellationToken ct)
     {
@@ -127,6 +136,7 @@ public partial class ExceptionsPage
         ["comment"] = newFilter.Comment,
         ["value"] = newFilter.Value,
         ["type"] = newFilter.Type?.ToString(),
+        ["status"] = newFilter.Status?.ToString().ToLowerInvariant(),
     }));
 
     private void ClearFilters() => Search(ExceptionFilter.None);
@@ -137,7 +147,66 @@ public partial class ExceptionsPage
         {
             await grid.ReloadServerData();
         }
+
+        historyVersion++;
     }
+
+    private void ToggleHistory() => showHistory = !showHistory;
+
+    // After an undo: the entries it removed leave the grid, and a selection of them means nothing now.
+    private async Task OnImportUndoneAsync()
+    {
+        selected.Clear();
+        await grid.ReloadServerData();
+    }
+
+    /// <summary>X10: "Remove expired", after a confirmation that names what goes.</summary>
+    private void RemoveExpired() => _ = ConfirmAndRemoveExpiredAsync();
+
+    private async Task ConfirmAndRemoveExpiredAsync()
+    {
+        try
+        {
+            var user = (await AuthenticationState).User;
+            var expired = await Entries.ListAsync(new ExceptionListQuery(new ExceptionFilter(Status: EntryStatus.Expired), 0, NamedInDialog), user);
+            if (expired.Total == 0)
+            {
+                Snackbar.Add("No entry has expired.", Severity.Info);
+                return;
+            }
+
+            var parameters = new DialogParameters<RemoveEntriesDialog>
+            {
+                { d => d.Values, expired.Items.Select(r => Labels.ForPeople(r.Value)).ToList() },
+                { d => d.Count, expired.Total },
+            };
+            var dialog = await Dialogs.ShowAsync<RemoveEntriesDialog>(expired.Total == 1 ? "Remove 1 expired entry?" : $"Remove {expired.Total:N0} expired entries?", parameters);
+            if (await dialog.Result is not { Canceled: false })
+            {
+                return;
+            }
+
+            await InvokeAsync(async () =>
+            {
+                // Everything expired at the moment of removal: entries that expired since the dialog opened too.
+                var removed = await Entries.RemoveExpiredAsync(Source, user);
+                selected.Clear();
+                Snackbar.Add($"Removed {Labels.Count(removed, "expired entry", "expired entries")}.", Severity.Success);
+                await grid.ReloadServerData();
+                StateHasChanged();
+            });
+        }
+        catch (AccessDeniedException)
+        {
+            Snackbar.Add("Nothing was removed: your role no longer allows changing the exception list.", Severity.Error);
+        }
+        catch (Exception failure)
+        {
+            await DispatchExceptionAsync(failure);
+        }
+    }
+
+    private bool IsExpired(ExceptionRow row) => row.IsExpiredAt(Clock.GetUtcNow().UtcDateTime);
 
     private void Select(ExceptionRow row, bool on)
     {
@@ -243,6 +312,7 @@ public partial class ExceptionsPage
             ["comment"] = f.Comment,
             ["value"] = f.Value,
             ["type"] = f.Type?.ToString(),
+            ["status"] = f.Status?.ToString().ToLowerInvariant(),
         };
         return QueryHelpers.AddQueryString(path, query.Where(p => p.Value is not null));
     }

@@ -9,6 +9,7 @@ public static class ExceptionsServiceCollectionExtensions
         services.AddSingleton<ImportReportStore>();
         services.AddSingleton<ExceptionImportService>();
         services.AddSingleton<ExceptionListService>();
+        services.AddSingleton<ExceptionImportHistoryService>();
         return services;
     }
 }

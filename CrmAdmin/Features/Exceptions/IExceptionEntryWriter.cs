@@ -13,9 +13,12 @@ namespace CrmAdmin.Features.Exceptions;
 /// </summary>
 public interface IExceptionEntryWriters
 {
-    /// <summary>A writer for one actor, source and time; <paramref name="db"/> must have begun a transaction.</summary>
+    /// <summary>
+    /// A writer for one actor, source and time; the entries it adds carry <paramref name="importId"/>
+    /// (I10: the import that added them, or null). <paramref name="db"/> must have begun a transaction.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No transaction is open on <paramref name="db"/>.</exception>
-    IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at);
+    IExceptionEntryWriter Open(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId = null);
 }
 
 /// <summary>Writes entries (X1: one per Type and Value) and their audit rows (X6) in the caller's transaction.</summary>
@@ -26,10 +29,10 @@ public interface IExceptionEntryWriter : IDisposable
     /// its comment untouched; the points must be distinct. Returns which were added. Call
     /// <see cref="AuditAdded"/> before committing.
     /// </summary>
-    AddedEntries AddRange(IReadOnlyCollection<(ContactPoint Point, string? Comment)> entries);
+    AddedEntries AddRange(IReadOnlyCollection<NewEntry> entries);
 
     /// <summary>Adds the entry unless (Type, Value) is listed already. True when it was added.</summary>
-    bool TryAdd(ContactPoint point, string? comment) => AddRange([(point, comment)]).Count == 1;
+    bool TryAdd(ContactPoint point, string? comment) => AddRange([new NewEntry(point, comment)]).Count == 1;
 
     /// <summary>Writes the audit row of every entry this writer added (X6), in the order they were added.</summary>
     void AuditAdded();
@@ -40,6 +43,9 @@ public interface IExceptionEntryWriter : IDisposable
     /// <summary>An audit row about the whole change (an import's summary), not one entry.</summary>
     void Audit(AuditAction action, string details);
 }
+
+/// <summary>An entry to add: its point, comment and the instant (UTC) it expires (X10), or null for never.</summary>
+public readonly record struct NewEntry(ContactPoint Point, string? Comment, DateTime? ExpiresAt = null);
 
 /// <summary>
 /// Which entries of a batch were added: <see cref="Some"/> names them when only some were; otherwise

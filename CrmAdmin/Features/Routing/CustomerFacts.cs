@@ -8,8 +8,17 @@ using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CrmAdmin.Features.Routing;
 
-/// <summary>What the database knows of one customer number or address: the exception entry it matches and its live related entities (§5).</summary>
-public sealed record CustomerFacts(MatchedException? Match, RelatedEntities Related);
+/// <summary>
+/// What the database knows of one customer number or address: the exception entries that could match
+/// it (its own, its domain's and domain trees', its prefixes', expired ones included) and its live
+/// related entities (§5).
+/// </summary>
+public sealed record CustomerFacts(IReadOnlyList<ListedEntry> Entries, RelatedEntities Related)
+{
+    /// <summary>The entry reported at <paramref name="now"/> (UTC): active, most specific first (X4, X8–X10).</summary>
+    public MatchedException? MatchAt(DateTime now) =>
+        ExceptionMatching.Best(Entries, now) is { } best ? new MatchedException(best.Id, best.Type, best.Value, best.Comment) : null;
+}
 
 /// <summary>
 /// Reads a customer's facts for routing, on every call and chat. One implementation per provider
@@ -19,7 +28,7 @@ public sealed record CustomerFacts(MatchedException? Match, RelatedEntities Rela
 /// </summary>
 public interface ICustomerFactsReader
 {
-    /// <summary>The entry <paramref name="point"/> matches (an address also by its domain, X4) and its live related entities (§5).</summary>
+    /// <summary>The entries that could match <paramref name="point"/> (<see cref="ExceptionMatching.Candidates"/>) and its live related entities (§5).</summary>
     Task<CustomerFacts> ReadAsync(CrmDbContext db, ContactPoint point, CancellationToken ct);
 }
 
@@ -49,7 +58,7 @@ public static class CustomerFactsStatement
         var deal = new StoreNames<Deal>(model);
         var point = $"""p.{p.Column(x => x.Type)} = @type AND p.{p.Column(x => x.Value)} = @value AND p.{p.Column(x => x.OwnerType)}""";
         var entry = $"""
-            SELECT 0, {e.Column(x => x.Id)}, {e.Column(x => x.Value)}, {e.Column(x => x.Type)}, {lead.TypedNull(x => x.ClosedAt)}, {lead.TypedNull(x => x.ContactId)},
+            SELECT 0, {e.Column(x => x.Id)}, {e.Column(x => x.Value)}, {e.Column(x => x.Type)}, {e.Column(x => x.ExpiresAt)}, {lead.TypedNull(x => x.ContactId)},
                 {lead.TypedNull(x => x.ConvertedToContact)}, {lead.TypedNull(x => x.ConvertedToDeal)}, {e.Column(x => x.Comment)} FROM {e.Table}
             """;
         string Deals(StoreNames<Deal> d, string on) =>
@@ -60,7 +69,8 @@ public static class CustomerFactsStatement
             WHERE {e.Column(x => x.Type)} = @type AND {e.Column(x => x.Value)} = @value
             UNION ALL
             {entry}
-            WHERE {e.Column(x => x.Type)} = '{nameof(EntryType.EmailDomain)}' AND {e.Column(x => x.Value)} = @domain
+            WHERE {e.Column(x => x.Type)} IN ('{nameof(EntryType.EmailDomain)}', '{nameof(EntryType.EmailDomainTree)}', '{nameof(EntryType.PhonePrefix)}')
+                AND {e.Column(x => x.Value)} IN ({string.Join(", ", CandidateParameters)})
             UNION ALL
             SELECT 1, c.{contact.Column(x => x.Id)}, c.{contact.Column(x => x.Name)}, NULL, NULL, NULL, NULL, NULL, NULL
             FROM {p.Table} p JOIN {contact.Table} c ON c.{contact.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
@@ -86,11 +96,15 @@ public static class CustomerFactsStatement
             """;
     }
 
-    /// <summary>Gives <paramref name="command"/> the statement and its three parameters (@type, @value, @domain), unbound.</summary>
+    // One slot per value that could match (X8, X9): a fixed list keeps the statement prepared once,
+    // and the slots a point does not need stay NULL, which matches nothing.
+    private static readonly string[] CandidateParameters = Enumerable.Range(0, ExceptionMatching.MaxCandidates).Select(i => $"@c{i}").ToArray();
+
+    /// <summary>Gives <paramref name="command"/> the statement and its parameters (@type, @value, @c0…@c15), unbound.</summary>
     public static void Use(DbCommand command, string sql)
     {
         command.CommandText = sql;
-        foreach (var name in (string[])["@type", "@value", "@domain"])
+        foreach (var name in (string[])["@type", "@value", .. CandidateParameters])
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
@@ -104,9 +118,14 @@ public static class CustomerFactsStatement
     {
         command.Parameters[0].Value = point.Type.ToString();
         command.Parameters[1].Value = point.Value;
-        // X4: an address is also matched by an entry for its domain; a phone has no domain.
-        command.Parameters[2].Value = point.Type == EntryType.Email ? "@" + point.Value[(point.Value.LastIndexOf('@') + 1)..] : DBNull.Value;
-        MatchedException? match = null;
+        // X4, X8, X9: an address is also matched by its domain and the trees over it, a number by its prefixes.
+        var candidates = ExceptionMatching.Candidates(point);
+        for (var i = 0; i < ExceptionMatching.MaxCandidates; i++)
+        {
+            command.Parameters[2 + i].Value = i < candidates.Count ? candidates[i].Value : DBNull.Value;
+        }
+
+        List<ListedEntry> entries = [];
         List<RelatedParty> contacts = [], companies = [];
         List<RelatedLead> leads = [];
         List<RelatedDeal> deals = [];
@@ -118,9 +137,9 @@ public static class CustomerFactsStatement
                 var title = reader.GetString(2);
                 switch ((Row)reader.GetInt32(0))
                 {
-                    // The address itself wins over its domain (X4).
-                    case Row.Match when match is null || match.Type == EntryType.EmailDomain:
-                        match = new MatchedException(id, Enum.Parse<EntryType>(reader.GetString(3)), title, reader.IsDBNull(8) ? null : reader.GetString(8));
+                    // Which one is reported (expiry, precedence) is the domain's decision: ExceptionMatching.Best.
+                    case Row.Match:
+                        entries.Add(new ListedEntry(id, Enum.Parse<EntryType>(reader.GetString(3)), title, reader.IsDBNull(8) ? null : reader.GetString(8), UtcOrNull(reader, 4)));
                         break;
                     case Row.Contact:
                         contacts.Add(new RelatedParty(id, title));
@@ -142,8 +161,8 @@ public static class CustomerFactsStatement
         // An entity can list the same point twice and a deal can come through both its contact
         // and its company: each once, in id order, as the rules and the explanations expect.
         return leads.Count + deals.Count + contacts.Count + companies.Count == 0
-            ? new CustomerFacts(match, RelatedEntities.None)
-            : new CustomerFacts(match, new RelatedEntities(InIdOrder(leads, l => l.Id), InIdOrder(deals, d => d.Id), InIdOrder(contacts, c => c.Id), InIdOrder(companies, c => c.Id)));
+            ? new CustomerFacts(entries, RelatedEntities.None)
+            : new CustomerFacts(entries, new RelatedEntities(InIdOrder(leads, l => l.Id), InIdOrder(deals, d => d.Id), InIdOrder(contacts, c => c.Id), InIdOrder(companies, c => c.Id)));
     }
 
     private enum Row

@@ -8,7 +8,9 @@ public sealed record CardRequest(CrmEntityType Type, long Id);
 
 public sealed record CallRequest(long LineId, CallDirection Direction, string Number, CardRequest? InitiatedFrom = null, bool DryRun = true);
 
-public sealed record EmailRequest(string From, string? MessageId = null, string? InReplyTo = null, string? Subject = null, bool DryRun = true);
+/// <summary>An email to route (E1–E3); <see cref="References"/> is the thread's message ids, oldest first, as the References header lists them.</summary>
+public sealed record EmailRequest(string From, string? MessageId = null, string? InReplyTo = null, string? Subject = null, bool DryRun = true,
+    IReadOnlyList<string>? References = null);
 
 public sealed record ChatOrFormRequest(string? Phone = null, string? Email = null, string? Name = null, bool DryRun = true);
 

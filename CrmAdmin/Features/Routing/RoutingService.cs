@@ -46,7 +46,7 @@ public sealed class RoutingService(
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
         var customer = await customers.ReadAsync(db, point, ct);
         var decision = RoutingEngine.DecideCall(new CallFacts(
-            request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.Match, card));
+            request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
         return await FinishAsync(db, decision, request.DryRun, ActivityKind.Call, summary, request.Direction, request.LineId, null, actor, ct);
     }
@@ -58,6 +58,12 @@ public sealed class RoutingService(
         FieldLimits.Check(request.MessageId?.Trim(), FieldLimits.MessageId, "messageId");
         FieldLimits.Check(request.InReplyTo?.Trim(), FieldLimits.MessageId, "inReplyTo");
         FieldLimits.Check(request.Subject?.Trim(), FieldLimits.Subject, "subject");
+        FieldLimits.CheckCount(request.References, FieldLimits.References, "references");
+        foreach (var id in request.References ?? [])
+        {
+            FieldLimits.Check(id?.Trim(), FieldLimits.MessageId, "references");
+        }
+
         var address = ContactPointNormalizer.NormalizeEmail(request.From ?? "");
         if (address.Point is not { Type: EntryType.Email } point)
         {
@@ -66,10 +72,10 @@ public sealed class RoutingService(
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
-        var thread = string.IsNullOrWhiteSpace(request.InReplyTo) ? [] : await ThreadAsync(db, request.InReplyTo.Trim(), ct);
+        var (replyTo, thread) = await ReplyThreadAsync(db, request, ct);
         var customer = await customers.ReadAsync(db, point, ct);
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
-            customer.Related, customer.Match, request.InReplyTo?.Trim(), thread));
+            customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), replyTo, thread));
         var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
         // The activity keeps a summary of at most its column's length; a long subject is cut, not refused.
         summary = summary.Length <= ActivitySummaryLength ? summary : summary[..(ActivitySummaryLength - 1)] + "…";
@@ -105,7 +111,8 @@ public sealed class RoutingService(
         var byPhone = phone is { } ph ? await customers.ReadAsync(db, ph, ct) : null;
         var byEmail = email is { } em ? await customers.ReadAsync(db, em, ct) : null;
         var related = (byPhone?.Related ?? RelatedEntities.None).Union(byEmail?.Related ?? RelatedEntities.None);
-        var ignored = byPhone?.Match ?? byEmail?.Match;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ignored = byPhone?.MatchAt(now) ?? byEmail?.MatchAt(now);
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, actor, ct);
@@ -134,6 +141,27 @@ public sealed class RoutingService(
             clock.GetUtcNow().UtcDateTime, actor, ct);
         logger.LogInformation("Routed {Channel} from {Customer}: {Verdict} [{Rules}]", decision.Channel, decision.Customer?.Value, decision.Verdict, string.Join(",", decision.Rules));
         return RoutingOutcome.From(decision, dryRun: false, ids);
+    }
+
+    /// <summary>
+    /// E1: the message this email replies to that the CRM saved, and that thread's entities. The
+    /// chain is References (oldest first) then In-Reply-To; the newest saved id in it wins, so a reply
+    /// whose direct parent was never saved (sent from another mail client) still finds its thread.
+    /// With none saved, the In-Reply-To (or the newest reference) is named as an unknown reply.
+    /// </summary>
+    private static async Task<(string? ReplyTo, IReadOnlyList<LogTarget> Thread)> ReplyThreadAsync(CrmDbContext db, EmailRequest request, CancellationToken ct)
+    {
+        var chain = (request.References ?? []).Append(request.InReplyTo)
+            .Select(id => id?.Trim()).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).Reverse().ToList();
+        foreach (var id in chain)
+        {
+            if (await ThreadAsync(db, id, ct) is { Count: > 0 } thread)
+            {
+                return (id, thread);
+            }
+        }
+
+        return (chain.FirstOrDefault(), []);
     }
 
     private static async Task<IReadOnlyList<LogTarget>> ThreadAsync(CrmDbContext db, string inReplyTo, CancellationToken ct)

@@ -67,6 +67,18 @@ public partial class SimulatorPage
 
     private void OnChannelChanged(int index) => channel = Channels[index];
 
+    /// <summary>Shows an outcome and keeps it in the recent simulations (a form run, or a raw message's).</summary>
+    private void Show(RoutingOutcome outcome)
+    {
+        error = null;
+        shown = new Simulation(DateTime.UtcNow, outcome);
+        history.Insert(0, shown);
+        if (history.Count > HistoryLength)
+        {
+            history.RemoveAt(history.Count - 1);
+        }
+    }
+
     private async Task SimulateAsync()
     {
         if (busy)
@@ -90,12 +102,7 @@ public partial class SimulatorPage
                     subject, dryRun), user),
                 _ => await Routing.RouteChatOrFormAsync(channel, new ChatOrFormRequest(number, email, name, dryRun), user),
             };
-            shown = new Simulation(DateTime.UtcNow, outcome);
-            history.Insert(0, shown);
-            if (history.Count > HistoryLength)
-            {
-                history.RemoveAt(history.Count - 1);
-            }
+            Show(outcome);
         }
         catch (RequestRefusedException e)
         {

@@ -525,8 +525,14 @@ namespace CrmAdmin.Data.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("HitCount")
                         .HasColumnType("integer");
+
+                    b.Property<long?>("ImportId")
+                        .HasColumnType("bigint");
 
                     b.Property<DateTime?>("LastHitAt")
                         .HasColumnType("timestamp with time zone");
@@ -548,6 +554,10 @@ namespace CrmAdmin.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("ImportId");
+
                     b.HasIndex("Value");
 
                     b.HasIndex("CreatedAt", "Id");
@@ -562,6 +572,56 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.HasIndex("Type", "CreatedAt", "Id");
 
                     b.ToTable("ExceptionEntries", (string)null);
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Exceptions.ExceptionImport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Added")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("AlreadyListed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int>("DuplicateInInput")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Invalid")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ExceptionImports", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>

@@ -500,7 +500,13 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("HitCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ImportId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("LastHitAt")
@@ -523,6 +529,10 @@ namespace CrmAdmin.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("ImportId");
+
                     b.HasIndex("Value");
 
                     b.HasIndex("CreatedAt", "Id");
@@ -537,6 +547,54 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.HasIndex("Type", "CreatedAt", "Id");
 
                     b.ToTable("ExceptionEntries", (string)null);
+                });
+
+            modelBuilder.Entity("CrmAdmin.Domain.Exceptions.ExceptionImport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Added")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AlreadyListed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DuplicateInInput")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Invalid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ExceptionImports", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
