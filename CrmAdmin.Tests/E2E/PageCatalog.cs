@@ -140,6 +140,7 @@ public static class PageCatalog
             new("the link to a page the role may open", page.GetByRole(AriaRole.Link, new() { Name = "Go to the exception list" })),
         ])),
         .. CrmCatalogPages.All,
+        .. DashboardCatalogPages.All,
     ];
 
     /// <summary>The row the exceptions entry puts in place and looks for.</summary>
