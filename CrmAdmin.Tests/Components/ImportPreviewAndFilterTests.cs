@@ -129,6 +129,8 @@ public sealed class ImportPreviewAndFilterTests : MudTestContext
 
         panel.FindAll("button").Single(b => b.TextContent.Trim() == "Keep only the 5 lines not added in the box").Click();
 
+        // The box is set through the panel's JS module once the click's handler has loaded it.
+        panel.WaitForAssertion(() => JSInterop.VerifyInvoke("setText"), TimeSpan.FromSeconds(10));
         var setText = JSInterop.VerifyInvoke("setText");
         Assert.Equal("+1 415 555 0199;listed before\n+14155550100;repeat\nnot a number\n4155550100;no plus\nSALES@example.com", setText.Arguments[1]);
     }

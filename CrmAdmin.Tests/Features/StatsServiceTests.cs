@@ -74,16 +74,19 @@ public abstract class StatsServiceTests(DatabaseProvider provider) : IAsyncLifet
         await Email("spam@example.com");
         clock.Now = new DateTimeOffset(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
         await Email("anyone@junk.example");
+        await Email("spam@example.com");
         await Call("+14155550101");
 
         var result = await stats.BlockedAsync(new DateOnly(2026, 11, 19), new DateOnly(2026, 11, 22), host.Viewer);
 
         Assert.Equal(
-            [(new DateOnly(2026, 11, 19), 0, 0), (new DateOnly(2026, 11, 20), 1, 1), (new DateOnly(2026, 11, 21), 1, 1), (new DateOnly(2026, 11, 22), 0, 0)],
+            [(new DateOnly(2026, 11, 19), 0, 0), (new DateOnly(2026, 11, 20), 1, 1), (new DateOnly(2026, 11, 21), 1, 2), (new DateOnly(2026, 11, 22), 0, 0)],
             result.Days.Select(d => (d.Day, d.Calls, d.Emails)));
         var lastDay = await stats.BlockedAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21), host.Viewer);
-        Assert.Equal((1, 1), (lastDay.Days.Single().Calls, lastDay.Days.Single().Emails));
-        Assert.Equal(["+14155550101", "@junk.example"], lastDay.Top.Select(t => t.Value));
+        Assert.Equal((1, 2), (lastDay.Days.Single().Calls, lastDay.Days.Single().Emails));
+        // One hit each: the older entry first (imported in this order: 0101, spam@, @junk), whatever the values' order.
+        Assert.Equal([("+14155550101", EntryType.Phone), ("spam@example.com", EntryType.Email), ("@junk.example", EntryType.EmailDomain)],
+            lastDay.Top.Select(t => (t.Value, t.Type)));
     }
 
     [Fact]
@@ -99,7 +102,7 @@ public abstract class StatsServiceTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
-    public async Task The_top_lists_ten_entries_by_hits_then_by_value_and_leaves_out_events_outside_the_range()
+    public async Task The_top_lists_ten_entries_by_hits_then_the_older_entry_and_leaves_out_events_outside_the_range()
     {
         var numbers = Enumerable.Range(10, 12).Select(i => $"+1 415 555 02{i}").ToList();
         await host.Get<ExceptionImportService>().ImportAsync(string.Join("\n", numbers), EntrySource.Settings, host.Supervisor);
@@ -110,7 +113,7 @@ public abstract class StatsServiceTests(DatabaseProvider provider) : IAsyncLifet
         }
 
         clock.Now = FixedClock.Default;
-        // Entry 0210 gets 12 hits, 0211 gets 11, … 0221 gets 1; a tie is ordered by value.
+        // Entry 0210 gets 12 hits, 0211 gets 11, … 0221 gets 1.
         for (var i = 0; i < numbers.Count; i++)
         {
             for (var hit = 0; hit < numbers.Count - i; hit++)
