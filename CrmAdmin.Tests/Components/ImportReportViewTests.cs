@@ -96,7 +96,7 @@ public class ImportReportViewTests : MudTestContext
             .Add(c => c.OnKeepLinesToFix, () => keep++)
             .Add(c => c.OnDownload, () => download++));
 
-        view.FindAll("button").Single(b => b.TextContent.Contains("Keep only the line to fix")).Click();
+        view.FindAll("button").Single(b => b.TextContent.Contains("Keep only the line not added")).Click();
         view.FindAll("button").Single(b => b.TextContent.Contains("Download report")).Click();
 
         Assert.Equal((1, 1), (keep, download));

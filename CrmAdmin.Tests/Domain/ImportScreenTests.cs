@@ -62,12 +62,18 @@ public class ImportScreenTests
     }
 
     [Fact]
-    public void I4_lines_to_fix_are_only_the_invalid_inputs_in_order()
+    public void I4_lines_to_fix_are_exactly_the_lines_not_added_in_input_order()
     {
         var report = new ImportReport();
         var screen = new ImportScreen(report);
-        _ = ImportLineParser.Parse("bad one\n+14155552671\n+14155552671\n4155550100;no plus").Where(screen.Admit).ToList();
+        var listedBefore = new HashSet<string> { "+14155550100" };
+        foreach (var line in ImportLineParser.Parse("bad one\n+14155552671;added\n+1 415 555 2671;repeat\n+1 415 555 0100;listed\n4155550100;no plus\nsales@example.com")
+                     .Where(screen.Admit))
+        {
+            report.Record(line, listedBefore.Contains(line.Point!.Value.Value) ? ImportLineStatus.AlreadyListed : ImportLineStatus.Added);
+        }
 
-        Assert.Equal("bad one\n4155550100;no plus", report.LinesToFix());
+        Assert.Equal((2, 1, 1, 2), (report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid));
+        Assert.Equal("bad one\n+1 415 555 2671;repeat\n+1 415 555 0100;listed\n4155550100;no plus", report.LinesToFix());
     }
 }

@@ -38,8 +38,8 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             Assert.Contains("must start with + and a country code", problems[0]);
             Assert.Contains("repeats line 1", problems[1]);
 
-            await page.GetByRole(AriaRole.Button, new() { Name = "Keep only the 2 lines to fix in the box" }).ClickAsync();
-            await Assertions.Expect(exceptions.PasteBox).ToHaveValueAsync("4155551004;flow-a no plus\nnot-an-address;flow-a junk");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Keep only the 3 lines not added in the box" }).ClickAsync();
+            await Assertions.Expect(exceptions.PasteBox).ToHaveValueAsync("4155551004;flow-a no plus\n+1 415 555 1001;flow-a again\nnot-an-address;flow-a junk");
 
             await exceptions.FilterAsync(comment: "FLOW-A L");
             await exceptions.ExpectValuesAsync("+442079461003");
@@ -94,6 +94,8 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
                 MimeType = "text/csv",
                 Buffer = Encoding.UTF8.GetBytes("+1 415 555 3001;flow-c =formula\nflow-c@example.com;flow-c\nbad;flow-c"),
             });
+            // Choosing a file previews it; Import imports it.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import 3 lines" }).ClickAsync();
             await exceptions.Report.WaitForAsync();
             Assert.Equal("2 added", await exceptions.CountAsync("added"));
             Assert.Equal("1 invalid", await exceptions.CountAsync("invalid"));
@@ -124,6 +126,8 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
                 MimeType = "text/csv",
                 Buffer = Encoding.GetEncoding(1251).GetBytes("+7 495 123-45-67;спам звонки\r\nrassylka@example.com;спам рассылка\r\nплохая строка;спам\r\n"),
             });
+            await Assertions.Expect(page.GetByTestId("preview-encoding")).ToContainTextAsync("windows-1251");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import 3 lines" }).ClickAsync();
             await exceptions.Report.WaitForAsync();
             Assert.Equal("2 added", await exceptions.CountAsync("added"));
             Assert.Equal("1 invalid", await exceptions.CountAsync("invalid"));

@@ -114,7 +114,7 @@ public static class PageCatalog
                 new("the already listed count", report.Locator("[data-count=already-listed]")),
                 new("the invalid count", report.Locator("[data-count=invalid]")),
                 new("the invalid line's reason", report.GetByTestId("problem-reason").Filter(new() { HasText = "country code" })),
-                new("the keep-only-lines-to-fix button", report.GetByRole(AriaRole.Button, new() { Name = "Keep only the line to fix in the box" })),
+                new("the keep-only-lines-to-fix button", report.GetByRole(AriaRole.Button, new() { Name = "Keep only the 2 lines not added in the box" })),
                 new("the report download", report.GetByRole(AriaRole.Button, new() { Name = "Download report (CSV)" })),
             ];
         })
@@ -147,6 +147,7 @@ public static class PageCatalog
             new("the link to a page the role may open", page.GetByRole(AriaRole.Link, new() { Name = "Go to the exception list" })),
         ])),
         .. CrmCatalogPages.All,
+        .. DashboardCatalogPages.All,
     ];
 
     /// <summary>The row the exceptions entry puts in place and looks for.</summary>

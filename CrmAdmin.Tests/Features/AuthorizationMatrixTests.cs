@@ -69,6 +69,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["GET /api/recycle-bin"] = Need.Edit,
         ["POST /api/recycle-bin/{id:long}/restore"] = Need.Edit,
         ["GET /api/admin/backup"] = Need.Administer,
+        ["GET /api/stats/blocked"] = Need.View,
         ["POST /Account/Logout"] = Need.Anonymous,
         ["ANY /health"] = Need.Anonymous,
         // Policy ReadMetrics: an administrator, or a scraper on Metrics:AllowedNetworks (none here).

@@ -3,6 +3,7 @@ using CrmAdmin.Data;
 using CrmAdmin.Domain.Access;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.Dashboard;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -59,7 +60,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
         // The provider's services (bulk writer, text search, facts reader, backup) as the app has them.
         collection.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
-        collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting();
+        collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting().AddCrmDashboard();
         var host = new ServiceTestHost(collection.BuildServiceProvider(), database);
         await host.services.SeedAccessAsync(configuration);
         await host.SignInUsersAsync();

@@ -1,6 +1,7 @@
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Domain.Routing;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +26,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
     public DbSet<TelephonyLine> TelephonyLines => Set<TelephonyLine>();
     public DbSet<CrmSettings> CrmSettings => Set<CrmSettings>();
     public DbSet<RecycleBinItem> RecycleBin => Set<RecycleBinItem>();
+    public DbSet<BlockedEvent> BlockedEvents => Set<BlockedEvent>();
 
     /// <summary>Every time is stored as UTC; SQLite keeps no kind, so reading restores it.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

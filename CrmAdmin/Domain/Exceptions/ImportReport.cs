@@ -79,11 +79,11 @@ public sealed class ImportReport(int maxInlineProblems = ImportReport.DefaultMax
     }
 
     /// <summary>
-    /// The pasted text reduced to the lines that still need a person's attention (I4): the Invalid ones
-    /// among the inline lines (when <see cref="MoreProblems"/> is above 0, the full report has the rest).
+    /// The pasted text reduced to the lines that were not added (I4): Invalid, DuplicateInInput and
+    /// AlreadyListed, in input order, and never an Added line, so importing the box again adds nothing
+    /// twice. Among the inline lines only: when <see cref="MoreProblems"/> is above 0 the full report has the rest.
     /// </summary>
-    public string LinesToFix() =>
-        string.Join("\n", problems.Where(p => p.Status == ImportLineStatus.Invalid).Select(p => p.Input));
+    public string LinesToFix() => string.Join("\n", problems.Select(p => p.Input));
 
     private static string DefaultReason(ImportLineStatus status) => status switch
     {

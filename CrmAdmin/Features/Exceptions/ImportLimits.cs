@@ -19,7 +19,8 @@ public sealed class ImportLimits
     public string TooLargeMessage(long bytes) =>
         $"The import is {Size(bytes)}; at most {Size(MaxBytes)} can be imported at once. Split it into smaller parts.";
 
-    private static string Size(long bytes) => bytes switch
+    /// <summary>A size as a person reads it: bytes, KB or MB.</summary>
+    public static string Size(long bytes) => bytes switch
     {
         < 1024 => $"{bytes} bytes",
         < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",

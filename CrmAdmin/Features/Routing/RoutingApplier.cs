@@ -9,8 +9,8 @@ namespace CrmAdmin.Features.Routing;
 
 /// <summary>
 /// Writes a routing decision exactly as decided, in one transaction: the planned entities (with
-/// the customer's phone or email), one activity per entity logged to, and a hit on the exception
-/// entry that blocked it.
+/// the customer's phone or email), one activity per entity logged to, and for a blocked one a hit on
+/// the exception entry and a <see cref="BlockedEvent"/> row (the dashboard's statistics).
 /// </summary>
 internal static class RoutingApplier
 {
@@ -76,6 +76,11 @@ internal static class RoutingApplier
             db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.RoutingApplied,
                 activity.Kind == ActivityKind.Call ? EntrySource.Telephony : EntrySource.Api, decision.Customer,
                 $"{activity.Summary}: created {string.Join(", ", decision.Create.Select(p => $"{p.Type} {ids[p.Key]} \"{p.Title}\""))} [{string.Join(",", decision.Rules)}]"));
+        }
+
+        if (decision is { Blocked: true, MatchedException: { } blockedBy })
+        {
+            db.BlockedEvents.Add(new BlockedEvent(at, decision.Channel, blockedBy));
         }
 
         await db.SaveChangesAsync(ct);
