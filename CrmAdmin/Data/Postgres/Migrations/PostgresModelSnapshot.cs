@@ -405,6 +405,9 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("DealId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -426,6 +429,8 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.HasIndex("CompanyId");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("DealId");
 
                     b.ToTable("Leads");
                 });
@@ -720,6 +725,11 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.HasOne("CrmAdmin.Domain.Crm.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CrmAdmin.Domain.Crm.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 

@@ -386,6 +386,9 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DealId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
@@ -407,6 +410,8 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.HasIndex("CompanyId");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("DealId");
 
                     b.ToTable("Leads");
                 });
@@ -689,6 +694,11 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.HasOne("CrmAdmin.Domain.Crm.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CrmAdmin.Domain.Crm.Deal", null)
+                        .WithMany()
+                        .HasForeignKey("DealId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
