@@ -129,7 +129,7 @@ public sealed class Lead : SalesItem
     public bool ConvertedToContact { get; private set; }
     public bool ConvertedToDeal { get; private set; }
 
-    /// <summary>The deal this lead was converted into (§5), shown on its card; the contact it became is <see cref="SalesItem.ContactId"/>.</summary>
+    /// <summary>The deal this lead was converted into (§5), shown on its card (no foreign key: a deal that is gone shows no link); the contact it became is <see cref="SalesItem.ContactId"/>.</summary>
     public long? DealId { get; private set; }
 
     public bool IsOpen => Status == LeadStatus.Open;

@@ -101,7 +101,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
                     .Containing(db.Database, digits, p => p.Value).Select(p => p.OwnerId));
             }
 
-            byPoint = await points.Distinct().Take(MaxOptions * 5).ToListAsync(ct);
+            byPoint = await points.Distinct().OrderByDescending(owner => owner).Take(MaxOptions * 5).ToListAsync(ct);
         }
 
         var rows = type switch

@@ -430,8 +430,6 @@ namespace CrmAdmin.Data.Postgres.Migrations
 
                     b.HasIndex("ContactId");
 
-                    b.HasIndex("DealId");
-
                     b.ToTable("Leads");
                 });
 
@@ -725,11 +723,6 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.HasOne("CrmAdmin.Domain.Crm.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("CrmAdmin.Domain.Crm.Deal", null)
-                        .WithMany()
-                        .HasForeignKey("DealId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 

@@ -411,8 +411,6 @@ namespace CrmAdmin.Data.Sqlite.Migrations
 
                     b.HasIndex("ContactId");
 
-                    b.HasIndex("DealId");
-
                     b.ToTable("Leads");
                 });
 
@@ -694,11 +692,6 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.HasOne("CrmAdmin.Domain.Crm.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.SetNull);
-
-                    b.HasOne("CrmAdmin.Domain.Crm.Deal", null)
-                        .WithMany()
-                        .HasForeignKey("DealId")
                         .OnDelete(DeleteBehavior.SetNull);
                 });
 
