@@ -7,23 +7,44 @@ namespace CrmAdmin.Tests.Components;
 
 public class CrmEntityFormTests : MudTestContext
 {
-    private EntityInput? submitted;
+    private static readonly EntityOption Ann = new(CrmEntityType.Contact, 7, "Ann Lee", "+14155550111");
 
-    private IRenderedComponent<CrmEntityForm> RenderForm(string? refusal = null) => Render<CrmEntityForm>(p => p
-        .Add(c => c.Type, CrmEntityType.Lead)
-        .Add(c => c.WithLinks, true)
-        .Add(c => c.SubmitText, "Create lead")
-        .Add(c => c.Submit, input =>
-        {
-            submitted = input;
-            return Task.FromResult(refusal);
-        }));
+    private EntityInput? submitted;
+    private IRenderedComponent<ContainerFragment>? providers;
+
+    private IRenderedComponent<CrmEntityForm> RenderForm(FieldRefusal? refusal = null)
+    {
+        providers = RenderProviders();
+        return Render<CrmEntityForm>(p => p
+            .Add(c => c.Type, CrmEntityType.Lead)
+            .Add(c => c.SubmitText, "Create lead")
+            .Add(c => c.SearchEntities, (type, text, take, _) => Task.FromResult<IReadOnlyList<EntityOption>>(
+                type == CrmEntityType.Contact && (text is null || Ann.Title.Contains(text, StringComparison.OrdinalIgnoreCase)) ? [Ann] : []))
+            .Add(c => c.Submit, input =>
+            {
+                submitted = input;
+                return Task.FromResult(refusal);
+            }));
+    }
+
+    // Types into a picker and chooses the option with this name from the list it opens.
+    private async Task ChooseAsync(IRenderedComponent<CrmEntityForm> form, string label, string typed, string name)
+    {
+        Field(form, label).Input(typed);
+        var root = providers!;
+        // The list re-renders while the search settles: find the option and click it in one step on the renderer.
+        root.WaitForAssertion(() => Assert.Contains(root.FindAll(".crm-option-title"), o => o.TextContent == name), TimeSpan.FromSeconds(5));
+        await root.InvokeAsync(() => root.FindAll(".crm-option-title").First(o => o.TextContent == name).Click());
+        form.WaitForAssertion(() => Assert.Equal(name, Field(form, label).GetAttribute("value")));
+    }
 
     private static IElement Field(IRenderedComponent<CrmEntityForm> form, string label)
     {
         var forId = form.FindAll("label").Single(l => l.TextContent.Trim().TrimEnd('*').Trim() == label).GetAttribute("for");
         return form.Find($"[id='{forId}']");
     }
+
+    private static void Submit(IRenderedComponent<CrmEntityForm> form) => form.FindAll("button").Single(b => b.TextContent.Trim() == "Create lead").Click();
 
     // The error a person reads under a field: the element the field's input says describes it.
     private static string ErrorsUnder(IRenderedComponent<CrmEntityForm> form, string label)
@@ -40,7 +61,7 @@ public class CrmEntityFormTests : MudTestContext
 
         Field(form, "Phones").Change("+1 415 555 0100, 12, abc");
         Field(form, "Emails").Change("ok@example.com, bob@");
-        form.Find("form").Submit();
+        Submit(form);
 
         form.WaitForAssertion(() =>
         {
@@ -54,31 +75,46 @@ public class CrmEntityFormTests : MudTestContext
     }
 
     [Fact]
-    public void Valid_fields_are_submitted_as_typed_with_the_links()
+    public async Task Valid_fields_are_submitted_as_typed_with_the_contact_chosen_in_the_picker()
     {
         var form = RenderForm();
 
         Field(form, "Title").Change("Roof repair");
         Field(form, "Phones").Change("+1 415 555 0100");
-        Field(form, "Contact id").Change("7");
-        form.Find("form").Submit();
+        await ChooseAsync(form, "Contact", "ann", "Ann Lee");
+        Submit(form);
 
         form.WaitForAssertion(() => Assert.NotNull(submitted));
         Assert.Equal("Roof repair", submitted!.Title);
         Assert.Equal(["+1 415 555 0100"], submitted.Phones);
         Assert.Equal(7, submitted.ContactId);
+        Assert.Null(submitted.CompanyId);
     }
 
     [Fact]
-    public void A_refused_contact_link_shows_under_the_contact_field()
+    public void A_contact_typed_but_not_chosen_is_a_field_error_and_nothing_is_submitted()
     {
-        var form = RenderForm(refusal: "There is no contact 7.");
+        var form = RenderForm();
 
         Field(form, "Title").Change("Roof repair");
-        Field(form, "Contact id").Change("7");
-        form.Find("form").Submit();
+        Field(form, "Contact").Input("Zed Nobody");
+        Submit(form);
 
-        form.WaitForAssertion(() => Assert.Contains("There is no contact 7.", ErrorsUnder(form, "Contact id")));
-        Assert.DoesNotContain("There is no contact 7.", ErrorsUnder(form, "Title"));
+        form.WaitForAssertion(() => Assert.Contains("\"Zed Nobody\" is not chosen", ErrorsUnder(form, "Contact")));
+        Assert.Null(submitted);
+    }
+
+    [Fact]
+    public async Task A_refused_contact_link_shows_under_the_contact_picker()
+    {
+        var form = RenderForm(new FieldRefusal("The chosen contact does not exist (it may have been moved to the Recycle bin): choose another.", "contactId"));
+
+        Field(form, "Title").Change("Roof repair");
+        await ChooseAsync(form, "Contact", "ann", "Ann Lee");
+        Submit(form);
+
+        form.WaitForAssertion(() => Assert.Contains("The chosen contact does not exist", ErrorsUnder(form, "Contact")));
+        Assert.DoesNotContain("The chosen contact", ErrorsUnder(form, "Title"));
+        Assert.Empty(form.FindAll("[role=alert]"));
     }
 }

@@ -237,6 +237,41 @@ public class RoutingEngineTests
         Assert.Contains("also logged to that card", decision.Steps[^1].Explanation);
     }
 
+    [Fact]
+    public void C8_a_call_from_a_closed_lead_card_the_number_is_not_related_to_is_logged_to_that_card_under_C8()
+    {
+        var decision = Outgoing(RelatedEntities.None, card: new CardRef(CrmEntityType.Lead, 5, "Lead 5", true));
+
+        var card = Assert.Single(decision.LogTo);
+        Assert.Equal((CrmEntityType.Lead, 5L, "C8"), (card.Type, card.Entity.ExistingId!.Value, card.Rule));
+        Assert.Equal(["C1", "C5", "C8"], decision.Rules);
+    }
+
+    public static TheoryData<string, RoutingDecision, string[]> EveryLoggedEntity => new()
+    {
+        { "C3 open lead and deal, contact", Incoming(Related([OpenLead(1)], [OpenDeal(3)], [Contact()])), ["C3", "C3", "C3"] },
+        { "C4 contact and company", Incoming(Related(contacts: [Contact()], companies: [Company()])), ["C4", "C4"] },
+        { "C4 last closed lead", Incoming(Related([ClosedLead(2, 1)])), ["C4"] },
+        { "C5 new lead", Incoming(RelatedEntities.None), ["C5"] },
+        { "C5 Simple: deal and contact", Incoming(RelatedEntities.None, Simple), ["C5", "C5"] },
+        { "C6 repeated lead beside the contact", Incoming(Related(contacts: [Contact()]), RepeatedOn, RepeatingLine), ["C4", "C6"] },
+        { "C8 closed deal card beside C3", Outgoing(Related([OpenLead(1)], [ClosedDeal(4)], [Contact()]), card: new CardRef(CrmEntityType.Deal, 4, "Deal 4", true)), ["C3", "C3", "C8"] },
+        { "C8 closed lead card already logged by C4", Outgoing(Related([ClosedLead(2, 1)]), card: new CardRef(CrmEntityType.Lead, 2, "Lead 2", true)), ["C4"] },
+        {
+            "E1 thread", RoutingEngine.DecideEmail(new EmailFacts("b@example.com", Address, Classic, RelatedEntities.None, null, "<m1@crm>",
+                [new LogTarget(CrmEntityType.Deal, new EntityLink(3, null), "Deal 3")])), ["E1"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryLoggedEntity))]
+    public void Every_logged_entity_names_the_rule_that_logged_it_and_that_rule_is_in_the_trail(string scenario, RoutingDecision decision, string[] rules)
+    {
+        Assert.Equal(rules, decision.LogTo.Select(l => l.Rule));
+        Assert.All(decision.LogTo, l => Assert.Contains(l.Rule, decision.Rules));
+        Assert.NotEmpty(scenario);
+    }
+
     private static RoutingDecision Email(RelatedEntities related, RoutingSettings? settings = null, MatchedException? match = null,
         string? inReplyTo = null, IReadOnlyList<LogTarget>? thread = null) =>
         RoutingEngine.DecideEmail(new EmailFacts("Buyer@Example.com", Address, settings ?? Classic, related, match, inReplyTo, thread));

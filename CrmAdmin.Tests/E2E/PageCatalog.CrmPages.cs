@@ -21,6 +21,7 @@ public static class CrmCatalogPages
     public const string LeadTitle = "Catalog lead: returning customer asking about the annual maintenance contract renewal";
     public const string ContactName = "Catalog contact Ada Lovelace";
     public const string BinnedLeadTitle = "Catalog binned robocall";
+    public const string ConvertedLeadTitle = "Catalog converted lead Grace Hopper";
 
     public static readonly IReadOnlyList<CatalogPage> All =
     [
@@ -43,11 +44,42 @@ public static class CrmCatalogPages
             new("the contact's name link", page.GetByRole(AriaRole.Link, new() { Name = ContactName })),
             new("the search box", page.GetByLabel("Search by title or name")),
         ])) { Arrange = EnsureDataAsync },
-        new("deals", "/crm/deals", Everyone, (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
-        [
-            new("the Deals heading", page.GetByRole(AriaRole.Heading, new() { Name = "Deals", Exact = true })),
-            new("the search button", page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true })),
-        ])),
+        // The New deal form's contact picker, opened on a search, so its options are checked and photographed too.
+        new("deals", "/crm/deals", Everyone, async (page, _) =>
+        {
+            var elements = new List<KeyElement> { new("the Deals heading", page.GetByRole(AriaRole.Heading, new() { Name = "Deals", Exact = true })) };
+            if (await page.GetByRole(AriaRole.Heading, new() { Name = "New deal" }).CountAsync() == 0)
+            {
+                elements.Add(new("the search button", page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true })));
+            }
+            else
+            {
+                // The open list lies over what is below the picker, as a list should; the search button is checked for viewers.
+                var picker = page.GetByLabel("Contact", new() { Exact = true });
+                await picker.PressSequentiallyAsync("Ada Lovelace");
+                elements.Add(new("the Contact picker", picker));
+                elements.Add(new("the contact the picker offers", page.GetByText(ContactName, new() { Exact = true })));
+            }
+
+            return elements;
+        }) { Arrange = EnsureDataAsync },
+        // A converted lead: what it became, by name with links, and why Convert is off.
+        new("converted-lead", "/crm/leads?search=Catalog%20converted", Everyone, async (page, _) =>
+        {
+            await page.GetByRole(AriaRole.Link, new() { Name = ConvertedLeadTitle }).ClickAsync();
+            await page.GetByRole(AriaRole.Heading, new() { Name = ConvertedLeadTitle }).WaitForAsync();
+            var elements = new List<KeyElement>
+            {
+                new("the contact it became", page.Locator("[data-field=contact]").GetByRole(AriaRole.Link, new() { Name = ConvertedLeadTitle })),
+                new("the deal it became", page.Locator("[data-field=deal]").GetByRole(AriaRole.Link, new() { Name = ConvertedLeadTitle })),
+            };
+            if (await page.GetByTestId("convert-closed").CountAsync() > 0)
+            {
+                elements.Add(new("why Convert is off", page.GetByTestId("convert-closed")));
+            }
+
+            return elements;
+        }) { Arrange = EnsureDataAsync },
         new("lead", "/crm/leads?search=Catalog%20lead", Everyone, async (page, _) =>
         {
             await page.GetByRole(AriaRole.Link, new() { Name = LeadTitle }).ClickAsync();
@@ -62,6 +94,8 @@ public static class CrmCatalogPages
             {
                 elements.Add(new("the lead's actions menu", page.GetByRole(AriaRole.Button, new() { Name = "Lead actions" })));
                 elements.Add(new("the Save button", page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true })));
+                elements.Add(new("the Convert to contact and deal button", page.GetByRole(AriaRole.Button, new() { Name = "Convert to contact and deal" })));
+                elements.Add(new("the Contact picker", page.GetByLabel("Contact", new() { Exact = true })));
             }
 
             return elements;
@@ -87,6 +121,7 @@ public static class CrmCatalogPages
             return
             [
                 new("the Incoming call tab", page.GetByRole(AriaRole.Tab, new() { Name = "Incoming call" })),
+                new("the last channel's tab, Web form", page.GetByRole(AriaRole.Tab, new() { Name = "Web form" })),
                 new("the line select", page.GetByLabel("Line", new() { Exact = true })),
                 new("the customer number", page.GetByLabel("Customer number")),
                 new("the Simulate button", page.GetByRole(AriaRole.Button, new() { Name = "Simulate" })),
@@ -152,5 +187,8 @@ public static class CrmCatalogPages
         var binned = await (await api.PostAsJsonAsync("/api/leads", new { title = BinnedLeadTitle, phones = new[] { "+1 646 555 9101" } }))
             .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
         (await api.PostAsync($"/api/leads/{binned.GetProperty("id").GetInt64()}/add-to-exceptions", null)).EnsureSuccessStatusCode();
+        var converted = await (await api.PostAsJsonAsync("/api/leads", new { title = ConvertedLeadTitle, phones = new[] { "+1 646 555 9102" } }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        (await api.PostAsJsonAsync($"/api/leads/{converted.GetProperty("id").GetInt64()}/convert", new { to = new[] { "Contact", "Deal" } })).EnsureSuccessStatusCode();
     }
 }

@@ -62,8 +62,8 @@ public abstract class AuditCoverageTests(DatabaseProvider provider) : IAsyncLife
         var lead = await CreateAsync("/api/leads", new { title = "Audited lead", contactId = contact });
         var deal = await CreateAsync("/api/deals", new { title = "Audited deal", contactId = contact });
         await entities.UpdateAsync(CrmEntityType.Contact, contact, new EntityInput("Renamed Person", null, ["person@audited.example"], null, company), me);
-        await entities.SetLeadStatusAsync(lead, LeadStatus.Junk, null, null, me);
-        await entities.SetDealStageAsync(deal, DealStage.Won, null, me);
+        await entities.SetLeadStatusAsync(lead, LeadStatus.Junk, me);
+        await entities.SetDealStageAsync(deal, DealStage.Won, me);
         (await admin.PostAsJsonAsync("/api/routing/call", new { lineId = 1, direction = "Incoming", number = "+1 415 555 0199", dryRun = false })).EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/api/routing/call", new { lineId = 1, direction = "Incoming", number = "+1 415 555 0198", dryRun = true })).EnsureSuccessStatusCode();
         // SQLite hands out a copy; PostgreSQL answers how to use pg_dump, which leaves nothing to audit.

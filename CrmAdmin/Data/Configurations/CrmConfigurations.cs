@@ -34,6 +34,8 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         lead.HasQueryFilter(l => l.DeletedAt == null);
         lead.HasOne<Contact>().WithMany().HasForeignKey(l => l.ContactId).OnDelete(DeleteBehavior.SetNull);
         lead.HasOne<Company>().WithMany().HasForeignKey(l => l.CompanyId).OnDelete(DeleteBehavior.SetNull);
+        // Lead.DealId, the deal a conversion created (§5), is a plain column, not a foreign key: adding a key to an existing
+        // SQLite table rebuilds it outside the migration's transaction. A deal that is gone simply shows no link (its details are null).
     }
 }
 

@@ -129,7 +129,38 @@ public sealed class Lead : SalesItem
     public bool ConvertedToContact { get; private set; }
     public bool ConvertedToDeal { get; private set; }
 
+    /// <summary>The deal this lead was converted into (§5), shown on its card (no foreign key: a deal that is gone shows no link); the contact it became is <see cref="SalesItem.ContactId"/>.</summary>
+    public long? DealId { get; private set; }
+
     public bool IsOpen => Status == LeadStatus.Open;
+
+    /// <summary>
+    /// §5: the lead is closed as converted into what it became, and linked to it: <paramref name="contactId"/>
+    /// (the contact created from it, or the one it already had) and <paramref name="dealId"/> (the Open deal created from it).
+    /// Throws <see cref="InvalidOperationException"/> if the lead is not open.
+    /// </summary>
+    public void ConvertInto(long? contactId, long? dealId, DateTime at)
+    {
+        if (!IsOpen)
+        {
+            throw new InvalidOperationException($"Lead {Id} is {Status}: only an open lead is converted.");
+        }
+
+        var into = new List<ConvertedTo>();
+        if (contactId is not null)
+        {
+            into.Add(ConvertedTo.Contact);
+            ContactId = contactId;
+        }
+
+        if (dealId is not null)
+        {
+            into.Add(ConvertedTo.Deal);
+            DealId = dealId;
+        }
+
+        Convert(into, at);
+    }
 
     public void Reopen()
     {

@@ -47,7 +47,7 @@ public static class RoutingEngine
             var closedCard = card.IsClosed && card.Type is CrmEntityType.Lead or CrmEntityType.Deal;
             if (closedCard)
             {
-                run.Log(card.Type, new EntityLink(card.Id, null), card.Title);
+                run.Log(card.Type, new EntityLink(card.Id, null), card.Title, "C8");
             }
 
             run.Step("C8", closedCard
@@ -65,7 +65,7 @@ public static class RoutingEngine
             var reply = new Run(RoutingChannel.EmailReply, email.Address);
             foreach (var target in thread)
             {
-                reply.Log(target.Type, target.Entity, target.Title);
+                reply.Log(target.Type, target.Entity, target.Title, "E1");
             }
 
             reply.Step("E1", $"The email replies to a message saved in the CRM ({replyTo}): it is saved to the entities of that thread" +
@@ -123,19 +123,19 @@ public static class RoutingEngine
         var openDeals = related.Deals.Where(d => d.IsOpen).ToList();
         if (openLeads.Count + openDeals.Count > 0)
         {
-            LogAll(run, openLeads, openDeals, related);
+            LogAll(run, openLeads, openDeals, related, "C3");
             run.Step("C3", $"The {what} is logged to every related open lead and deal and to the related contacts and companies: {run.LoggedTitles()}.");
             return;
         }
 
         if (related.Contacts.Count + related.Companies.Count > 0)
         {
-            LogAll(run, [], [], related);
+            LogAll(run, [], [], related, "C4");
             run.Step("C4", $"No related lead or deal is open, so the {what} is logged to the related contacts and companies: {run.LoggedTitles()}.");
         }
         else if (related.Leads.OrderByDescending(l => l.ClosedAt).FirstOrDefault() is { } lastClosed)
         {
-            run.Log(CrmEntityType.Lead, new EntityLink(lastClosed.Id, null), lastClosed.Title);
+            run.Log(CrmEntityType.Lead, new EntityLink(lastClosed.Id, null), lastClosed.Title, "C4");
             run.Step("C4", $"Only closed leads have this {run.CustomerKind} and no contact does, so the {what} is logged to the most recently closed lead, {lastClosed.Title}.");
         }
         else
@@ -147,26 +147,26 @@ public static class RoutingEngine
         CreateRepeated(run, related, settings, policy, what, title);
     }
 
-    private static void LogAll(Run run, IEnumerable<RelatedLead> leads, IEnumerable<RelatedDeal> deals, RelatedEntities related)
+    private static void LogAll(Run run, IEnumerable<RelatedLead> leads, IEnumerable<RelatedDeal> deals, RelatedEntities related, string rule)
     {
         foreach (var lead in leads)
         {
-            run.Log(CrmEntityType.Lead, new EntityLink(lead.Id, null), lead.Title);
+            run.Log(CrmEntityType.Lead, new EntityLink(lead.Id, null), lead.Title, rule);
         }
 
         foreach (var deal in deals)
         {
-            run.Log(CrmEntityType.Deal, new EntityLink(deal.Id, null), deal.Title);
+            run.Log(CrmEntityType.Deal, new EntityLink(deal.Id, null), deal.Title, rule);
         }
 
         foreach (var contact in related.Contacts)
         {
-            run.Log(CrmEntityType.Contact, new EntityLink(contact.Id, null), contact.Title);
+            run.Log(CrmEntityType.Contact, new EntityLink(contact.Id, null), contact.Title, rule);
         }
 
         foreach (var company in related.Companies)
         {
-            run.Log(CrmEntityType.Company, new EntityLink(company.Id, null), company.Title);
+            run.Log(CrmEntityType.Company, new EntityLink(company.Id, null), company.Title, rule);
         }
     }
 
@@ -189,7 +189,7 @@ public static class RoutingEngine
         if (settings.Mode == CrmMode.Classic)
         {
             var lead = run.Plan(CrmEntityType.Lead, title, repeated: false, contact: null);
-            run.Log(CrmEntityType.Lead, lead, title);
+            run.Log(CrmEntityType.Lead, lead, title, "C5");
             run.Step("C5", $"{nothing}: in Classic mode a new open lead, {title}, is created with it and the {what} is logged to it.");
             return;
         }
@@ -197,8 +197,8 @@ public static class RoutingEngine
         var contactName = string.IsNullOrWhiteSpace(name) ? run.Customer.Value : name.Trim();
         var contact = run.Plan(CrmEntityType.Contact, contactName, repeated: false, contact: null);
         var deal = run.Plan(CrmEntityType.Deal, title, repeated: false, contact: contact);
-        run.Log(CrmEntityType.Deal, deal, title);
-        run.Log(CrmEntityType.Contact, contact, contactName);
+        run.Log(CrmEntityType.Deal, deal, title, "C5");
+        run.Log(CrmEntityType.Contact, contact, contactName, "C5");
         run.Step("C5", $"{nothing}: in Simple mode a new contact, {contactName}, and an open deal, {title}, are created and the {what} is logged to both.");
     }
 
@@ -236,7 +236,7 @@ public static class RoutingEngine
         var repeatedTitle = "Repeated: " + title;
         var type = settings.Mode == CrmMode.Classic ? CrmEntityType.Lead : CrmEntityType.Deal;
         var planned = run.Plan(type, repeatedTitle, repeated: true, contact: contact);
-        run.Log(type, planned, repeatedTitle);
+        run.Log(type, planned, repeatedTitle, "C6");
         run.MarkRepeated();
         run.Step("C6", $"Nothing related is open and repeated leads are on in CRM settings{(policy.OutgoingCall || what == "incoming call" ? " and on the line" : "")}: " +
                        $"a {entity}, {repeatedTitle}, is created{(contact is null ? "" : " for the customer's contact")} and the {what} is logged to it.");
@@ -281,11 +281,12 @@ public static class RoutingEngine
             return new EntityLink(null, key);
         }
 
-        public void Log(CrmEntityType type, EntityLink entity, string title)
+        // An entity is logged once, under the first rule that logs it (a closed card C4 already logged stays under C4).
+        public void Log(CrmEntityType type, EntityLink entity, string title, string rule)
         {
             if (!logged.Any(l => l.Type == type && l.Entity == entity))
             {
-                logged.Add(new LogTarget(type, entity, title));
+                logged.Add(new LogTarget(type, entity, title) { Rule = rule });
             }
         }
 

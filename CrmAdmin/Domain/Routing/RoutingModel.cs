@@ -55,7 +55,12 @@ public readonly record struct EntityLink(long? ExistingId, int? PlannedKey);
 
 public sealed record PlannedEntity(int Key, CrmEntityType Type, string Title, bool IsRepeated, EntityLink? Contact, EntityLink? Company);
 
-public sealed record LogTarget(CrmEntityType Type, EntityLink Entity, string Title);
+/// <summary>An entity the call, email, chat or form is logged to, and the rule id that logged it (§8: every logged entity has its rule in the trail).</summary>
+public sealed record LogTarget(CrmEntityType Type, EntityLink Entity, string Title)
+{
+    /// <summary>The rule that logged it ("C3", "C8", "E1"); empty only in facts (an email thread) before a decision logs them.</summary>
+    public string Rule { get; init; } = "";
+}
 
 public sealed record RuleStep(string Rule, string Explanation);
 

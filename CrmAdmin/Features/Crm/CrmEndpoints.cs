@@ -17,6 +17,15 @@ public static class CrmEndpoints
 
     public sealed record Created(long Id);
 
+    /// <summary>What a lead is converted into (§5): Contact, Deal, or both.</summary>
+    public sealed record ConvertRequest(ConvertedTo[]? To);
+
+    /// <summary>A lead's new status: Open (reopen a junk lead) or Junk.</summary>
+    public sealed record LeadStatusRequest(LeadStatus Status);
+
+    /// <summary>A deal's new stage: Open, Won or Lost.</summary>
+    public sealed record DealStageRequest(DealStage Stage);
+
     public static IEndpointRouteBuilder MapCrmEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("CRM");
@@ -44,6 +53,24 @@ public static class CrmEndpoints
                 .RequireAuthorization(Policies.ViewExceptions);
         }
 
+        api.MapPost("/leads/{id:long}/convert", (long id, ConvertRequest r, CrmEntityService s, HttpContext h, CancellationToken ct) =>
+                AnswerAsync(async () => TypedResults.Ok(await s.ConvertLeadAsync(id, r.To, h.User, EntrySource.Api, ct))))
+            .RequireAuthorization(Policies.EditExceptions);
+        api.MapPut("/leads/{id:long}", (long id, LeadStatusRequest r, CrmEntityService s, HttpContext h, CancellationToken ct) =>
+                AnswerAsync(async () =>
+                {
+                    await s.SetLeadStatusAsync(id, r.Status, h.User, EntrySource.Api, ct);
+                    return TypedResults.NoContent();
+                }))
+            .RequireAuthorization(Policies.EditExceptions);
+        api.MapPut("/deals/{id:long}", (long id, DealStageRequest r, CrmEntityService s, HttpContext h, CancellationToken ct) =>
+                AnswerAsync(async () =>
+                {
+                    await s.SetDealStageAsync(id, r.Stage, h.User, EntrySource.Api, ct);
+                    return TypedResults.NoContent();
+                }))
+            .RequireAuthorization(Policies.EditExceptions);
+
         api.MapGet("/settings/crm", (CrmSettingsService s, HttpContext h, CancellationToken ct) => s.GetAsync(h.User, ct))
             .RequireAuthorization(Policies.ViewExceptions);
         api.MapPut("/settings/crm", (CrmSettingsDto settings, CrmSettingsService s, HttpContext h, CancellationToken ct) => s.SetAsync(settings, EntrySource.Api, h.User, ct))
@@ -67,6 +94,24 @@ public static class CrmEndpoints
     {
         var id = await service.CreateAsync(type, input, http.User, ct, leadState, dealState, EntrySource.Api);
         return TypedResults.Created($"/api/{PathOf(type)}/{id}", new Created(id));
+    }
+
+    // An unknown or recycled entity is 404 and a lead already converted or junk is 409; other refusals
+    // stay with the app's handler (400), access denials too (403).
+    private static async Task<IResult> AnswerAsync(Func<Task<IResult>> change)
+    {
+        try
+        {
+            return await change();
+        }
+        catch (CrmNotFoundException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status404NotFound, title: "Not found");
+        }
+        catch (CrmConflictException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
+        }
     }
 
     public static string PathOf(CrmEntityType type) => type switch

@@ -19,11 +19,13 @@ internal static class RoutingApplier
     /// <summary>
     /// Returns the ids of the created entities by their planned key. Runs in, and commits, the
     /// caller's transaction; a decision that creates entities is audited in it, in the name of
-    /// <paramref name="actor"/> (the integration's account).
+    /// <paramref name="actor"/> (the integration's account). Created entities get <paramref name="points"/> (a chat or form can bring
+    /// a phone and an email, O1), or the decision's customer when none are given.
     /// </summary>
     public static async Task<IReadOnlyDictionary<int, long>> ApplyAsync(CrmDbContext db, RoutingDecision decision, ActivityInfo activity, DateTime at,
-        string actor, CancellationToken ct)
+        string actor, CancellationToken ct, IReadOnlyList<ContactPoint>? points = null)
     {
+        var customerPoints = points ?? (decision.Customer is { } only ? [only] : []);
         var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("A decision is applied in the transaction its facts were read in.");
         var ids = new Dictionary<int, long>();
         foreach (var planned in decision.Create)
@@ -58,9 +60,9 @@ internal static class RoutingApplier
             ids[planned.Key] = id;
             // A deal carries no phone of its own: it is found through its contact (§5). A lead, repeated
             // or not, carries it, so the next call finds it open and is logged to it (C3).
-            if (decision.Customer is { } customer && planned.Type != CrmEntityType.Deal)
+            if (planned.Type != CrmEntityType.Deal)
             {
-                db.EntityContactPoints.Add(new EntityContactPoint(planned.Type, id, customer));
+                db.EntityContactPoints.AddRange(customerPoints.Select(point => new EntityContactPoint(planned.Type, id, point)));
             }
         }
 

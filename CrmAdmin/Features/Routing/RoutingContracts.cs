@@ -16,8 +16,8 @@ public sealed record ChatOrFormRequest(string? Phone = null, string? Email = nul
 
 public sealed record MatchedExceptionDto(long Id, EntryType Type, string Value, string? Comment);
 
-/// <summary>An entity the decision created (Id null in a dry run) or logged to.</summary>
-public sealed record OutcomeEntity(CrmEntityType Type, long? Id, string Title);
+/// <summary>An entity the decision created (Id null in a dry run) or logged to; a logged one names the rule that logged it (C3, C8, E1…).</summary>
+public sealed record OutcomeEntity(CrmEntityType Type, long? Id, string Title, string? Rule = null);
 
 /// <summary>The outcome of §8, plus the verdict a person reads first.</summary>
 public sealed record RoutingOutcome(
@@ -40,12 +40,15 @@ public sealed record RoutingOutcome(
         decision.Blocked,
         decision.MatchedException is { } m ? new MatchedExceptionDto(m.Id, m.Type, m.Value, m.Comment) : null,
         decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title)).ToList(),
-        decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title)).ToList(),
+        decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title, l.Rule)).ToList(),
         decision.Repeated,
         decision.Rules,
         decision.Steps.Select(s => $"{s.Rule}: {s.Explanation}").ToList(),
         dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict);
 }
+
+/// <summary>An email the CRM saved (an applied email's activity with its Message-ID), as the simulator's "Email reply" offers it (E1).</summary>
+public sealed record SavedMessage(string MessageId, string Subject, string From, DateTime At);
 
 /// <summary>A routing request that cannot be decided (C1: a number that cannot be normalized; an unknown line).</summary>
 public sealed class RoutingRequestException(string message) : RequestRefusedException(message);

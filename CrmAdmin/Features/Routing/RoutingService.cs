@@ -115,8 +115,34 @@ public sealed class RoutingService(
         var ignored = byPhone?.MatchAt(now) ?? byEmail?.MatchAt(now);
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
-        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, actor, ct);
+        // Both the phone and the email a person typed are kept on what is created, so the next call or email finds it.
+        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, actor, ct,
+            new[] { phone, email }.OfType<ContactPoint>().ToList());
     }
+
+    /// <summary>
+    /// The saved emails a reply can answer (E1), for the simulator's picker: those whose subject, sender or Message-ID
+    /// contains <paramref name="text"/>, newest first, each Message-ID once, at most <paramref name="take"/> (1–20).
+    /// Needs View (P3).
+    /// </summary>
+    public async Task<IReadOnlyList<SavedMessage>> SearchSavedMessagesAsync(string? text, int take, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
+        text = FieldLimits.Check(text?.Trim(), FieldLimits.MessageId, "search");
+        take = Math.Clamp(take, 1, CrmEntityService.MaxOptions);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One message is logged once per entity of its thread: read a few more rows than asked for, then keep each Message-ID once.
+        var rows = await db.Activities.AsNoTracking().Where(a => a.Kind == ActivityKind.Email && a.MessageId != null)
+            .Containing(db.Database, text, a => a.Summary, a => a.From, a => a.MessageId)
+            .OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(take * 5)
+            .Select(a => new { a.MessageId, a.Summary, a.From, a.At }).ToListAsync(ct);
+        return rows.DistinctBy(r => r.MessageId).Take(take)
+            .Select(r => new SavedMessage(r.MessageId!, SubjectOf(r.Summary, r.From), r.From, r.At)).ToList();
+    }
+
+    // An email's activity summary is "Email from {address}: {subject}" (RouteEmailAsync); without a subject it is "Email from {address}".
+    private static string SubjectOf(string summary, string from) =>
+        summary.StartsWith($"Email from {from}: ", StringComparison.Ordinal) ? summary[$"Email from {from}: ".Length..] : "(no subject)";
 
     /// <summary>
     /// An applied decision reads its facts inside its own write transaction (SQLite's BEGIN IMMEDIATE
@@ -129,7 +155,7 @@ public sealed class RoutingService(
     private Task<string> RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
 
     private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
-        CallDirection? direction, long? lineId, string? messageId, string actor, CancellationToken ct)
+        CallDirection? direction, long? lineId, string? messageId, string actor, CancellationToken ct, IReadOnlyList<ContactPoint>? points = null)
     {
         metrics.Decided(decision, dryRun);
         if (dryRun)
@@ -138,7 +164,7 @@ public sealed class RoutingService(
         }
 
         var ids = await RoutingApplier.ApplyAsync(db, decision, new RoutingApplier.ActivityInfo(kind, summary, direction, lineId, messageId),
-            clock.GetUtcNow().UtcDateTime, actor, ct);
+            clock.GetUtcNow().UtcDateTime, actor, ct, points);
         logger.LogInformation("Routed {Channel} from {Customer}: {Verdict} [{Rules}]", decision.Channel, decision.Customer?.Value, decision.Verdict, string.Join(",", decision.Rules));
         return RoutingOutcome.From(decision, dryRun: false, ids);
     }

@@ -1,6 +1,7 @@
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Routing;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -8,8 +9,10 @@ namespace CrmAdmin.Features.Routing;
 
 /// <summary>
 /// The call and email simulator (§8): a dry run shows what routing would do and why; applying it
-/// (Edit only, P3) creates and logs exactly that. The channel, number and card can come from the
-/// address, so a lead's "Simulate a call from this card" opens it filled in.
+/// (Edit only, P3) creates and logs exactly that. Each channel tab keeps its own inputs; the card a
+/// call starts from and the saved message a reply answers are picked by name, not typed as ids. The
+/// channel, number and card can come from the address, so a lead's "Simulate a call from this card"
+/// opens it filled in.
 /// </summary>
 public partial class SimulatorPage
 {
@@ -20,13 +23,29 @@ public partial class SimulatorPage
 
     private sealed record Simulation(DateTime At, RoutingOutcome Outcome);
 
+    /// <summary>What one channel's tab holds; switching tabs keeps each channel's own.</summary>
+    private sealed class ChannelInputs
+    {
+        public long? LineId { get; set; }
+        public string? Number { get; set; }
+        public string? Email { get; set; }
+        public string? Subject { get; set; }
+        public string? MessageId { get; set; }
+        public string? Name { get; set; }
+        public CrmEntityType? CardType { get; set; }
+        public EntityOption? Card { get; set; }
+        public SavedMessage? Reply { get; set; }
+
+        /// <summary>Why the card or the replied-to message cannot be used, shown under its picker.</summary>
+        public string? FieldError { get; set; }
+    }
+
+    private readonly Dictionary<RoutingChannel, ChannelInputs> inputs = Channels.ToDictionary(c => c, _ => new ChannelInputs());
     private readonly List<Simulation> history = [];
     private Simulation? shown;
     private IReadOnlyList<LineOption> lines = [];
     private RoutingChannel channel = RoutingChannel.IncomingCall;
-    private long? lineId, cardId;
-    private CrmEntityType? cardType;
-    private string? number, email, subject, messageId, inReplyTo, name, error;
+    private string? error;
     private bool dryRun = true, canApply, busy;
 
     [SupplyParameterFromQuery(Name = "channel")] private string? QueryChannel { get; set; }
@@ -35,6 +54,8 @@ public partial class SimulatorPage
     [SupplyParameterFromQuery(Name = "cardId")] private long? QueryCardId { get; set; }
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    private ChannelInputs Current => inputs[channel];
 
     private bool IsCall => channel is RoutingChannel.IncomingCall or RoutingChannel.OutgoingCall;
 
@@ -46,16 +67,23 @@ public partial class SimulatorPage
     {
         var user = (await AuthenticationState).User;
         lines = (await Settings.GetLinesAsync(user)).Select(l => new LineOption(l.Id, $"{l.Name} ({l.Number})")).ToList();
-        lineId = lines.FirstOrDefault()?.Id;
+        foreach (var call in new[] { RoutingChannel.IncomingCall, RoutingChannel.OutgoingCall })
+        {
+            inputs[call].LineId = lines.FirstOrDefault()?.Id;
+        }
+
         if (Enum.TryParse<RoutingChannel>(QueryChannel, out var fromQuery))
         {
             channel = fromQuery;
         }
 
-        number = QueryNumber ?? number;
-        if (Enum.TryParse<CrmEntityType>(QueryCardType, out var card) && QueryCardId is { } id)
+        Current.Number = QueryNumber ?? Current.Number;
+        if (channel == RoutingChannel.OutgoingCall && Enum.TryParse<CrmEntityType>(QueryCardType, out var card) && Enum.IsDefined(card) && QueryCardId is { } id)
         {
-            (cardType, cardId) = (card, id);
+            // The card shows by its title; one that is gone (recycled meanwhile) leaves the picker empty with the reason under it.
+            var entity = await Entities.GetAsync(card, id, user);
+            (Current.CardType, Current.Card) = (card, entity is null ? null : new EntityOption(card, entity.Id, entity.Title));
+            Current.FieldError = entity is null ? $"The {card.Noun()} this call was started from no longer exists: choose another card." : null;
         }
     }
 
@@ -79,6 +107,33 @@ public partial class SimulatorPage
         }
     }
 
+    /// <summary>An error replaces what was shown: never an old verdict under a new error.</summary>
+    private void ShowError(string message) => (error, shown) = (message, null);
+
+    private void OnCardTypeChanged(CrmEntityType? type)
+    {
+        if (type != Current.CardType)
+        {
+            (Current.CardType, Current.Card, Current.FieldError) = (type, null, null);
+        }
+    }
+
+    private void OnReplyChosen(SavedMessage? message)
+    {
+        (Current.Reply, Current.FieldError) = (message, null);
+        // A reply usually comes from the address the saved message was exchanged with.
+        if (message is not null && string.IsNullOrWhiteSpace(Current.Email))
+        {
+            Current.Email = message.From;
+        }
+    }
+
+    private async Task<IReadOnlyList<EntityOption>> SearchCardsAsync(CrmEntityType type, string? text, int take, CancellationToken ct) =>
+        await Entities.SearchAsync(type, text, take, (await AuthenticationState).User, ct);
+
+    private async Task<IReadOnlyList<SavedMessage>> SearchMessagesAsync(string? text, int take, CancellationToken ct) =>
+        await Routing.SearchSavedMessagesAsync(text, take, (await AuthenticationState).User, ct);
+
     private async Task SimulateAsync()
     {
         if (busy)
@@ -86,21 +141,20 @@ public partial class SimulatorPage
             return;
         }
 
-        busy = true;
-        error = null;
+        // A new run replaces what was shown: never an old verdict under a new error, nor an old error over a new verdict.
+        (busy, error, shown) = (true, null, null);
+        var current = Current;
         try
         {
             var user = (await AuthenticationState).User;
             var outcome = channel switch
             {
                 RoutingChannel.IncomingCall or RoutingChannel.OutgoingCall => await Routing.RouteCallAsync(new CallRequest(
-                    lineId ?? throw new RoutingRequestException("Choose a telephony line; create one under Telephony if there is none."),
-                    channel == RoutingChannel.IncomingCall ? CallDirection.Incoming : CallDirection.Outgoing, number ?? "",
-                    channel == RoutingChannel.OutgoingCall && cardType is { } type && cardId is { } id ? new CardRequest(type, id) : null, dryRun), user),
-                RoutingChannel.NewEmail or RoutingChannel.EmailReply => await Routing.RouteEmailAsync(new EmailRequest(email ?? "", messageId,
-                    channel == RoutingChannel.EmailReply ? inReplyTo ?? throw new RoutingRequestException("A reply needs the Message-ID it replies to (In-Reply-To).") : null,
-                    subject, dryRun), user),
-                _ => await Routing.RouteChatOrFormAsync(channel, new ChatOrFormRequest(number, email, name, dryRun), user),
+                    current.LineId ?? throw new RoutingRequestException("Choose a telephony line; create one under Telephony if there is none."),
+                    channel == RoutingChannel.IncomingCall ? CallDirection.Incoming : CallDirection.Outgoing, current.Number ?? "", CardOf(current), dryRun), user),
+                RoutingChannel.NewEmail or RoutingChannel.EmailReply => await Routing.RouteEmailAsync(new EmailRequest(current.Email ?? "", current.MessageId,
+                    channel == RoutingChannel.EmailReply ? ReplyOf(current) : null, current.Subject, dryRun), user),
+                _ => await Routing.RouteChatOrFormAsync(channel, new ChatOrFormRequest(current.Number, current.Email, current.Name, dryRun), user),
             };
             Show(outcome);
         }
@@ -112,5 +166,33 @@ public partial class SimulatorPage
         {
             busy = false;
         }
+    }
+
+    // C8: a card type with no card chosen is a field error, not a call from no card.
+    private CardRequest? CardOf(ChannelInputs current)
+    {
+        if (channel != RoutingChannel.OutgoingCall || current.CardType is not { } type)
+        {
+            return null;
+        }
+
+        if (current.Card is not { } card)
+        {
+            current.FieldError = $"Choose the {type.Noun()} whose card the call was started from, or clear \"Started from the card of\".";
+            throw new RoutingRequestException(current.FieldError);
+        }
+
+        return new CardRequest(type, card.Id);
+    }
+
+    private static string ReplyOf(ChannelInputs current)
+    {
+        if (current.Reply is not { } reply)
+        {
+            current.FieldError = "Choose the saved message this email replies to.";
+            throw new RoutingRequestException(current.FieldError);
+        }
+
+        return reply.MessageId;
     }
 }

@@ -1,0 +1,79 @@
+using Bunit;
+using CrmAdmin.Domain.Crm;
+using CrmAdmin.Features.Crm;
+
+namespace CrmAdmin.Tests.Components;
+
+public class SearchPickerTests : MudTestContext
+{
+    private static readonly EntityOption[] Contacts =
+    [
+        new(CrmEntityType.Contact, 4107, "Ann Lee", "+14155550111, ann@acme.example"),
+        new(CrmEntityType.Contact, 4108, "Annabel Stone", "annabel@example.org"),
+        new(CrmEntityType.Contact, 4109, "Bob Marsh", "+442079460958"),
+    ];
+
+    private readonly List<(string? Text, int Take)> searches = [];
+    private EntityOption? chosen;
+
+    private (IRenderedComponent<ContainerFragment> Popovers, IRenderedComponent<SearchPicker<EntityOption>> Picker) RenderPicker()
+    {
+        var popovers = RenderProviders();
+        var picker = Render<SearchPicker<EntityOption>>(p => p
+            .Add(c => c.Label, "Contact")
+            .Add(c => c.TextOf, o => o.Title)
+            .Add(c => c.DetailOf, o => o.Detail)
+            .Add(c => c.ValueChanged, (EntityOption? o) => chosen = o)
+            .Add(c => c.Search, (text, take, _) =>
+            {
+                searches.Add((text, take));
+                return Task.FromResult<IReadOnlyList<EntityOption>>(Contacts
+                    .Where(c => text is null || c.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || c.Detail!.Contains(text, StringComparison.OrdinalIgnoreCase))
+                    .Take(take).ToList());
+            }));
+        return (popovers, picker);
+    }
+
+    [Fact]
+    public void Typing_searches_the_server_and_lists_names_with_their_phones_and_emails_never_ids()
+    {
+        var (popovers, picker) = RenderPicker();
+
+        picker.Find("input").Input("ann");
+
+        popovers.WaitForAssertion(() => Assert.Equal(["Ann Lee", "Annabel Stone"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        Assert.Contains(popovers.FindAll(".crm-option-detail"), d => d.TextContent == "+14155550111, ann@acme.example");
+        Assert.Contains(("ann", SearchPicker<EntityOption>.MaxResults), searches);
+        Assert.DoesNotContain("410", popovers.Markup + picker.Markup);
+    }
+
+    [Fact]
+    public async Task Choosing_an_option_sets_the_value_and_shows_its_name_in_the_field()
+    {
+        var (popovers, picker) = RenderPicker();
+
+        picker.Find("input").Input("bob");
+        popovers.WaitForAssertion(() => Assert.Single(popovers.FindAll(".crm-option-title")), TimeSpan.FromSeconds(5));
+        await popovers.InvokeAsync(() => popovers.Find(".crm-option-title").Click());
+
+        picker.WaitForAssertion(() => Assert.Equal(Contacts[2], chosen));
+        Assert.Equal("Bob Marsh", picker.Find("input").GetAttribute("value"));
+        Assert.DoesNotContain("4109", picker.Markup);
+    }
+
+    [Fact]
+    public void Typing_fast_asks_the_server_once_after_the_pause()
+    {
+        var (popovers, picker) = RenderPicker();
+        var input = picker.Find("input");
+
+        foreach (var typed in new[] { "a", "an", "ann" })
+        {
+            input.Input(typed);
+        }
+
+        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll(".crm-option-title")), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(searches, s => s.Text is "a" or "an");
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrmAdmin.Domain.Access;
+using Microsoft.Playwright;
+
+namespace CrmAdmin.Tests.E2E;
+
+/// <summary>
+/// Issue 13's flows as a person does them, on a laptop and a phone: a deal's contact chosen with the
+/// picker, a lead converted into a contact and a deal it then links to, and the simulator keeping each
+/// tab's inputs while an error replaces the previous verdict.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class CrmPickerFlowTests(BrowserFixture browser)
+{
+    public static TheoryData<int, int> Sizes => new() { { 1280, 800 }, { 390, 844 } };
+
+    private async Task<long> PostAsync(string path, object body)
+    {
+        using var api = await browser.App.CreateAdminClientAsync();
+        var response = await api.PostAsJsonAsync(path, body);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public Task A_deal_is_created_with_its_contact_chosen_in_the_picker_and_its_card_links_the_contact_by_name(int width, int height)
+    {
+        var viewport = new Viewport(width, height);
+        var contact = $"Picker contact Hedy Lamarr {viewport}";
+        return browser.RunAsAsync($"picker-deal-{viewport}", BrowserFixture.EmailOf(Roles.Supervisor), viewport, async page =>
+        {
+            await PostAsync("/api/contacts", new { name = contact, phones = new[] { $"+1 646 555 {width % 10000:0000}" } });
+            await page.GotoAsync("/crm/deals");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+
+            await page.GetByLabel("Title", new() { Exact = true }).FillAsync($"Frequency hopping licence {viewport}");
+            var picker = page.GetByLabel("Contact", new() { Exact = true });
+            await picker.ExpectSeenAsync("the Contact picker");
+            await picker.PressSequentiallyAsync("Hedy Lamarr " + viewport);
+            var option = page.GetByText(contact, new() { Exact = true });
+            await option.ExpectSeenAsync("the contact offered by the picker");
+            await option.ClickAsync();
+            await Assertions.Expect(picker).ToHaveValueAsync(contact);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create deal" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Frequency hopping licence {viewport}", Level = 1 })).ToBeVisibleAsync();
+            var link = page.Locator("[data-field=contact]").GetByRole(AriaRole.Link, new() { Name = contact });
+            await link.ExpectSeenAsync("the deal's contact, by name");
+            await Assertions.Expect(page.GetByText("Contact #")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByLabel("Contact", new() { Exact = true })).ToHaveValueAsync(contact);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public Task A_lead_converted_to_contact_and_deal_links_both_and_cannot_be_converted_again(int width, int height)
+    {
+        var viewport = new Viewport(width, height);
+        var title = $"Conversion lead Katherine Johnson {viewport}";
+        return browser.RunAsAsync($"convert-lead-{viewport}", BrowserFixture.EmailOf(Roles.Supervisor), viewport, async page =>
+        {
+            var lead = await PostAsync("/api/leads", new { title, phones = new[] { $"+1 646 555 {(width + 1) % 10000:0000}" }, emails = new[] { $"kj{width}@nasa.example" } });
+            await page.GotoAsync($"/crm/leads/{lead}");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+
+            var convert = page.GetByRole(AriaRole.Button, new() { Name = "Convert to contact and deal" });
+            await convert.ExpectSeenAsync("the Convert to contact and deal button");
+            await convert.ClickAsync();
+            var dialog = page.GetByRole(AriaRole.Dialog);
+            await Assertions.Expect(dialog).ToContainTextAsync("creates a contact with the lead's phones and emails");
+            await dialog.GetByRole(AriaRole.Button, new() { Name = "Convert to contact and deal" }).ClickAsync();
+
+            var contact = page.Locator("[data-field=contact]").GetByRole(AriaRole.Link, new() { Name = title });
+            var deal = page.Locator("[data-field=deal]").GetByRole(AriaRole.Link, new() { Name = title });
+            await contact.ExpectSeenAsync("the contact the lead became");
+            await deal.ExpectSeenAsync("the deal the lead became");
+            await Assertions.Expect(page.Locator("[data-state=Converted]")).ToHaveTextAsync("Converted to contact and deal");
+            await Assertions.Expect(page.GetByLabel("Contact", new() { Exact = true })).ToHaveValueAsync(title);
+            await Assertions.Expect(convert).ToBeDisabledAsync();
+            await page.GetByTestId("convert-closed").ExpectSeenAsync("why Convert is off");
+
+            await deal.ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = title, Level = 1 })).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-state=Open]")).ToHaveTextAsync("Open");
+            await page.Locator("[data-field=contact]").GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-field=emails]")).ToHaveTextAsync($"kj{width}@nasa.example");
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public Task Simulator_tabs_keep_their_own_inputs_and_an_error_replaces_the_previous_verdict(int width, int height)
+    {
+        var viewport = new Viewport(width, height);
+        return browser.RunAsAsync($"simulator-tabs-{viewport}", BrowserFixture.EmailOf(Roles.Viewer), viewport, async page =>
+        {
+            await page.GotoAsync("/simulator");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            await page.GetByLabel("Customer number").FillAsync("+1 646 555 9300");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+            await page.GetByTestId("verdict").ExpectSeenAsync("the verdict");
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Web form" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Phone", new() { Exact = true })).ToHaveValueAsync("");
+            await page.GetByLabel("Email", new() { Exact = true }).FillAsync("form-visitor@example.com");
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Incoming call" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Customer number")).ToHaveValueAsync("+1 646 555 9300");
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Web form" }).ClickAsync();
+            await Assertions.Expect(page.GetByLabel("Email", new() { Exact = true })).ToHaveValueAsync("form-visitor@example.com");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("outcome")).ToContainTextAsync("form-visitor@example.com");
+
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Incoming call" }).ClickAsync();
+            await page.GetByLabel("Customer number").FillAsync("12");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+            await page.GetByTestId("simulation-error").ExpectSeenAsync("the error");
+            await Assertions.Expect(page.GetByTestId("verdict")).ToHaveCountAsync(0);
+        });
+    }
+}
