@@ -184,9 +184,10 @@ public abstract class StatsServiceTests(DatabaseProvider provider) : IAsyncLifet
 
         var summary = await stats.DashboardAsync(host.Viewer);
 
-        Assert.Equal([(EntryType.Phone, 3), (EntryType.Email, 1), (EntryType.EmailDomain, 1)], summary.EntriesByType.Select(c => (c.Type, c.Count)));
+        Assert.Equal([(EntryType.Phone, 3), (EntryType.Email, 1), (EntryType.EmailDomain, 1), (EntryType.EmailDomainTree, 0), (EntryType.PhonePrefix, 0)],
+            summary.EntriesByType.Select(c => (c.Type, c.Count)));
         Assert.Equal([("admin@test.local", EntrySource.Api), ("supervisor@test.local", EntrySource.Settings)], summary.LastImports.Select(i => (i.By, i.Source)));
-        Assert.Contains("1 added", summary.LastImports[0].Summary);
+        Assert.Equal("2 lines: 1 added, 0 already listed, 0 duplicate in input, 1 invalid", summary.LastImports[0].Summary);
         Assert.Equal(30, summary.Blocked.Days.Count);
     }
 }
