@@ -2,6 +2,7 @@ using CrmAdmin.Components;
 using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Audit;
 using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.RecycleBin;
 using CrmAdmin.Features.Routing;
@@ -77,6 +78,7 @@ endpoints.MapCrmEndpoints();
 endpoints.MapRoutingEndpoints();
 endpoints.MapRecycleBinEndpoints();
 endpoints.MapBackupEndpoints();
+endpoints.MapAuditEndpoints();
 endpoints.MapCrmMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

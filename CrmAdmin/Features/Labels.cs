@@ -65,6 +65,7 @@ public static class Labels
         AuditAction.EntityChanged => "CRM record changed",
         AuditAction.RoutingApplied => "Call or email routed",
         AuditAction.BackupDownloaded => "Backup downloaded",
+        AuditAction.TelephonyLineDeleted => "Telephony line deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

@@ -23,6 +23,7 @@ public enum AuditAction
     EntityChanged,
     RoutingApplied,
     BackupDownloaded,
+    TelephonyLineDeleted,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>
