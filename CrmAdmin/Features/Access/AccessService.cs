@@ -179,12 +179,13 @@ public sealed class AccessService(
         var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         var roleName = await ExistingRoleAsync(scope, role);
         var current = await users.GetRolesAsync(target);
+        // The last administrator hears that first: it says what to do (make another administrator), which the self rule does not.
+        await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
         if (target.Id == UserAccessCache.UserIdOf(user) && current.Any(Roles.IsFixed) && !Roles.IsFixed(roleName))
         {
             throw new AccessConflictException(SelfDemoteReason);
         }
 
-        await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
         Check(await users.RemoveFromRolesAsync(target, current));
         Check(await users.AddToRoleAsync(target, roleName));
         Check(await users.UpdateSecurityStampAsync(target));
@@ -198,14 +199,14 @@ public sealed class AccessService(
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
         var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
-        if (locked && target.Id == UserAccessCache.UserIdOf(user))
-        {
-            throw new AccessConflictException(SelfLockReason);
-        }
-
         if (locked)
         {
             await GuardLastAdministratorAsync(users, target, await users.GetRolesAsync(target), losesAdministrator: true);
+        }
+
+        if (locked && target.Id == UserAccessCache.UserIdOf(user))
+        {
+            throw new AccessConflictException(SelfLockReason);
         }
 
         Check(await users.SetLockoutEnabledAsync(target, true));
