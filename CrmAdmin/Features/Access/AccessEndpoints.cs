@@ -35,10 +35,12 @@ public static class AccessEndpoints
         admin.MapPut("/users/{id}", ChangeUserAsync).WithName("ChangeUser")
             .WithSummary("Changes a user's role and/or lock; answers the user as it now stands.")
             .WithDescription("400: an unknown role or an empty change. 404: no such user. 409: the change would demote or lock the "
-                + "caller themselves, or leave no active administrator.");
+                + "caller themselves, or leave no active administrator.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/users/{id}/reset-password", ResetPasswordAsync).WithName("ResetPassword")
             .WithSummary("Gives the user a generated one-time password and answers it (shown only here); their sessions end.")
-            .WithDescription("404: no such user.");
+            .WithDescription("404: no such user.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/permissions", GetPermissionsAsync).WithName("GetPermissions");
         admin.MapPut("/permissions", SetPermissionsAsync).WithName("SetPermissions");
         return app;

@@ -17,7 +17,8 @@ public static class AuditEndpoints
             .WithSummary("The audit log, newest first, filtered as on the Audit log page.")
             .WithDescription("user and value: text the actor, or the value or details, contain. action: an AuditAction name. "
                 + "from and to (UTC): a date (yyyy-MM-dd; to includes that whole day) or an ISO 8601 date and time (to excludes it). "
-                + $"skip ≥ 0; take 1 to {AuditLogService.MaxTake} (default 50). 400 for a date that does not parse or a bound out of range.");
+                + $"skip ≥ 0; take 1 to {AuditLogService.MaxTake} (default 50). 400 for a date that does not parse or a bound out of range.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

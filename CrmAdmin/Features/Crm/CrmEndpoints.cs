@@ -64,6 +64,8 @@ public static class CrmEndpoints
                     ? TypedResults.NoContent()
                     : TypedResults.Problem($"There is no telephony line {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
             .WithName("DeleteTelephonyLine")
+            .WithSummary("Deletes a line; calls already logged on it stay in their entities' activities, and routing to it is refused (400).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .RequireAuthorization(Policies.Administer);
         return app;
     }
