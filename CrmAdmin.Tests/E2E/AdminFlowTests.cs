@@ -47,6 +47,7 @@ public sealed class AdminFlowTests(BrowserFixture browser)
             var password = box.GetByTestId("issued-password");
             await password.ExpectSeenAsync($"the new password ({viewport})");
             await box.GetByText("shown only this once").ExpectSeenAsync($"the shown-once note ({viewport})");
+            await Accessibility.ExpectNoSeriousViolationsAsync(page, $"users with a new password at {viewport}");
             await box.GetByRole(AriaRole.Button, new() { Name = "Copy" }).ClickAsync();
             await Assertions.Expect(page.GetByText("Password copied.")).ToBeVisibleAsync();
             await Screenshots.SaveAsync(page, "users-password-copied", Roles.Administrator, viewport);

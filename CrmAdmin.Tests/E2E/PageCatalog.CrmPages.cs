@@ -99,6 +99,8 @@ public static class CrmCatalogPages
         {
             var open = page.GetByRole(AriaRole.Button, new() { Name = "Open line Sales line" });
             await open.ClickAsync();
+            // The form and its buttons (or the read-only notice) render together: wait for it before asking which it shows.
+            await page.GetByRole(AriaRole.Group, new() { Name = "Incoming calls" }).WaitForAsync();
             var elements = new List<KeyElement>
             {
                 new("the Sales line's Open button", open),

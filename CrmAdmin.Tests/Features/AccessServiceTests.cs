@@ -138,6 +138,20 @@ public abstract class AccessServiceTests(DatabaseProvider provider) : IAsyncLife
     }
 
     [Fact]
+    public async Task Giving_a_user_the_role_they_have_changes_nothing_and_keeps_their_sessions()
+    {
+        var me = await IdOfAsync("admin@test.local");
+        await using var before = host.Database.CreateDbContext();
+        var stamp = (await before.Users.AsNoTracking().SingleAsync(u => u.Id == me)).SecurityStamp;
+
+        await access.SetRoleAsync(host.Administrator, me, Roles.Administrator, EntrySource.Api);
+
+        await using var after = host.Database.CreateDbContext();
+        Assert.Equal(stamp, (await after.Users.AsNoTracking().SingleAsync(u => u.Id == me)).SecurityStamp);
+        Assert.False(await after.AuditEntries.AnyAsync(a => a.Action == AuditAction.UserRoleChanged));
+    }
+
+    [Fact]
     public async Task Another_administrator_can_demote_an_administrator()
     {
         await access.CreateUserAsync(host.Administrator, "second-admin@test.local", "Passw0rd!", Roles.Administrator, EntrySource.Settings);

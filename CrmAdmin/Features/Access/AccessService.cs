@@ -179,6 +179,12 @@ public sealed class AccessService(
         var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         var roleName = await ExistingRoleAsync(scope, role);
         var current = await users.GetRolesAsync(target);
+        if (current.Count == 1 && current[0] == roleName)
+        {
+            // Nothing changes, so nothing is audited and no session ends (a PUT that repeats the role, a select re-chosen).
+            return;
+        }
+
         // The last administrator hears that first: it says what to do (make another administrator), which the self rule does not.
         await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
         if (target.Id == UserAccessCache.UserIdOf(user) && current.Any(Roles.IsFixed) && !Roles.IsFixed(roleName))
