@@ -101,7 +101,7 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
     /// <summary>
     /// Deletes a line (administrators). Its past calls stay readable: an activity keeps the customer's
     /// number and a summary naming the line, and holds the line's id without a foreign key. Routing a
-    /// call to the deleted line is refused as for any unknown line (docs/decisions/003). Answers false when there is no such line.
+    /// call to the deleted line is refused as for any unknown line (docs/decisions/004). Answers false when there is no such line.
     /// </summary>
     public async Task<bool> DeleteLineAsync(long id, EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
     {
