@@ -2,6 +2,7 @@ using CrmAdmin.Components;
 using CrmAdmin.Components.Account;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Audit;
 using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.Dashboard;
 using CrmAdmin.Features.RecycleBin;
@@ -85,6 +86,7 @@ endpoints.MapRoutingEndpoints();
 endpoints.MapRecycleBinEndpoints();
 endpoints.MapStatsEndpoints();
 endpoints.MapBackupEndpoints();
+endpoints.MapAuditEndpoints();
 endpoints.MapCrmMetrics();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -134,18 +134,35 @@ public static class CrmCatalogPages
         {
             var open = page.GetByRole(AriaRole.Button, new() { Name = "Open line Sales line" });
             await open.ClickAsync();
-            return
-            [
+            // The form and its buttons (or the read-only notice) render together: wait for it before asking which it shows.
+            await page.GetByRole(AriaRole.Group, new() { Name = "Incoming calls" }).WaitForAsync();
+            var elements = new List<KeyElement>
+            {
                 new("the Sales line's Open button", open),
                 new("the line's Number field", page.GetByLabel("Number", new() { Exact = true })),
+                new("the incoming create option", page.GetByRole(AriaRole.Group, new() { Name = "Incoming calls" }).GetByText("Create leads or deals for new numbers")),
+                new("the outgoing repeated option", page.GetByRole(AriaRole.Group, new() { Name = "Outgoing calls" }).GetByText("Create repeated leads")),
                 new("the line's CRM integration tab", page.GetByRole(AriaRole.Tab, new() { Name = "CRM integration" })),
-            ];
+            };
+            elements.AddRange(await page.GetByRole(AriaRole.Button, new() { Name = "Save line" }).CountAsync() > 0
+                ? [new("the Save line button", page.GetByRole(AriaRole.Button, new() { Name = "Save line" })),
+                   new("the Delete line button", page.GetByRole(AriaRole.Button, new() { Name = "Delete line" }))]
+                : [new("why the line cannot be changed", page.GetByText("Only administrators can change lines."))]);
+            return elements;
         }),
-        new("recycle-bin", "/crm/recycle-bin", Editors, (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
-        [
-            new("the binned lead", page.GetByText($"Lead: {BinnedLeadTitle}").First),
-            new("its Restore button", page.GetByRole(AriaRole.Button, new() { Name = $"Restore {BinnedLeadTitle}" }).First),
-        ])) { Arrange = EnsureDataAsync },
+        // Viewers read the bin (issue 13); the Restore button is for editors, and viewers are told why they have none.
+        new("recycle-bin", "/crm/recycle-bin", Everyone, async (page, _) =>
+        {
+            var restore = page.GetByRole(AriaRole.Button, new() { Name = $"Restore {BinnedLeadTitle}" }).First;
+            await page.GetByText($"Lead: {BinnedLeadTitle}").First.WaitForAsync();
+            return
+            [
+                new("the binned lead", page.GetByText($"Lead: {BinnedLeadTitle}").First),
+                await restore.CountAsync() > 0
+                    ? new("its Restore button", restore)
+                    : new("why there is no Restore button", page.GetByTestId("restore-reason")),
+            ];
+        }) { Arrange = EnsureDataAsync },
         new("access-permissions", "/crm/settings/access-permissions", Administrators, (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
         [
             new("the Viewer role's level", page.GetByLabel("Exceptions level for Viewer")),
@@ -157,6 +174,8 @@ public static class CrmCatalogPages
             new("the viewer's role", page.GetByLabel($"Role of {BrowserFixture.Viewer}")),
             new("the viewer's Lock button", page.GetByRole(AriaRole.Button, new() { Name = $"Lock {BrowserFixture.Viewer}" })),
             new("the viewer's Reset password button", page.GetByRole(AriaRole.Button, new() { Name = $"Reset password of {BrowserFixture.Viewer}" })),
+            new("the viewer's Delete button", page.GetByRole(AriaRole.Button, new() { Name = $"Delete {BrowserFixture.Viewer}" })),
+            new("why the administrator's own row is fixed", page.GetByTestId("self-reason")),
             new("the Create user button", page.GetByRole(AriaRole.Button, new() { Name = "Create user" })),
         ])),
         new("audit-log", "/crm/settings/audit-log", Administrators, async (page, _) =>

@@ -5,6 +5,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -113,10 +114,68 @@ public abstract class AccessServiceTests(DatabaseProvider provider) : IAsyncLife
     {
         var admin = await IdOfAsync("admin@test.local");
 
-        await Assert.ThrowsAsync<AccessRequestException>(() => access.SetRoleAsync(host.Administrator, admin, Roles.Viewer, EntrySource.Settings));
-        await Assert.ThrowsAsync<AccessRequestException>(() => access.SetLockedAsync(host.Administrator, admin, true, EntrySource.Settings));
+        var demote = await Assert.ThrowsAsync<AccessConflictException>(() => access.SetRoleAsync(host.Administrator, admin, Roles.Viewer, EntrySource.Settings));
+        var lockOut = await Assert.ThrowsAsync<AccessConflictException>(() => access.SetLockedAsync(host.Administrator, admin, true, EntrySource.Settings));
 
+        Assert.All([demote.Message, lockOut.Message], m => Assert.Contains("last active administrator", m));
         Assert.True(await authorizer.AllowsAsync(host.Administrator, Policies.Administer));
+    }
+
+    [Fact]
+    public async Task An_administrator_cannot_demote_lock_or_delete_themselves_even_with_another_administrator()
+    {
+        await access.CreateUserAsync(host.Administrator, "second-admin@test.local", "Passw0rd!", Roles.Administrator, EntrySource.Settings);
+        var me = await IdOfAsync("admin@test.local");
+
+        var demote = await Assert.ThrowsAsync<AccessConflictException>(() => access.SetRoleAsync(host.Administrator, me, Roles.Viewer, EntrySource.Settings));
+        var lockOut = await Assert.ThrowsAsync<AccessConflictException>(() => access.SetLockedAsync(host.Administrator, me, true, EntrySource.Settings));
+        await Assert.ThrowsAsync<AccessConflictException>(() => access.DeleteUserAsync(host.Administrator, me, EntrySource.Settings));
+
+        Assert.Equal((AccessService.SelfDemoteReason, AccessService.SelfLockReason), (demote.Message, lockOut.Message));
+        var mine = (await access.GetUsersAsync(host.Administrator)).Single(u => u.Id == me);
+        Assert.Equal((Roles.Administrator, false), (mine.Role, mine.IsLockedOut));
+        Assert.True(await authorizer.AllowsAsync(host.Administrator, Policies.Administer));
+    }
+
+    [Fact]
+    public async Task Giving_a_user_the_role_they_have_changes_nothing_and_keeps_their_sessions()
+    {
+        var me = await IdOfAsync("admin@test.local");
+        await using var before = host.Database.CreateDbContext();
+        var stamp = (await before.Users.AsNoTracking().SingleAsync(u => u.Id == me)).SecurityStamp;
+
+        await access.SetRoleAsync(host.Administrator, me, Roles.Administrator, EntrySource.Api);
+
+        await using var after = host.Database.CreateDbContext();
+        Assert.Equal(stamp, (await after.Users.AsNoTracking().SingleAsync(u => u.Id == me)).SecurityStamp);
+        Assert.False(await after.AuditEntries.AnyAsync(a => a.Action == AuditAction.UserRoleChanged));
+    }
+
+    [Fact]
+    public async Task Another_administrator_can_demote_an_administrator()
+    {
+        await access.CreateUserAsync(host.Administrator, "second-admin@test.local", "Passw0rd!", Roles.Administrator, EntrySource.Settings);
+
+        await access.SetRoleAsync(host.Administrator, await IdOfAsync("second-admin@test.local"), Roles.Viewer, EntrySource.Settings);
+
+        Assert.Equal(Roles.Viewer, (await access.GetUsersAsync(host.Administrator)).Single(u => u.Email == "second-admin@test.local").Role);
+    }
+
+    [Fact]
+    public async Task A_reset_answers_a_generated_password_the_user_signs_in_with_and_an_unknown_user_is_not_found()
+    {
+        var password = await access.ResetPasswordAsync(host.Administrator, await IdOfAsync("viewer@test.local"), EntrySource.Settings);
+
+        await using (var scope = host.Get<IServiceScopeFactory>().CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CrmUser>>();
+            var viewer = (await users.FindByEmailAsync("viewer@test.local"))!;
+            Assert.True(await users.CheckPasswordAsync(viewer, password));
+            Assert.False(await users.CheckPasswordAsync(viewer, "Passw0rd!"));
+        }
+
+        await Assert.ThrowsAsync<UserNotFoundException>(() => access.ResetPasswordAsync(host.Administrator, "no-such-user", EntrySource.Settings));
+        await Assert.ThrowsAsync<UserNotFoundException>(() => access.SetRoleAsync(host.Administrator, "no-such-user", Roles.Viewer, EntrySource.Settings));
     }
 
     [Fact]

@@ -145,8 +145,10 @@ public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper ou
         var me = await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail);
         var myId = (await Access.GetUsersAsync(me)).Single(u => u.Email == CrmAdminFactory.AdminEmail).Id;
 
-        // The second administrator is only refused new sign-ins for a while, so the first may step down.
-        await Access.SetRoleAsync(me, myId, "Supervisor", EntrySource.Settings);
+        // The second administrator is only refused new sign-ins for a while: their open session still
+        // administers, and the first administrator is not the last one, so the second may demote them.
+        // (Nobody demotes themselves: issue 13.)
+        await Access.SetRoleAsync(await factory.PrincipalOfAsync(second), myId, "Supervisor", EntrySource.Settings);
 
         Assert.Equal("Supervisor", (await Access.GetUsersAsync(await factory.PrincipalOfAsync(second))).Single(u => u.Email == CrmAdminFactory.AdminEmail).Role);
     }

@@ -45,6 +45,12 @@ public static class FieldLimits
     /// <summary>The role names a permissions change lists at once.</summary>
     public const int RolesPerChange = 100;
 
+    /// <summary>A user's id in a route (Identity's ids are GUIDs, 36 characters; the column allows more).</summary>
+    public const int UserId = 450;
+
+    /// <summary>An audit log filter's user or value text.</summary>
+    public const int AuditFilter = 320;
+
     /// <summary>An audit row's details (column: 1000): longer text is cut, never refused.</summary>
     public const int AuditDetails = 1000;
 

@@ -76,6 +76,7 @@ public static class Labels
         AuditAction.RoutingApplied => "Call or email routed",
         AuditAction.BackupDownloaded => "Backup downloaded",
         AuditAction.ImportUndone => "Import undone",
+        AuditAction.TelephonyLineDeleted => "Telephony line deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

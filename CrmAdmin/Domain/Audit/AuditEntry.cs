@@ -24,6 +24,7 @@ public enum AuditAction
     RoutingApplied,
     BackupDownloaded,
     ImportUndone,
+    TelephonyLineDeleted,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>

@@ -16,6 +16,12 @@ public static class AccessEndpoints
 
     public sealed record PermissionDto(string Role, AccessLevel Exceptions);
 
+    /// <summary>A change to one user: a new role, locked or unlocked, or both (role first). Absent means unchanged.</summary>
+    public sealed record UserChange(string? Role, bool? Locked);
+
+    /// <summary>The generated one-time password: this answer is the only place it appears.</summary>
+    public sealed record IssuedPassword(string Password);
+
     public static IEndpointRouteBuilder MapAccessEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/auth/token", IssueTokenAsync).WithTags("Access").WithName("IssueToken").AllowAnonymous()
@@ -26,6 +32,15 @@ public static class AccessEndpoints
         admin.MapGet("/users", (AccessService access, HttpContext http, CancellationToken ct) => access.GetUsersAsync(http.User, ct))
             .WithName("ListUsers");
         admin.MapPost("/users", CreateUserAsync).WithName("CreateUser");
+        admin.MapPut("/users/{id}", ChangeUserAsync).WithName("ChangeUser")
+            .WithSummary("Changes a user's role and/or lock; answers the user as it now stands.")
+            .WithDescription("400: an unknown role or an empty change. 404: no such user. 409: the change would demote or lock the "
+                + "caller themselves, or leave no active administrator.")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapPost("/users/{id}/reset-password", ResetPasswordAsync).WithName("ResetPassword")
+            .WithSummary("Gives the user a generated one-time password and answers it (shown only here); their sessions end.")
+            .WithDescription("404: no such user.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/permissions", GetPermissionsAsync).WithName("GetPermissions");
         admin.MapPut("/permissions", SetPermissionsAsync).WithName("SetPermissions");
         return app;
@@ -62,6 +77,57 @@ public static class AccessEndpoints
             return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "User not created");
         }
     }
+
+    private static async Task<Results<Ok<UserRow>, ProblemHttpResult>> ChangeUserAsync(
+        string id, UserChange change, AccessService access, HttpContext http, CancellationToken ct)
+    {
+        FieldLimits.Check(id, FieldLimits.UserId, "id");
+        try
+        {
+            if (change.Role is null && change.Locked is null)
+            {
+                throw new AccessRequestException("Give a role, locked, or both.");
+            }
+
+            if (change.Role is { } role)
+            {
+                await access.SetRoleAsync(http.User, id, role, EntrySource.Api, ct);
+            }
+
+            if (change.Locked is { } locked)
+            {
+                await access.SetLockedAsync(http.User, id, locked, EntrySource.Api, ct);
+            }
+
+            return TypedResults.Ok(await access.GetUserAsync(http.User, id, ct));
+        }
+        catch (AccessRequestException e)
+        {
+            return Refused(e, "User not changed");
+        }
+    }
+
+    private static async Task<Results<Ok<IssuedPassword>, ProblemHttpResult>> ResetPasswordAsync(
+        string id, AccessService access, HttpContext http, CancellationToken ct)
+    {
+        FieldLimits.Check(id, FieldLimits.UserId, "id");
+        try
+        {
+            return TypedResults.Ok(new IssuedPassword(await access.ResetPasswordAsync(http.User, id, EntrySource.Api, ct)));
+        }
+        catch (AccessRequestException e)
+        {
+            return Refused(e, "Password not reset");
+        }
+    }
+
+    /// <summary>404 for an unknown user, 409 for a change the users' state refuses (self, last administrator), 400 otherwise.</summary>
+    private static ProblemHttpResult Refused(AccessRequestException e, string title) => TypedResults.Problem(e.Message, title: title, statusCode: e switch
+    {
+        UserNotFoundException => StatusCodes.Status404NotFound,
+        AccessConflictException => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    });
 
     private static async Task<IEnumerable<PermissionDto>> GetPermissionsAsync(AccessService access, HttpContext http, CancellationToken ct) =>
         (await access.GetPermissionsAsync(http.User, ct)).Select(p => new PermissionDto(p.Role, p.Exceptions));

@@ -16,8 +16,17 @@ public sealed record RolePermission(string Role, AccessLevel Exceptions)
 
 public sealed record UserRow(string Id, string Email, string? Role, bool IsLockedOut, DateTimeOffset? LockoutEnd);
 
-/// <summary>A request that cannot be carried out as asked, with a reason for the person (400/409).</summary>
-public sealed class AccessRequestException(string message) : RequestRefusedException(message);
+/// <summary>A request that cannot be carried out as asked, with a reason for the person (the API answers 400).</summary>
+public class AccessRequestException(string message) : RequestRefusedException(message);
+
+/// <summary>The user named does not exist (the API answers 404).</summary>
+public sealed class UserNotFoundException() : AccessRequestException("That user does not exist.");
+
+/// <summary>
+/// A change that would leave the CRM without an active administrator, or take an administrator's own
+/// rights away from them (P2): the state of the users refuses it, not the request's shape (the API answers 409).
+/// </summary>
+public sealed class AccessConflictException(string message) : AccessRequestException(message);
 
 /// <summary>
 /// "CRM access permissions" and users (P1, P2): only administrators change them, every change is
@@ -27,6 +36,12 @@ public sealed class AccessService(
     IServiceScopeFactory scopes, IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer,
     TimeProvider clock, ILogger<AccessService> logger)
 {
+    /// <summary>Why an administrator's own role cannot be lowered by themselves: the page shows it beside the disabled select.</summary>
+    public const string SelfDemoteReason = "You cannot take the Administrator role from yourself; another administrator can.";
+
+    /// <summary>Why administrators cannot lock themselves out: the page shows it beside the disabled Lock button.</summary>
+    public const string SelfLockReason = "You cannot lock yourself out; another administrator can.";
+
     public async Task<IReadOnlyList<RolePermission>> GetPermissionsAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
         await authorizer.RequireAsync(user, Policies.Administer);
@@ -124,6 +139,10 @@ public sealed class AccessService(
         return users.Select(u => new UserRow(u.Id, u.Email ?? "", u.Role, u.LockoutEnd > now, u.LockoutEnd)).ToList();
     }
 
+    /// <summary>One user as listed by <see cref="GetUsersAsync"/>; <see cref="UserNotFoundException"/> for an unknown id.</summary>
+    public async Task<UserRow> GetUserAsync(ClaimsPrincipal user, string userId, CancellationToken ct = default) =>
+        (await GetUsersAsync(user, ct)).FirstOrDefault(u => u.Id == userId) ?? throw new UserNotFoundException();
+
     public async Task<UserRow> CreateUserAsync(ClaimsPrincipal user, string email, string password, string role, EntrySource source,
         CancellationToken ct = default)
     {
@@ -157,10 +176,22 @@ public sealed class AccessService(
         FieldLimits.Check(role, Roles.MaxNameLength, "role");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         var roleName = await ExistingRoleAsync(scope, role);
         var current = await users.GetRolesAsync(target);
+        if (current.Count == 1 && current[0] == roleName)
+        {
+            // Nothing changes, so nothing is audited and no session ends (a PUT that repeats the role, a select re-chosen).
+            return;
+        }
+
+        // The last administrator hears that first: it says what to do (make another administrator), which the self rule does not.
         await GuardLastAdministratorAsync(users, target, current, losesAdministrator: !Roles.IsFixed(roleName));
+        if (target.Id == UserAccessCache.UserIdOf(user) && current.Any(Roles.IsFixed) && !Roles.IsFixed(roleName))
+        {
+            throw new AccessConflictException(SelfDemoteReason);
+        }
+
         Check(await users.RemoveFromRolesAsync(target, current));
         Check(await users.AddToRoleAsync(target, roleName));
         Check(await users.UpdateSecurityStampAsync(target));
@@ -173,15 +204,15 @@ public sealed class AccessService(
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
-        if (locked && target.Id == UserAccessCache.UserIdOf(user))
-        {
-            throw new AccessRequestException("You cannot lock yourself out.");
-        }
-
+        var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         if (locked)
         {
             await GuardLastAdministratorAsync(users, target, await users.GetRolesAsync(target), losesAdministrator: true);
+        }
+
+        if (locked && target.Id == UserAccessCache.UserIdOf(user))
+        {
+            throw new AccessConflictException(SelfLockReason);
         }
 
         Check(await users.SetLockoutEnabledAsync(target, true));
@@ -196,6 +227,17 @@ public sealed class AccessService(
         await AuditAsync(actor, locked ? AuditAction.UserLocked : AuditAction.UserUnlocked, source, target.Email, null, ct);
     }
 
+    /// <summary>
+    /// Gives the user a new generated one-time password (<see cref="GeneratePassword"/>) and answers it: the
+    /// only time it is shown. Their sessions end (P4). <see cref="UserNotFoundException"/> for an unknown id.
+    /// </summary>
+    public async Task<string> ResetPasswordAsync(ClaimsPrincipal user, string userId, EntrySource source, CancellationToken ct = default)
+    {
+        var password = GeneratePassword();
+        await ResetPasswordAsync(user, userId, password, source, ct);
+        return password;
+    }
+
     /// <summary>Sets a new password; Identity renews the security stamp with it, so the user's sessions and tokens end (P4).</summary>
     public async Task ResetPasswordAsync(ClaimsPrincipal user, string userId, string newPassword, EntrySource source, CancellationToken ct = default)
     {
@@ -203,7 +245,7 @@ public sealed class AccessService(
         FieldLimits.Check(newPassword, FieldLimits.Password, "password");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         var token = await users.GeneratePasswordResetTokenAsync(target);
         Check(await users.ResetPasswordAsync(target, token, newPassword));
         await AuditAsync(actor, AuditAction.PasswordReset, source, target.Email, null, ct);
@@ -218,10 +260,10 @@ public sealed class AccessService(
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        var target = await users.FindByIdAsync(userId) ?? throw new AccessRequestException("That user does not exist.");
+        var target = await users.FindByIdAsync(userId) ?? throw new UserNotFoundException();
         if (target.Id == UserAccessCache.UserIdOf(user))
         {
-            throw new AccessRequestException("You cannot delete yourself.");
+            throw new AccessConflictException("You cannot delete yourself; another administrator can.");
         }
 
         await GuardLastAdministratorAsync(users, target, await users.GetRolesAsync(target), losesAdministrator: true);
@@ -275,7 +317,7 @@ public sealed class AccessService(
         if (losesAdministrator && currentRoles.Any(Roles.IsFixed) &&
             (await users.GetUsersInRoleAsync(Roles.Administrator)).Count(u => u.Id != target.Id && !UserAccess.IsLockedByAdministrator(u.LockoutEnd)) == 0)
         {
-            throw new AccessRequestException("This is the last active administrator; make someone else an administrator first.");
+            throw new AccessConflictException("This is the last active administrator; make someone else an administrator first.");
         }
     }
 

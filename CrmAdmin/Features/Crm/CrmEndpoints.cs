@@ -86,6 +86,14 @@ public static class CrmEndpoints
         api.MapPut("/telephony/lines/{id:long}", (long id, TelephonyLineInput line, CrmSettingsService s, HttpContext h, CancellationToken ct) =>
                 s.SaveLineAsync(id, line, EntrySource.Api, h.User, ct))
             .RequireAuthorization(Policies.Administer);
+        api.MapDelete("/telephony/lines/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, CrmSettingsService s, HttpContext h, CancellationToken ct) =>
+                await s.DeleteLineAsync(id, EntrySource.Api, h.User, ct)
+                    ? TypedResults.NoContent()
+                    : TypedResults.Problem($"There is no telephony line {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found"))
+            .WithName("DeleteTelephonyLine")
+            .WithSummary("Deletes a line; calls already logged on it stay in their entities' activities, and routing to it is refused (400).")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Policies.Administer);
         return app;
     }
 

@@ -60,15 +60,20 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
         var actor = await authorizer.RequireAsync(user, Policies.Administer);
         FieldLimits.Check(input.Number, FieldLimits.RawPhone, "number");
         FieldLimits.Check(input.Name?.Trim(), FieldLimits.LineName, "name");
-        var number = Domain.Exceptions.ContactPointNormalizer.NormalizePhone(input.Number ?? "");
+        if (string.IsNullOrWhiteSpace(input.Number))
+        {
+            throw new CrmRequestException(EnterNumber);
+        }
+
+        var number = Domain.Exceptions.ContactPointNormalizer.NormalizePhone(input.Number);
         if (number.Point is not { } point)
         {
-            throw new CrmRequestException($"Line number \"{input.Number}\": {number.Error}.");
+            throw new CrmRequestException(NotANumber(number.Error));
         }
 
         if (string.IsNullOrWhiteSpace(input.Name))
         {
-            throw new CrmRequestException("A line needs a name.");
+            throw new CrmRequestException(EnterName);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -92,6 +97,35 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
         await db.SaveChangesAsync(ct);
         return ToDto(line);
     }
+
+    /// <summary>
+    /// Deletes a line (administrators). Its past calls stay readable: an activity keeps the customer's
+    /// number and a summary naming the line, and holds the line's id without a foreign key. Routing a
+    /// call to the deleted line is refused as for any unknown line (docs/decisions/004). Answers false when there is no such line.
+    /// </summary>
+    public async Task<bool> DeleteLineAsync(long id, EntrySource source, ClaimsPrincipal user, CancellationToken ct = default)
+    {
+        var actor = await authorizer.RequireAsync(user, Policies.Administer);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.TelephonyLines.FindAsync([id], ct) is not { } line)
+        {
+            return false;
+        }
+
+        db.TelephonyLines.Remove(line);
+        db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, AuditAction.TelephonyLineDeleted, source, null, $"{line.Name} {line.Number}"));
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>What an empty number says, on the page and from the API.</summary>
+    public const string EnterNumber = "Enter the line's number.";
+
+    /// <summary>What an empty name says, on the page and from the API.</summary>
+    public const string EnterName = "Enter the line's name.";
+
+    /// <summary>What a number that is not a phone number says: the parser's reason, as a sentence.</summary>
+    public static string NotANumber(string? reason) => $"Not a phone number: {reason}.";
 
     private static TelephonyLineDto ToDto(TelephonyLine l) =>
         new(l.Id, l.Number, l.Name, new DirectionDto(l.IncomingCreate, l.IncomingRepeated), new DirectionDto(l.OutgoingCreate, l.OutgoingRepeated));

@@ -84,9 +84,10 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
         return new AddToExceptionsResult(addedEntries.Count, plan.Preview.Recycled.Count + 1);
     }
 
+    /// <summary>The items in the Recycle bin, newest first. Anyone with View reads them; restoring needs Edit (S3, P3).</summary>
     public async Task<IReadOnlyList<RecycleBinRow>> ListAsync(ClaimsPrincipal user, CancellationToken ct = default)
     {
-        await authorizer.RequireAsync(user, Policies.EditExceptions);
+        await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var items = await db.RecycleBin.AsNoTracking().OrderByDescending(i => i.DeletedAt).ThenByDescending(i => i.Id).ToListAsync(ct);
         return items.Select(i => new RecycleBinRow(i.Id, i.EntityType, i.EntityId, i.Title, i.DeletedAt, i.DeletedBy, i.With, i.Entries.Count)).ToList();
