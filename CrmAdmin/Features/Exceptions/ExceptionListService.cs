@@ -56,8 +56,7 @@ public sealed class ExceptionListService(
     /// <summary>
     /// A page of the entries matching the query's filter (X5), in its order, with their count. The ids of
     /// at most <see cref="CountLimit"/> + 1 matches are read first, in any order (a scan stops as soon as it
-    /// has them): up to the limit they are the exact answer, and the page is sorted from them alone; past
-    /// it the total is a lower bound and the page walks the sort column's index until it has its rows.
+    /// has them): up to the limit their number is the exact total; past it the total is a lower bound.
     /// Needs View (P3); throws <see cref="UnauthorizedAccessException"/> otherwise.
     /// </summary>
     public async Task<ExceptionPage> ListAsync(ExceptionListQuery query, ClaimsPrincipal user, CancellationToken ct = default)
@@ -67,8 +66,9 @@ public sealed class ExceptionListService(
         var filtered = await FilterAsync(db, query.Filter, ct);
         var matches = await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
         var lowerBound = matches.Count > CountLimit;
-        var rows = lowerBound ? filtered : db.ExceptionEntries.AsNoTracking().Where(e => matches.Contains(e.Id));
-        var items = await Sort(rows, query.SortBy, query.Descending)
+        // The page is the filter's own query, not "Id in the matches": with a list of ids PostgreSQL walked
+        // the sort index backwards testing each row against the list (117 ms for 1,375 matches, against 10).
+        var items = await Sort(filtered, query.SortBy, query.Descending)
             .Skip(Math.Max(0, query.Skip))
             .Take(Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake))
             .Select(ToRow)
