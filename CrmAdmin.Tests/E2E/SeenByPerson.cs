@@ -57,6 +57,14 @@ public static class SeenByPerson
         {
             await Assertions.Expect(locator).ToBeVisibleAsync();
             await locator.ScrollIntoViewIfNeededAsync();
+            // Playwright leaves an element that is partly in view where it is (a paste box one pixel above
+            // the top, after the page moved to a report): a person scrolls until it is all there.
+            await locator.EvaluateAsync("""
+                e => {
+                  const r = e.getBoundingClientRect();
+                  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+                }
+                """);
         }
         catch (PlaywrightException e)
         {
