@@ -11,6 +11,16 @@ public static class Accessibility
     /// <summary>Fails with a readable list (rule, impact, help, the first elements and why) when axe finds a serious or critical violation.</summary>
     public static async Task ExpectNoSeriousViolationsAsync(IPage page, string where)
     {
+        // Colours are checked as they end up: a snackbar caught mid fade-in (its text at 1.5:1) is not what a person reads.
+        // Endless ones (a spinner) are left running, and the wait is bounded.
+        await page.EvaluateAsync("""
+            () => Promise.race([
+              Promise.all(document.getAnimations()
+                .filter(a => (a.effect?.getComputedTiming().endTime ?? Infinity) !== Infinity)
+                .map(a => a.finished.catch(() => null))),
+              new Promise(done => setTimeout(done, 3000)),
+            ])
+            """);
         var result = await page.RunAxe();
         var violations = result.Violations.Where(v => Failing.Contains(v.Impact)).ToList();
         if (violations.Count == 0)

@@ -106,7 +106,7 @@ public sealed class AdminFlowTests(BrowserFixture browser)
             var line = await (await api.PostAsJsonAsync("/api/telephony/lines", new { number = $"+1 212 555 {width:0000}", name }))
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             var lineId = line.GetProperty("id").GetInt64();
-            var call = await (await api.PostAsJsonAsync("/api/routing/call", new { lineId, direction = "Incoming", number = $"+1 646 555 {width:0000}", dryRun = false }))
+            var call = await (await api.PostAsJsonAsync("/api/routing/call", new { lineId, direction = "Incoming", number = $"+1 718 555 {width:0000}", dryRun = false }))
                 .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             var leadId = call.GetProperty("created")[0].GetProperty("id").GetInt64();
 
