@@ -96,6 +96,39 @@ public sealed class AdminFlowTests(BrowserFixture browser)
 
     [Theory]
     [MemberData(nameof(Sizes))]
+    public Task A_line_is_created_and_changed_through_the_form_and_a_bad_number_is_said_in_words(int width, int height)
+    {
+        var viewport = new Viewport(width, height);
+        return browser.RunAsAsync($"admin-line-save-{viewport}", CrmAdminFactory.AdminEmail, viewport, async page =>
+        {
+            var name = $"Form line {viewport}";
+            await OpenAsync(page, "/telephony/lines");
+            await page.GetByRole(AriaRole.Button, new() { Name = "New line" }).ClickAsync();
+            var form = page.GetByRole(AriaRole.Region, new() { Name = "New line" });
+            await form.GetByRole(AriaRole.Textbox, new() { Name = "Number" }).FillAsync("0800 123");
+            await form.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).FillAsync(name);
+            await form.GetByRole(AriaRole.Button, new() { Name = "Save line" }).ClickAsync();
+            // The form stays, with the reason, and what was typed is still there (it once posted the page and lost it).
+            await Assertions.Expect(form).ToContainTextAsync("Not a phone number");
+            await Assertions.Expect(form.GetByRole(AriaRole.Textbox, new() { Name = "Name" })).ToHaveValueAsync(name);
+
+            await form.GetByRole(AriaRole.Textbox, new() { Name = "Number" }).FillAsync($"+44 20 7946 {width:0000}");
+            await form.GetByRole(AriaRole.Button, new() { Name = "Save line" }).DblClickAsync();
+            await Assertions.Expect(page.GetByText($"Line {name} (+44207946{width:0000}) saved.")).ToBeVisibleAsync();
+            var changed = page.GetByRole(AriaRole.Region, new() { Name = $"Line {name}" });
+            await changed.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).FillAsync(name + " 2");
+            await changed.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).PressAsync("Enter");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Open line {name} 2" })).ToBeVisibleAsync();
+
+            using var api = await browser.App.CreateAdminClientAsync();
+            var lines = await api.GetFromJsonAsync<JsonElement>("/api/telephony/lines");
+            // A double click saved once.
+            Assert.Single(lines.EnumerateArray(), l => l.GetProperty("number").GetString() == $"+44207946{width:0000}");
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
     public Task Delete_a_line_after_confirming_and_its_past_call_stays_on_the_lead(int width, int height)
     {
         var viewport = new Viewport(width, height);

@@ -93,7 +93,8 @@ public partial class SimulatorPage
         dryRun |= !canApply;
     }
 
-    private void OnChannelChanged(int index) => channel = Channels[index];
+    // Another channel's verdict or error under this channel's form would read as this one's; the history keeps them.
+    private void OnChannelChanged(int index) => (channel, error, shown) = (Channels[index], null, null);
 
     /// <summary>Shows an outcome and keeps it in the recent simulations (a form run, or a raw message's).</summary>
     private void Show(RoutingOutcome outcome)
