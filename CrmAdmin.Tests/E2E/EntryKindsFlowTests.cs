@@ -43,6 +43,28 @@ public sealed class EntryKindsFlowTests(BrowserFixture browser)
         });
 
     [Fact]
+    public Task The_import_report_undoes_its_own_import_after_asking() =>
+        browser.RunAsAsync(nameof(The_import_report_undoes_its_own_import_after_asking), CrmAdminFactory.AdminEmail, Laptop, async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.OpenAddToListAsync();
+            await exceptions.ImportAsync("+1 900 556*;flow-u premium\nflow-u@example.com;flow-u address");
+            await exceptions.FilterAsync(comment: "flow-u");
+            await exceptions.ExpectValuesAsync("+1900556*", "flow-u@example.com");
+
+            var undo = exceptions.Report.GetByRole(AriaRole.Button, new() { Name = "Undo this import" });
+            await undo.ExpectSeenAsync("the report's Undo button");
+            await undo.ClickAsync();
+            await Assertions.Expect(exceptions.Dialog).ToContainTextAsync("Entries that were already listed stay");
+            await exceptions.Dialog.GetByRole(AriaRole.Button, new() { Name = "Undo import" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex(@"Import #\d+ undone: removed 2 entries\."))).ToBeVisibleAsync();
+            await Assertions.Expect(exceptions.Report.GetByRole(AriaRole.Button, new() { Name = "Undone" })).ToBeDisabledAsync();
+            await Assertions.Expect(page.GetByTestId("empty-list")).ToBeVisibleAsync();
+        });
+
+    [Fact]
     public Task A_pasted_raw_email_from_a_subdomain_is_blocked_by_its_tree() =>
         browser.RunAsAsync(nameof(A_pasted_raw_email_from_a_subdomain_is_blocked_by_its_tree), CrmAdminFactory.AdminEmail, Laptop, async page =>
         {

@@ -47,6 +47,7 @@ public partial class ExceptionsPage
     [Inject] private CrmSettingsService Lines { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ImportUndoPrompt UndoPrompt { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     /// <summary>Set when opened from a telephony line's "Edit CRM exceptions" (S4): the same CRM-wide list.</summary>
@@ -154,9 +155,24 @@ public partial class ExceptionsPage
     private void ToggleHistory() => showHistory = !showHistory;
 
     // After an undo: the entries it removed leave the grid, and a selection of them means nothing now.
+    // The import report's Undo: asks and answers as the Imports history's does (ImportUndoPrompt).
+    private async Task<bool> UndoImportAsync(long importId)
+    {
+        var user = (await AuthenticationState).User;
+        if (await UndoPrompt.ConfirmAndUndoAsync(importId, null, Source, user) is null)
+        {
+            return false;
+        }
+
+        await OnImportUndoneAsync();
+        return true;
+    }
+
+    // The history shows the import as undone, whichever of the two Undo buttons was used.
     private async Task OnImportUndoneAsync()
     {
         selected.Clear();
+        historyVersion++;
         await grid.ReloadServerData();
     }
 

@@ -10,6 +10,7 @@ public static class ExceptionsServiceCollectionExtensions
         services.AddSingleton<ExceptionImportService>();
         services.AddSingleton<ExceptionListService>();
         services.AddSingleton<ExceptionImportHistoryService>();
+        services.AddScoped<ImportUndoPrompt>();
         return services;
     }
 }
