@@ -37,7 +37,7 @@ public sealed class ImportPreviewAndFilterTests : MudTestContext
             var metrics = new CrmAdmin.Features.Operations.CrmMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
             return new ExceptionImportService(database, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), authorizer,
                 new ImportReportStore(authorizer, TimeProvider.System, NullLogger<ImportReportStore>.Instance), limits, TimeProvider.System, metrics,
-                NullLogger<ExceptionImportService>.Instance);
+                new ImportsInProgress(), NullLogger<ExceptionImportService>.Instance);
         });
         JSInterop.SetupModule(ModulePath);
     }

@@ -1,3 +1,5 @@
+using CrmAdmin.Data;
+using CrmAdmin.Data.Postgres;
 using CrmAdmin.Data.Sqlite;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
@@ -7,12 +9,33 @@ namespace CrmAdmin.Tests.Features;
 
 /// <summary>
 /// The trigram index behind the comment and value filters (X5) may only make them faster: whatever
-/// part of the list it covers, after adds and removes, the rows are those of a plain scan.
-/// SQLite's FTS5 index only: PostgreSQL's pg_trgm indexes serve the filter's own LIKE and need no
-/// such checks (the list tests run the same filters on both providers).
+/// part of the list it covers, after adds, changes and removes, the rows are those of a plain scan.
+/// Each provider's index trails the entries (SQLite: FTS5 above a mark; PostgreSQL: pg_trgm table and
+/// a backlog of id ranges), so each is checked before and after its indexer has run.
 /// </summary>
-public sealed class ExceptionSearchTests : IAsyncLifetime
+public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLifetime
 {
+    public sealed class OnSqlite() : ExceptionSearchTests(DatabaseProvider.Sqlite);
+
+    public sealed class OnPostgres() : ExceptionSearchTests(DatabaseProvider.Postgres)
+    {
+        [Fact]
+        public async Task The_indexer_waits_while_an_import_of_its_process_runs_and_then_works_the_backlog_off()
+        {
+            var running = host.Get<ImportsInProgress>().Begin();
+            var indexing = host.Get<PostgresExceptionSearchIndexer>().IndexBacklogAsync();
+
+            await Task.Delay(300);
+            Assert.False(indexing.IsCompleted);
+            Assert.True(await BacklogRangesAsync() > 0);
+
+            running.Dispose();
+            Assert.True(await indexing > 0);
+            Assert.Equal(0, await BacklogRangesAsync());
+            await AssertIndexMatchesEntriesAsync();
+        }
+    }
+
     // The list tests' entries, plus one whose comment holds GLOB's own wildcards.
     private const string Seed = ExceptionListServiceTests.Seed + "\n+1 212 555 0123;50% off [promo]*?";
 
@@ -35,14 +58,12 @@ public sealed class ExceptionSearchTests : IAsyncLifetime
     private ServiceTestHost host = default!;
     private ExceptionImportService importer = default!;
     private ExceptionListService list = default!;
-    private ExceptionSearchIndexer indexer = default!;
 
     public async Task InitializeAsync()
     {
-        host = await ServiceTestHost.CreateAsync();
+        host = await ServiceTestHost.CreateAsync(provider: provider);
         importer = host.Get<ExceptionImportService>();
         list = host.Get<ExceptionListService>();
-        indexer = host.Get<ExceptionSearchIndexer>();
         await importer.ImportAsync(Seed, EntrySource.Settings, host.Supervisor);
     }
 
@@ -65,10 +86,10 @@ public sealed class ExceptionSearchTests : IAsyncLifetime
         await IndexEverythingAsync();
 
         await using var db = host.Database.CreateDbContext();
-        var candidates = await SqliteExceptionSearch.CandidatesAsync(db, new ExceptionFilter(Comment: "spam"), default);
+        var candidates = await CandidatesAsync(db, new ExceptionFilter(Comment: "spam"));
         var expected = await db.ExceptionEntries.Where(e => e.Comment == "Spam robot" || e.Comment == "London SPAM office").Select(e => e.Id).ToListAsync();
         Assert.Equal(expected.Order(), candidates!.Order());
-        Assert.Null(await SqliteExceptionSearch.CandidatesAsync(db, new ExceptionFilter(Comment: "sp"), default));
+        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Comment: "sp")));
     }
 
     [Fact]
@@ -85,22 +106,39 @@ public sealed class ExceptionSearchTests : IAsyncLifetime
         await IndexEverythingAsync();
 
         Assert.Equal(["+14155550142", "+442079460958", "spam@late.example"], await ValuesAsync(new ExceptionFilter(Comment: "spam")));
-        // FTS5 compares the index with the table: a removal the delete trigger missed would fail here.
-        await host.Database.ExecuteAsync("""INSERT INTO "ExceptionSearch" ("ExceptionSearch", rank) VALUES ('integrity-check', 1);""");
+        await AssertIndexMatchesEntriesAsync();
+    }
+
+    [Fact]
+    public async Task X5_a_changed_comment_is_found_by_its_new_text_and_no_longer_by_its_old_before_and_after_indexing()
+    {
+        await IndexEverythingAsync();
+        await host.Database.ExecuteAsync("""
+            UPDATE "ExceptionEntries" SET "Comment" = 'Courier robot', "CommentFolded" = 'courier robot' WHERE "Comment" = 'Spam robot';
+            """);
+
+        Assert.Equal(["+14155550100"], await ValuesAsync(new ExceptionFilter(Comment: "courier")));
+        Assert.Equal(["+442079460958"], await ValuesAsync(new ExceptionFilter(Comment: "spam")));
+
+        await IndexEverythingAsync();
+
+        Assert.Equal(["+14155550100"], await ValuesAsync(new ExceptionFilter(Comment: "courier")));
+        Assert.Equal(["+442079460958"], await ValuesAsync(new ExceptionFilter(Comment: "spam")));
+        await AssertIndexMatchesEntriesAsync();
     }
 
     [Fact]
     public async Task X5_a_text_common_to_more_rows_than_the_index_pays_for_is_scanned_with_the_same_answer()
     {
         await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {SqliteExceptionSearch.MaxCandidates + 5})
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TextSearchTerms.MaxCandidates + 5})
             INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
             SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
             """);
         await IndexEverythingAsync();
 
         await using var db = host.Database.CreateDbContext();
-        Assert.Null(await SqliteExceptionSearch.CandidatesAsync(db, new ExceptionFilter(Comment: "bulk"), default));
+        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Comment: "bulk")));
         var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: "bulk")), host.Viewer);
         // More matches than the count goes to: a labelled lower bound, and a full first page.
         Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
@@ -119,14 +157,51 @@ public sealed class ExceptionSearchTests : IAsyncLifetime
 
     private async Task IndexEverythingAsync()
     {
-        while (await indexer.IndexNextBatchAsync() > 0)
+        await using var db = host.Database.CreateDbContext();
+        if (provider == DatabaseProvider.Sqlite)
         {
+            while (await host.Get<ExceptionSearchIndexer>().IndexNextBatchAsync() > 0)
+            {
+            }
+
+            var mark = await db.Database.SqlQueryRaw<long>("""SELECT "IndexedUpTo" AS "Value" FROM "ExceptionSearchState" """).SingleAsync();
+            Assert.Equal(await db.ExceptionEntries.MaxAsync(e => e.Id), mark);
+        }
+        else
+        {
+            Assert.True(await host.Get<PostgresExceptionSearchIndexer>().IndexBacklogAsync() > 0);
+            Assert.Equal(0, await BacklogRangesAsync());
+        }
+    }
+
+    private async Task<int> BacklogRangesAsync()
+    {
+        await using var db = host.Database.CreateDbContext();
+        return await db.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM "ExceptionSearchBacklog" """).SingleAsync();
+    }
+
+    /// <summary>The index holds every entry's current texts and nothing else: a change or removal its triggers missed fails here.</summary>
+    private async Task AssertIndexMatchesEntriesAsync()
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            // FTS5 compares the index with its content table.
+            await host.Database.ExecuteAsync("""INSERT INTO "ExceptionSearch" ("ExceptionSearch", rank) VALUES ('integrity-check', 1);""");
+            return;
         }
 
         await using var db = host.Database.CreateDbContext();
-        var mark = await db.Database.SqlQueryRaw<long>("""SELECT "IndexedUpTo" AS "Value" FROM "ExceptionSearchState" """).SingleAsync();
-        Assert.Equal(await db.ExceptionEntries.MaxAsync(e => e.Id), mark);
+        var differences = await db.Database.SqlQueryRaw<int>("""
+            SELECT count(*)::int AS "Value" FROM "ExceptionSearch" AS s FULL JOIN "ExceptionEntries" AS e ON e."Id" = s."EntryId"
+            WHERE s."EntryId" IS NULL OR e."Id" IS NULL OR s."Value" <> e."Value" OR s."CommentFolded" IS DISTINCT FROM e."CommentFolded"
+            """).SingleAsync();
+        Assert.Equal(0, differences);
     }
+
+    private async Task<IReadOnlyList<long>?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter) =>
+        provider == DatabaseProvider.Sqlite
+            ? await SqliteExceptionSearch.CandidatesAsync(db, filter, default)
+            : await PostgresExceptionSearch.CandidatesAsync(db, filter, default);
 
     private async Task<string[]> ValuesAsync(ExceptionFilter filter) =>
         (await list.ListAsync(new ExceptionListQuery(filter, SortBy: ExceptionSortColumn.Value, Descending: false), host.Viewer))

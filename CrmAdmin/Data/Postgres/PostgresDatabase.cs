@@ -32,6 +32,8 @@ public static class PostgresDatabase
         });
         services.AddSingleton<IExceptionEntryWriters, PostgresExceptionEntryWriters>();
         services.AddSingleton<IExceptionTextSearch, PostgresExceptionSearch>();
+        services.AddSingleton<PostgresExceptionSearchIndexer>();
+        services.AddHostedService(provider => provider.GetRequiredService<PostgresExceptionSearchIndexer>());
         services.AddSingleton(_ => new PostgresMultiplexedReads(connectionString));
         services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
         services.AddSingleton<IDatabaseBackup, PostgresBackup>();

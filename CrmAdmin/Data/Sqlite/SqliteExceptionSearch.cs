@@ -17,32 +17,25 @@ namespace CrmAdmin.Data.Sqlite;
 /// </summary>
 public sealed class SqliteExceptionSearch : IExceptionTextSearch
 {
-    /// <summary>Trigrams: a shorter text has none to look up, and the scan is the only way.</summary>
-    public const int MinimumLength = 3;
-
-    /// <summary>
-    /// Past this many candidates the index is slower than the scan it replaces (it re-reads every
-    /// candidate row, while the scan streams pages in order), so a common text such as "batch" scans.
-    /// </summary>
-    public const int MaxCandidates = 10_000;
-
-    public async Task<IQueryable<ExceptionEntry>> NarrowAsync(CrmDbContext db, IQueryable<ExceptionEntry> filtered, ExceptionFilter filter, CancellationToken ct) =>
+    /// <inheritdoc />
+    public async Task<IQueryable<ExceptionEntry>> EntriesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
         await CandidatesAsync(db, filter, ct) is { } candidates
-            ? filtered.Where(e => EF.Parameter(candidates).Contains(e.Id))
-            : filtered;
+            ? db.ExceptionEntries.Where(e => EF.Parameter(candidates).Contains(e.Id))
+            : db.ExceptionEntries;
 
     /// <summary>
     /// The ids that may match the filter's comment and value, or null when the index cannot narrow it
-    /// (no text filter, a text under three characters, or a text so common the scan is quicker). They
-    /// are read once, so the count and the page do not search the index again.
+    /// (<see cref="TextSearchTerms"/>: no text, a text under three characters, or more than
+    /// <see cref="TextSearchTerms.MaxCandidates"/> candidates). They are read once, so the count and the
+    /// page do not search the index again.
     /// </summary>
     public static async Task<IReadOnlyList<long>?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
-        foreach (var candidates in Choices(db, filter))
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        foreach (var (column, texts) in TextSearchTerms.Of(e, filter))
         {
-            // Both filters must hold, so either one's candidates will do: take the first selective one.
-            var ids = await candidates.Take(MaxCandidates + 1).ToListAsync(ct);
-            if (ids.Count <= MaxCandidates)
+            var ids = await Matching(db, e, column, texts).Take(TextSearchTerms.MaxCandidates + 1).ToListAsync(ct);
+            if (ids.Count <= TextSearchTerms.MaxCandidates)
             {
                 return ids;
             }
@@ -51,35 +44,15 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         return null;
     }
 
-    private static IEnumerable<IQueryable<long>> Choices(CrmDbContext db, ExceptionFilter filter)
-    {
-        var e = new StoreNames<ExceptionEntry>(db.Model);
-        if (filter.FoldedComment is { Length: >= MinimumLength } comment)
-        {
-            yield return Matching(db, e, [(e[ExceptionEntryConfiguration.CommentFolded], comment)]);
-        }
-
-        if (filter.FoldedValue is { } value)
-        {
-            // X5: phones match on the query's digits, emails and domains on the text; a query with no
-            // digits can only match emails and domains.
-            var texts = filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value];
-            if (texts.All(t => t.Length >= MinimumLength))
-            {
-                yield return Matching(db, e, texts.Select(t => (e.Column(x => x.Value), t)).ToArray());
-            }
-        }
-    }
-
-    private static IQueryable<long> Matching(CrmDbContext db, StoreNames<ExceptionEntry> e, (string Column, string Text)[] terms)
+    private static IQueryable<long> Matching(CrmDbContext db, StoreNames<ExceptionEntry> e, string column, string[] texts)
     {
         var sql = new StringBuilder();
-        var parameters = new object[terms.Length];
-        for (var i = 0; i < terms.Length; i++)
+        var parameters = new object[texts.Length];
+        for (var i = 0; i < texts.Length; i++)
         {
             // Column names come from the model, never from input.
-            sql.Append($$"""SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE {{terms[i].Column}} GLOB {{{i}}} UNION ALL """);
-            parameters[i] = GlobContaining(terms[i].Text);
+            sql.Append($$"""SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE {{column}} GLOB {{{i}}} UNION ALL """);
+            parameters[i] = GlobContaining(texts[i]);
         }
 
         sql.Append($"""SELECT {e.Column(x => x.Id)} AS "Value" FROM {e.Table} WHERE {e.Column(x => x.Id)} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState")""");

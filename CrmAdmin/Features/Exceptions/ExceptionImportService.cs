@@ -64,7 +64,7 @@ public sealed class ImportOptionsException(string message) : RequestRefusedExcep
 /// </summary>
 public sealed class ExceptionImportService(
     IDbContextFactory<CrmDbContext> dbFactory, IExceptionEntryWriters writers, CrmAuthorizer authorizer, ImportReportStore reports, IOptions<ImportLimits> limits,
-    TimeProvider clock, CrmMetrics metrics, ILogger<ExceptionImportService> logger)
+    TimeProvider clock, CrmMetrics metrics, ImportsInProgress imports, ILogger<ExceptionImportService> logger)
 {
     private const int ProgressEveryLines = 5_000;
     private const int ParseBatchLines = 2_000;
@@ -116,6 +116,7 @@ public sealed class ExceptionImportService(
         IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
+        using var running = imports.Begin();
         // Every problem line goes to the full report file as it is recorded; memory keeps the inline ones.
         using var fullReport = reports.Begin(actor);
         var report = new ImportReport(ImportReport.DefaultMaxInlineProblems, fullReport) { AssumedEncoding = assumedEncoding };

@@ -144,10 +144,10 @@ public sealed class ExceptionListService(
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
         e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt, e.ExpiresAt, e.ImportId);
 
-    // The provider's text search may narrow a substring filter through its index; the conditions of
-    // Filter still decide each row, so the index can only make the query faster, never different.
-    private Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
-        search.NarrowAsync(db, Filter(db.ExceptionEntries.AsNoTracking(), filter, clock.GetUtcNow().UtcDateTime), filter, ct);
+    // The provider's text search may narrow a substring filter to its index's candidates; the conditions
+    // of Filter still decide each row, so the index can only make the query faster, never different.
+    private async Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+        Filter((await search.EntriesAsync(db, filter, ct)).AsNoTracking(), filter, clock.GetUtcNow().UtcDateTime);
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter, DateTime now)
     {

@@ -7,6 +7,7 @@ public static class ExceptionsServiceCollectionExtensions
     {
         services.Configure<ImportLimits>(configuration.GetSection(ImportLimits.Section));
         services.AddSingleton<ImportReportStore>();
+        services.AddSingleton<ImportsInProgress>();
         services.AddSingleton<ExceptionImportService>();
         services.AddSingleton<ExceptionListService>();
         services.AddSingleton<ExceptionImportHistoryService>();
