@@ -142,13 +142,27 @@ public static partial class HttpMeasurements
             """);
         string[] Args(App app, string duration) =>
             ["-t1", "-c16", $"-d{duration}", "--latency", "-s", script, app.Client.BaseAddress!.ToString(), "--", app.Client.DefaultRequestHeaders.Authorization!.Parameter!];
-        // Warm-up (JIT tiering), then the measurement, both instances at once.
-        await Task.WhenAll(RunAsync(wrk, Args(first, "15s")), RunAsync(wrk, Args(second, "15s")));
+        double[] Rates(string[] outputs) =>
+            outputs.Select(o => double.Parse(Regex.Match(o, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        // Warm-up until steady: two instances, PostgreSQL and two load generators share two cores, so the
+        // JIT's tiering (tier 0, instrumented, tier 1) takes 30-60 s under load, and a fixed 15 s measured
+        // half-compiled code (3,000/s at 15 s against 5,900/s at 60 s). Rounds of 10 s until one is within
+        // 5% of the one before (at most 2 minutes), then the measurement.
+        var warm = Stopwatch.StartNew();
+        var (previous, rate) = (0.0, 0.0);
+        for (var round = 0; round < 12 && (previous == 0 || Math.Abs(rate - previous) > 0.05 * previous); round++)
+        {
+            previous = rate;
+            rate = Rates(await Task.WhenAll(RunAsync(wrk, Args(first, "10s")), RunAsync(wrk, Args(second, "10s")))).Sum();
+        }
+
+        warm.Stop();
+        Console.WriteLine($"Two-instance warm-up: {warm.Elapsed.TotalSeconds:0} s, its last rounds {previous:N0} /s and {rate:N0} /s");
         var outputs = await Task.WhenAll(RunAsync(wrk, Args(first, "10s")), RunAsync(wrk, Args(second, "10s")));
-        var rates = outputs.Select(o => double.Parse(Regex.Match(o, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
+        var rates = Rates(outputs);
         var errors = outputs.Sum(o => Regex.Match(o, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
         var p99 = string.Join(" / ", outputs.Select(o => Regex.Match(o, @"99%\s+(\S+)").Groups[1].Value));
         Record("PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each",
-            $"{rates.Sum():N0} /s ({string.Join(" + ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}), {errors} errors, p99 {p99}", "≥ 5,000 /s, 0 errors");
+            $"{rates.Sum():N0} /s ({string.Join(" + ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}), {errors} errors, p99 {p99}, after {warm.Elapsed.TotalSeconds:0} s of warm-up", "≥ 5,000 /s, 0 errors");
     }
 }
