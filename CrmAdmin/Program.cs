@@ -33,9 +33,13 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 
 var app = builder.Build();
 
-await app.Services.InitializeCrmDatabaseAsync();
-await app.Services.SeedAccessAsync(app.Configuration);
-await app.Services.SeedDemoCrmAsync(app.Configuration);
+// One instance at a time: several may start together on one PostgreSQL database.
+await using (await app.Services.LockStartupAsync())
+{
+    await app.Services.InitializeCrmDatabaseAsync();
+    await app.Services.SeedAccessAsync(app.Configuration);
+    await app.Services.SeedDemoCrmAsync(app.Configuration);
+}
 
 // Client address and scheme from the configured reverse proxies only (ReverseProxy:KnownProxies), before anything uses them.
 app.UseForwardedHeaders();

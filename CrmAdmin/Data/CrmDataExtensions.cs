@@ -73,6 +73,52 @@ public static class CrmDataExtensions
         return builder.Options;
     }
 
+    /// <summary>
+    /// Holds the start-up work (migrations, the first administrator, roles and demo data) to one instance
+    /// at a time until the returned handle is disposed. Two instances started together on one PostgreSQL
+    /// database both found the roles missing, both created them, and the second stopped on the unique
+    /// index. PostgreSQL: a transaction-scoped advisory lock on a connection of its own, so it is released
+    /// with the transaction even if the process dies. SQLite: one process per file, nothing to hold.
+    /// </summary>
+    public static async Task<IAsyncDisposable> LockStartupAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        if (services.GetService<Npgsql.NpgsqlDataSource>() is not { } dataSource)
+        {
+            return NoLock.Instance;
+        }
+
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var command = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+        {
+            command.Parameters.AddWithValue("key", StartupLockKey);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return new HeldLock(connection, transaction);
+    }
+
+    /// <summary>The advisory lock's key: "CRMAdmin" start-up, the same in every instance of the app.</summary>
+    private const long StartupLockKey = 0x43524D_41646D696E;
+
+    private sealed class NoLock : IAsyncDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class HeldLock(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Ending the transaction releases the lock.
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
     /// <summary>Creates the database if missing and applies the provider's migrations before the app serves requests.</summary>
     public static async Task InitializeCrmDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
