@@ -30,12 +30,15 @@ public class SimulationResultTests : MudTestContext
     public void Applied_entities_link_to_their_pages_and_dry_run_ones_say_would()
     {
         var applied = Render<SimulationResult>(p => p.Add(c => c.Outcome,
-            Outcome(dryRun: false, created: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100")], logged: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100")])));
+            Outcome(dryRun: false, created: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100", "C5")], logged: [new(CrmEntityType.Lead, 12, "Incoming call from +14155550100", "C5")])));
         var dry = Render<SimulationResult>(p => p.Add(c => c.Outcome,
             Outcome(created: [new(CrmEntityType.Lead, null, "Incoming call from +14155550100")])));
 
         Assert.Equal("crm/leads/12", applied.Find("[data-testid=created] a").GetAttribute("href"));
         Assert.Contains("Created", applied.Markup);
+        Assert.Equal("C5", applied.Find("[data-testid=created] li").GetAttribute("data-rule"));
+        Assert.Equal("Created by rule C5", applied.Find("[data-testid=created] li [title]").GetAttribute("title"));
+        Assert.Equal("Logged by rule C5", applied.Find("[data-testid=logged-to] li [title]").GetAttribute("title"));
         Assert.Empty(dry.FindAll("[data-testid=created] a"));
         Assert.Contains("Would create", dry.Markup);
     }

@@ -16,7 +16,7 @@ public sealed record ChatOrFormRequest(string? Phone = null, string? Email = nul
 
 public sealed record MatchedExceptionDto(long Id, EntryType Type, string Value, string? Comment);
 
-/// <summary>An entity the decision created (Id null in a dry run) or logged to; a logged one names the rule that logged it (C3, C8, E1…).</summary>
+/// <summary>An entity the decision created (Id null in a dry run) or logged to, with the rule that created it (C5, C6) or logged it (C3, C8, E1…).</summary>
 public sealed record OutcomeEntity(CrmEntityType Type, long? Id, string Title, string? Rule = null);
 
 /// <summary>The outcome of §8, plus the verdict a person reads first.</summary>
@@ -39,7 +39,7 @@ public sealed record RoutingOutcome(
         dryRun,
         decision.Blocked,
         decision.MatchedException is { } m ? new MatchedExceptionDto(m.Id, m.Type, m.Value, m.Comment) : null,
-        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title)).ToList(),
+        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title, p.Rule)).ToList(),
         decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title, l.Rule)).ToList(),
         decision.Repeated,
         decision.Rules,
