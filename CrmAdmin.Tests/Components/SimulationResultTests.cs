@@ -54,8 +54,29 @@ public class SimulationResultTests : MudTestContext
 
         var view = Render<SimulationResult>(p => p.Add(c => c.Outcome, outcome));
 
-        Assert.Contains("New email · user@bücher.example", view.Markup);
+        Assert.Equal("New email · user@bücher.example", view.Find("[data-testid=customer]").TextContent.Trim());
         Assert.DoesNotContain("NewEmail", view.Markup);
         Assert.Equal("Lead: Email from user@bücher.example", view.Find("[data-testid=created] li").TextContent.Trim());
+    }
+
+    [Fact]
+    public void A_sentence_showing_an_IDN_customer_or_entry_in_Unicode_keeps_the_stored_form_in_its_title()
+    {
+        var outcome = Outcome(blocked: true) with
+        {
+            Channel = "NewEmail",
+            Customer = "user@xn--bcher-kva.example",
+            MatchedException = new MatchedExceptionDto(7, EntryType.EmailDomain, "@xn--bcher-kva.example", null),
+            Explanation = ["E2: user@bücher.example matches the domain entry @bücher.example (every address at bücher.example): a new email from it is not saved in the CRM at all."],
+            Verdict = "Blocked by exception @bücher.example: not saved in the CRM",
+        };
+
+        var view = Render<SimulationResult>(p => p.Add(c => c.Outcome, outcome));
+
+        Assert.Equal("user@bücher.example (stored as user@xn--bcher-kva.example); @bücher.example (stored as @xn--bcher-kva.example)",
+            view.Find("[data-testid=rule-trail] li").GetAttribute("title"));
+        Assert.Equal("@bücher.example (stored as @xn--bcher-kva.example)", view.Find("[data-testid=verdict]").GetAttribute("title"));
+        Assert.Equal("user@bücher.example (stored as user@xn--bcher-kva.example)", view.Find("[data-testid=customer] span").GetAttribute("title"));
+        Assert.DoesNotContain("xn--", view.Find("[data-testid=rule-trail]").TextContent);
     }
 }

@@ -215,6 +215,25 @@ public abstract class RoutingApiTests(DatabaseProvider provider) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Sentences_show_an_IDN_domain_in_Unicode_while_the_fields_keep_the_stored_form()
+    {
+        var created = await PostAsync("/api/routing/email", new { from = "Käufer@Bücher.example", dryRun = true });
+        await admin.PostAsync("/api/exceptions/import", new StringContent("@*.пример.рф;resellers", Encoding.UTF8, "text/plain"));
+        var blocked = await PostAsync("/api/routing/email", new { from = "post@mail.пример.рф", dryRun = true });
+
+        Assert.Equal("käufer@xn--bcher-kva.example", created.GetProperty("customer").GetString());
+        Assert.Contains("käufer@bücher.example", Sentences(created));
+        Assert.Equal("käufer@xn--bcher-kva.example", created.GetProperty("created")[0].GetProperty("title").GetString()!.Split(' ')[^1]);
+        Assert.Equal("@*.xn--e1afmkfd.xn--p1ai", blocked.GetProperty("matchedException").GetProperty("value").GetString());
+        Assert.Contains("post@mail.пример.рф matches the subdomain tree @*.пример.рф", Sentences(blocked));
+        Assert.StartsWith("Blocked by exception @*.пример.рф", blocked.GetProperty("verdict").GetString());
+        Assert.All([created, blocked], outcome => Assert.DoesNotContain("xn--", Sentences(outcome)));
+
+        static string Sentences(JsonElement outcome) =>
+            string.Join(" ", outcome.GetProperty("explanation").EnumerateArray().Select(e => e.GetString())) + " " + outcome.GetProperty("verdict").GetString();
+    }
+
+    [Fact]
     public async Task Simple_mode_creates_a_contact_and_a_deal_found_through_the_contact_next_time()
     {
         await admin.PutAsJsonAsync("/api/settings/crm", new { mode = "Simple", repeatedLeads = false, createFromNewEmails = true });

@@ -43,8 +43,10 @@ public sealed record RoutingOutcome(
         decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title, l.Rule)).ToList(),
         decision.Repeated,
         decision.Rules,
-        decision.Steps.Select(s => $"{s.Rule}: {s.Explanation}").ToList(),
-        dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict);
+        // The sentences are for people (§8): an IDN domain reads in Unicode, as in the exception grid;
+        // the fields (customer, matchedException.value, titles) keep the stored form clients match on.
+        decision.Steps.Select(s => $"{s.Rule}: {Labels.ForPeopleText(s.Explanation)}").ToList(),
+        Labels.ForPeopleText(dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict));
 }
 
 /// <summary>An email the CRM saved (an applied email's activity with its Message-ID), as the simulator's "Email reply" offers it (E1).</summary>
