@@ -25,13 +25,13 @@ public static partial class BindingProblems
         if (bad.InnerException is JsonException jsonProblem)
         {
             // A syntax error comes from the reader, whose exception is itself a JsonException; a value of the wrong type has none.
-            if (jsonProblem.InnerException is JsonException || bodyType is null)
+            if (jsonProblem.InnerException is JsonException)
             {
                 return ("Malformed JSON", $"The request body is not valid JSON (line {jsonProblem.LineNumber + 1 ?? 1}, byte {jsonProblem.BytePositionInLine + 1 ?? 1}).");
             }
 
-            var field = FieldName(jsonProblem.Path);
-            return ("Invalid value", $"{field}: {Expected(TypeAt(bodyType, jsonProblem.Path, json), json)}.");
+            var expected = bodyType is null ? null : TypeAt(bodyType, jsonProblem.Path, json);
+            return ("Invalid value", $"{FieldName(jsonProblem.Path)}: {Expected(expected, json)}.");
         }
 
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } handler && UnboundParameter(http, handler) is { } parameter)
