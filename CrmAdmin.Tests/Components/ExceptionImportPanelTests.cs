@@ -52,6 +52,20 @@ public sealed class ExceptionImportPanelTests : MudTestContext
     }
 
     [Fact]
+    public void The_paste_box_hint_shows_every_form_a_line_can_take_and_describes_the_box()
+    {
+        var panel = Render<ExceptionImportPanel>();
+
+        var help = panel.Find("#exception-paste-help");
+        Assert.Equal(["@example.com", "@*.example.com", "+1900*", "+1 415 555 2671;spam robot"], help.QuerySelectorAll("code").Select(c => c.TextContent));
+        Assert.Contains("international format", help.TextContent);
+        Assert.Contains("email addresses", help.TextContent);
+        Assert.Contains("exception-paste-help", panel.Find("#exception-paste").GetAttribute("aria-describedby")!.Split(' '));
+        Assert.Contains("@*.example.net", panel.Find("#exception-paste").GetAttribute("placeholder"));
+        Assert.Contains("+1900*", panel.Find("#exception-paste").GetAttribute("placeholder"));
+    }
+
+    [Fact]
     public void The_paste_box_has_no_Blazor_event_handler_so_no_key_or_input_sends_its_text_to_the_server()
     {
         var panel = Render<ExceptionImportPanel>();

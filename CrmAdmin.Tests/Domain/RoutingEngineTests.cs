@@ -122,7 +122,7 @@ public class RoutingEngineTests
         var decision = Incoming(RelatedEntities.None);
 
         var lead = Assert.Single(decision.Create);
-        Assert.Equal((CrmEntityType.Lead, "Incoming call from +14155550100", false), (lead.Type, lead.Title, lead.IsRepeated));
+        Assert.Equal((CrmEntityType.Lead, "Incoming call from +14155550100", false, "C5"), (lead.Type, lead.Title, lead.IsRepeated, lead.Rule));
         Assert.Equal(new EntityLink(null, lead.Key), Assert.Single(decision.LogTo).Entity);
         Assert.Equal("New lead created", decision.Verdict);
     }
@@ -132,7 +132,7 @@ public class RoutingEngineTests
     {
         var decision = Incoming(RelatedEntities.None, Simple);
 
-        Assert.Equal([CrmEntityType.Contact, CrmEntityType.Deal], decision.Create.Select(p => p.Type));
+        Assert.Equal([(CrmEntityType.Contact, "C5"), (CrmEntityType.Deal, "C5")], decision.Create.Select(p => (p.Type, p.Rule)));
         var contact = decision.Create[0];
         Assert.Equal(new EntityLink(null, contact.Key), decision.Create[1].Contact);
         Assert.Equal(2, decision.LogTo.Count);
@@ -159,7 +159,7 @@ public class RoutingEngineTests
         var lineOnly = Incoming(related, Classic, RepeatingLine);
 
         var repeated = Assert.Single(both.Create);
-        Assert.Equal((CrmEntityType.Lead, true, new EntityLink(10, null)), (repeated.Type, repeated.IsRepeated, repeated.Contact));
+        Assert.Equal((CrmEntityType.Lead, true, new EntityLink(10, null), "C6"), (repeated.Type, repeated.IsRepeated, repeated.Contact, repeated.Rule));
         Assert.True(both.Repeated);
         Assert.Contains((CrmEntityType.Contact, 10L), Logged(both));
         Assert.Empty(crmOnly.Create);

@@ -25,8 +25,11 @@ public sealed record Viewport(int Width, int Height)
     public override string ToString() => $"{Width}x{Height}";
 }
 
-/// <summary>Something a person must be able to see on a page, named for the failure message.</summary>
-public sealed record KeyElement(string What, ILocator Locator);
+/// <summary>
+/// Something a person must be able to see on a page, named for the failure message; <paramref name="Whole"/>:
+/// its text must be read whole too, not cut with an ellipsis (a label, a badge), where a long comment may be.
+/// </summary>
+public sealed record KeyElement(string What, ILocator Locator, bool Whole = false);
 
 /// <summary>
 /// One page as the catalog test opens it: its <paramref name="Name"/> (file-name friendly, used in
@@ -50,6 +53,16 @@ public static class PageCatalog
 {
     private static readonly string[] Everyone = [Roles.Administrator, Roles.Supervisor, Roles.Viewer];
     private static readonly string[] Editors = [Roles.Administrator, Roles.Supervisor];
+
+    /// <summary>An entry of each type the catalog's list shows with an expiry: its value, its type as the grid says it, and its badges besides "expires".</summary>
+    private static readonly (string Value, string Type, string[] Badges)[] CatalogKinds =
+    [
+        ("+14155550177", "Phone", []),
+        ("bot@catalog.example", "Email", []),
+        ("@catalog.example", "Email domain", []),
+        ("@*.catalog-mail.example", "Domain and subdomains", ["subdomains"]),
+        ("+44909*", "Number prefix", ["prefix"]),
+    ];
 
     public static readonly IReadOnlyList<CatalogPage> Pages =
     [
@@ -91,6 +104,16 @@ public static class PageCatalog
                 new("the known row's comment", row.GetByTestId("entry-comment")),
                 new("the known row's added by", row.GetByTestId("entry-added-by")),
             };
+            // X1, X4, X8–X10: an entry of each type, each with an expiry, its type and badges read whole.
+            foreach (var (value, type, badges) in CatalogKinds)
+            {
+                var kind = exceptions.Row(value);
+                keys.Add(new($"the {type} row's type", kind.GetByTestId("entry-type"), Whole: true));
+                foreach (var badge in badges.Append("expires"))
+                {
+                    keys.Add(new($"the {type} row's {badge} badge", kind.Locator($"[data-badge={badge}]"), Whole: true));
+                }
+            }
             if (await page.GetByRole(AriaRole.Button, new() { Name = "Add to list" }).CountAsync() > 0)
             {
                 keys.Add(new("the Add to list button", page.GetByRole(AriaRole.Button, new() { Name = "Add to list" })));
@@ -164,6 +187,9 @@ public static class PageCatalog
             $"{CatalogRowValue};catalog-row: a robocaller that rings every weekday morning from a rotating set of numbers",
             System.Text.Encoding.UTF8, "text/plain"));
         response.EnsureSuccessStatusCode();
+        var kinds = await admin.PostAsync("/api/exceptions/import?expiresInDays=30", new StringContent(
+            string.Join("\n", CatalogKinds.Select(k => $"{k.Value};catalog-row {k.Type}")), System.Text.Encoding.UTF8, "text/plain"));
+        kinds.EnsureSuccessStatusCode();
     }
 
     /// <summary>

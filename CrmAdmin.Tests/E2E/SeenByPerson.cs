@@ -75,6 +75,26 @@ public static class SeenByPerson
         Assert.True(problem is null, $"{what} is not seen: {problem}");
     }
 
+    /// <summary>
+    /// <see cref="ExpectSeenAsync"/>, and the element's text is not cut: neither it nor anything in it
+    /// overflows its own box (an ellipsis, a badge pushed out of a one-line cell). For labels and badges,
+    /// which say what a row is; free text such as a comment may be cut on purpose, with its whole in a title.
+    /// </summary>
+    public static async Task ExpectSeenWholeAsync(this ILocator locator, string what)
+    {
+        await locator.ExpectSeenAsync(what);
+        var cut = await locator.EvaluateAsync<string?>("""
+            element => {
+              for (const e of [element, ...element.querySelectorAll('*')]) {
+                if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
+                  return `"${(e.textContent || '').trim().slice(0, 40)}" needs ${e.scrollWidth} px and has ${e.clientWidth} px`;
+              }
+              return null;
+            }
+            """);
+        Assert.True(cut is null, $"{what} is cut: {cut}");
+    }
+
     /// <summary>Whether the page scrolls sideways: a person then has to hunt for content off the right edge.</summary>
     public static Task<bool> ScrollsSidewaysAsync(IPage page) =>
         page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1");

@@ -51,4 +51,13 @@ public sealed class LabelsTests
     [InlineData("+14155550100", "+14155550100")]
     [InlineData("user@xn--.example", "user@xn--.example")]
     public void An_international_domain_reads_in_Unicode(string stored, string shown) => Assert.Equal(shown, Labels.ForPeople(stored));
+
+    [Theory]
+    [InlineData("E2: user@xn--bcher-kva.example matches the subdomain tree @*.xn--bcher-kva.example (xn--bcher-kva.example and every subdomain of it).",
+        "E2: user@bücher.example matches the subdomain tree @*.bücher.example (bücher.example and every subdomain of it).")]
+    [InlineData("Blocked by exception @mail.xn--e1afmkfd.xn--p1ai: not saved in the CRM", "Blocked by exception @mail.пример.рф: not saved in the CRM")]
+    [InlineData("Nothing in the CRM has USER@XN--BCHER-KVA.EXAMPLE.", "Nothing in the CRM has USER@bücher.example.")]
+    [InlineData("The number +14155550100 is in international format.", "The number +14155550100 is in international format.")]
+    [InlineData("Not punycode: user@xn--.example and abcxn--bcher-kva.example stay.", "Not punycode: user@xn--.example and abcxn--bcher-kva.example stay.")]
+    public void Every_international_domain_in_a_sentence_reads_in_Unicode(string stored, string shown) => Assert.Equal(shown, Labels.ForPeopleText(stored));
 }

@@ -188,6 +188,52 @@ public abstract class RoutingApiTests(DatabaseProvider provider) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Every_created_entity_names_the_rule_that_created_it_as_logged_entities_do()
+    {
+        var classicCall = await CallAsync("+16465550140", dryRun: false);
+        var newEmail = await PostAsync("/api/routing/email", new { from = "new.buyer@example.net", dryRun = true });
+        var chat = await PostAsync("/api/routing/chat", new { phone = "+16465550141", name = "Visitor", dryRun = false });
+        await admin.PutAsJsonAsync("/api/settings/crm", new { mode = "Simple", repeatedLeads = true, createFromNewEmails = true });
+        await admin.PutAsJsonAsync($"/api/telephony/lines/{lineId}", new { number = "+12125550000", name = "Sales line", incoming = new { createEntities = true, repeated = true }, outgoing = new { createEntities = false, repeated = false } });
+        var simpleCall = await CallAsync("+16465550142", dryRun: false);
+        await PostAsync("/api/contacts", new { name = "Known", phones = new[] { "+1 646 555 0143" } });
+        var repeatedCall = await CallAsync("+16465550143", dryRun: true);
+
+        Assert.Equal([("Lead", "C5")], Created(classicCall));
+        Assert.Equal([("Lead", "C5")], Created(newEmail));
+        Assert.Equal([("Lead", "C5")], Created(chat));
+        Assert.Equal([("Contact", "C5"), ("Deal", "C5")], Created(simpleCall));
+        Assert.Equal([("Deal", "C6")], Created(repeatedCall));
+        foreach (var outcome in new[] { classicCall, newEmail, chat, simpleCall, repeatedCall })
+        {
+            var rules = outcome.GetProperty("rules").EnumerateArray().Select(r => r.GetString()).ToList();
+            Assert.All(outcome.GetProperty("created").EnumerateArray(), c => Assert.Contains(c.GetProperty("rule").GetString(), rules));
+        }
+
+        static List<(string?, string?)> Created(JsonElement outcome) =>
+            outcome.GetProperty("created").EnumerateArray().Select(c => (c.GetProperty("type").GetString(), c.GetProperty("rule").GetString())).ToList();
+    }
+
+    [Fact]
+    public async Task Sentences_show_an_IDN_domain_in_Unicode_while_the_fields_keep_the_stored_form()
+    {
+        var created = await PostAsync("/api/routing/email", new { from = "Käufer@Bücher.example", dryRun = true });
+        await admin.PostAsync("/api/exceptions/import", new StringContent("@*.пример.рф;resellers", Encoding.UTF8, "text/plain"));
+        var blocked = await PostAsync("/api/routing/email", new { from = "post@mail.пример.рф", dryRun = true });
+
+        Assert.Equal("käufer@xn--bcher-kva.example", created.GetProperty("customer").GetString());
+        Assert.Contains("käufer@bücher.example", Sentences(created));
+        Assert.Equal("käufer@xn--bcher-kva.example", created.GetProperty("created")[0].GetProperty("title").GetString()!.Split(' ')[^1]);
+        Assert.Equal("@*.xn--e1afmkfd.xn--p1ai", blocked.GetProperty("matchedException").GetProperty("value").GetString());
+        Assert.Contains("post@mail.пример.рф matches the subdomain tree @*.пример.рф", Sentences(blocked));
+        Assert.StartsWith("Blocked by exception @*.пример.рф", blocked.GetProperty("verdict").GetString());
+        Assert.All([created, blocked], outcome => Assert.DoesNotContain("xn--", Sentences(outcome)));
+
+        static string Sentences(JsonElement outcome) =>
+            string.Join(" ", outcome.GetProperty("explanation").EnumerateArray().Select(e => e.GetString())) + " " + outcome.GetProperty("verdict").GetString();
+    }
+
+    [Fact]
     public async Task Simple_mode_creates_a_contact_and_a_deal_found_through_the_contact_next_time()
     {
         await admin.PutAsJsonAsync("/api/settings/crm", new { mode = "Simple", repeatedLeads = false, createFromNewEmails = true });

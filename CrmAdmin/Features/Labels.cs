@@ -12,7 +12,7 @@ namespace CrmAdmin.Features;
 /// every page says "Email domain" and "Lead/deal form", never <c>EmailDomain</c> or <c>EntityForm</c>.
 /// Display only: no code branches on these strings.
 /// </summary>
-public static class Labels
+public static partial class Labels
 {
     /// <summary>"Phone", "Email", "Email domain", "Domain and subdomains", "Number prefix" (X1, X4, X8, X9).</summary>
     public static string Of(EntryType type) => type switch
@@ -201,4 +201,28 @@ public static class Labels
             return value;
         }
     }
+
+    /// <summary>
+    /// A sentence for a person (a routing step, a verdict) with every internationalized domain in it
+    /// in Unicode: "…matches the domain entry @xn--bcher-kva.example" reads "…@bücher.example". Only
+    /// the labels of a domain that holds an <c>xn--</c> label change; text that is not valid punycode stays.
+    /// </summary>
+    public static string ForPeopleText(string text) =>
+        text.Contains("xn--", StringComparison.OrdinalIgnoreCase)
+            ? IdnDomain().Replace(text, domain =>
+            {
+                try
+                {
+                    return new IdnMapping().GetUnicode(domain.Value);
+                }
+                catch (ArgumentException)
+                {
+                    return domain.Value;
+                }
+            })
+            : text;
+
+    /// <summary>A dotted name with at least one punycode label, not preceded by a letter, digit or hyphen (so never half a word).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w-])(?:[a-z0-9-]+\.)*xn--[a-z0-9-]+(?:\.[a-z0-9-]+)*", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex IdnDomain();
 }

@@ -188,15 +188,15 @@ public static class RoutingEngine
 
         if (settings.Mode == CrmMode.Classic)
         {
-            var lead = run.Plan(CrmEntityType.Lead, title, repeated: false, contact: null);
+            var lead = run.Plan(CrmEntityType.Lead, title, repeated: false, contact: null, "C5");
             run.Log(CrmEntityType.Lead, lead, title, "C5");
             run.Step("C5", $"{nothing}: in Classic mode a new open lead, {title}, is created with it and the {what} is logged to it.");
             return;
         }
 
         var contactName = string.IsNullOrWhiteSpace(name) ? run.Customer.Value : name.Trim();
-        var contact = run.Plan(CrmEntityType.Contact, contactName, repeated: false, contact: null);
-        var deal = run.Plan(CrmEntityType.Deal, title, repeated: false, contact: contact);
+        var contact = run.Plan(CrmEntityType.Contact, contactName, repeated: false, contact: null, "C5");
+        var deal = run.Plan(CrmEntityType.Deal, title, repeated: false, contact: contact, "C5");
         run.Log(CrmEntityType.Deal, deal, title, "C5");
         run.Log(CrmEntityType.Contact, contact, contactName, "C5");
         run.Step("C5", $"{nothing}: in Simple mode a new contact, {contactName}, and an open deal, {title}, are created and the {what} is logged to both.");
@@ -235,7 +235,7 @@ public static class RoutingEngine
         var contact = contactId is { } id ? new EntityLink(id, null) : (EntityLink?)null;
         var repeatedTitle = "Repeated: " + title;
         var type = settings.Mode == CrmMode.Classic ? CrmEntityType.Lead : CrmEntityType.Deal;
-        var planned = run.Plan(type, repeatedTitle, repeated: true, contact: contact);
+        var planned = run.Plan(type, repeatedTitle, repeated: true, contact: contact, "C6");
         run.Log(type, planned, repeatedTitle, "C6");
         run.MarkRepeated();
         run.Step("C6", $"Nothing related is open and repeated leads are on in CRM settings{(policy.OutgoingCall || what == "incoming call" ? " and on the line" : "")}: " +
@@ -274,10 +274,10 @@ public static class RoutingEngine
 
         public void MarkRepeated() => repeated = true;
 
-        public EntityLink Plan(CrmEntityType type, string title, bool repeated, EntityLink? contact)
+        public EntityLink Plan(CrmEntityType type, string title, bool repeated, EntityLink? contact, string rule)
         {
             var key = planned.Count + 1;
-            planned.Add(new PlannedEntity(key, type, title, repeated, contact, null));
+            planned.Add(new PlannedEntity(key, type, title, repeated, contact, null, rule));
             return new EntityLink(null, key);
         }
 

@@ -53,7 +53,8 @@ public sealed record CardRef(CrmEntityType Type, long Id, string Title, bool IsC
 /// <summary>An existing entity (Id) or one this decision creates (PlannedKey).</summary>
 public readonly record struct EntityLink(long? ExistingId, int? PlannedKey);
 
-public sealed record PlannedEntity(int Key, CrmEntityType Type, string Title, bool IsRepeated, EntityLink? Contact, EntityLink? Company);
+/// <summary>An entity a decision creates, and the rule id that creates it (§8): "C5" for a customer the CRM does not know, "C6" for a repeated lead or deal.</summary>
+public sealed record PlannedEntity(int Key, CrmEntityType Type, string Title, bool IsRepeated, EntityLink? Contact, EntityLink? Company, string Rule);
 
 /// <summary>An entity the call, email, chat or form is logged to, and the rule id that logged it (§8: every logged entity has its rule in the trail).</summary>
 public sealed record LogTarget(CrmEntityType Type, EntityLink Entity, string Title)

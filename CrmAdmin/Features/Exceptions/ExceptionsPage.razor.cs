@@ -27,9 +27,16 @@ public partial class ExceptionsPage
     // Past ExceptionListService.CountLimit matches the count stops: the pager says so instead of a figure.
     private bool totalIsLowerBound;
 
-    private string PagerInfoFormat => totalIsLowerBound
-        ? $"{{first_item}}–{{last_item}} of more than {ExceptionListService.CountLimit:N0}"
-        : "{first_item}–{last_item} of {all_items}";
+    // While a page loads (the first one, or after a filter, sort or page change) the pager says so instead of
+    // counts it does not have yet ("0–0 of 0" before the first page). The grid renders this each time its
+    // loading state changes, so reading grid.Loading here is current.
+    private bool Loading => !loaded || grid?.Loading == true;
+
+    private string PagerInfoFormat => Loading
+        ? "Loading…"
+        : totalIsLowerBound
+            ? $"{{first_item}}–{{last_item}} of more than {ExceptionListService.CountLimit:N0}"
+            : "{first_item}–{last_item} of {all_items}";
     private bool showImport;
     private bool showHistory;
     // Bumped after an import, so an open history lists it.

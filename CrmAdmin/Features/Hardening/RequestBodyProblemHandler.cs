@@ -7,12 +7,15 @@ namespace CrmAdmin.Features.Hardening;
 
 /// <summary>
 /// A body the server stops reading — larger than the limit (413) or trickling in below the minimum
-/// rate (408), or malformed (400) — reaches the app as <see cref="BadHttpRequestException"/>. The
-/// API answers it as the client's problem, naming the limit, instead of an unhandled 500.
+/// rate (408), or malformed (400) — and a parameter minimal APIs cannot bind (a query value that is
+/// not a number, a JSON field of the wrong type, malformed JSON, a missing body: RouteHandlerOptions.ThrowOnBadRequest
+/// makes these throw in every environment) reach the app as <see cref="BadHttpRequestException"/>. The
+/// API answers it as the client's problem, naming the limit or the field and what it expects
+/// (<see cref="BindingProblems"/>), instead of an empty 400 or an unhandled 500.
 /// </summary>
 internal sealed class RequestBodyProblemHandler(
     IProblemDetailsService problems, IOptions<ImportLimits> importLimits, IOptions<SecurityOptions> security, IOptions<KestrelServerOptions> kestrel,
-    ILogger<RequestBodyProblemHandler> logger) : IExceptionHandler
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, ILogger<RequestBodyProblemHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
@@ -26,7 +29,7 @@ internal sealed class RequestBodyProblemHandler(
             StatusCodes.Status413PayloadTooLarge => ("Request too large", TooLarge(http)),
             StatusCodes.Status408RequestTimeout => ("Request body too slow",
                 $"The request body arrived slower than {security.Value.MinRequestBodyBytesPerSecond:0.#} bytes per second; send it at network speed."),
-            _ => ("Bad request", "The request could not be read."),
+            _ => BindingProblems.Describe(http, bad, http.Features.Get<IExceptionHandlerFeature>()?.Endpoint, json.Value.SerializerOptions),
         };
         logger.LogInformation("{Method} {Path} answered {Status}: {Reason}", http.Request.Method, http.Request.Path, bad.StatusCode, bad.Message);
         http.Response.StatusCode = bad.StatusCode;

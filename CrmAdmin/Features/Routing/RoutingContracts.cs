@@ -16,7 +16,7 @@ public sealed record ChatOrFormRequest(string? Phone = null, string? Email = nul
 
 public sealed record MatchedExceptionDto(long Id, EntryType Type, string Value, string? Comment);
 
-/// <summary>An entity the decision created (Id null in a dry run) or logged to; a logged one names the rule that logged it (C3, C8, E1…).</summary>
+/// <summary>An entity the decision created (Id null in a dry run) or logged to, with the rule that created it (C5, C6) or logged it (C3, C8, E1…).</summary>
 public sealed record OutcomeEntity(CrmEntityType Type, long? Id, string Title, string? Rule = null);
 
 /// <summary>The outcome of §8, plus the verdict a person reads first.</summary>
@@ -39,12 +39,14 @@ public sealed record RoutingOutcome(
         dryRun,
         decision.Blocked,
         decision.MatchedException is { } m ? new MatchedExceptionDto(m.Id, m.Type, m.Value, m.Comment) : null,
-        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title)).ToList(),
+        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title, p.Rule)).ToList(),
         decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title, l.Rule)).ToList(),
         decision.Repeated,
         decision.Rules,
-        decision.Steps.Select(s => $"{s.Rule}: {s.Explanation}").ToList(),
-        dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict);
+        // The sentences are for people (§8): an IDN domain reads in Unicode, as in the exception grid;
+        // the fields (customer, matchedException.value, titles) keep the stored form clients match on.
+        decision.Steps.Select(s => $"{s.Rule}: {Labels.ForPeopleText(s.Explanation)}").ToList(),
+        Labels.ForPeopleText(dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict));
 }
 
 /// <summary>An email the CRM saved (an applied email's activity with its Message-ID), as the simulator's "Email reply" offers it (E1).</summary>

@@ -1,0 +1,82 @@
+using Bunit;
+using CrmAdmin.Data;
+using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Crm;
+using CrmAdmin.Features.Exceptions;
+using CrmAdmin.Tests.Features;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrmAdmin.Tests.Components;
+
+/// <summary>The exceptions page over a real (empty) database whose first query waits until the test lets it through.</summary>
+public sealed class ExceptionsPageTests : MudTestContext
+{
+    private TestDatabase database = default!;
+    private readonly GatedFactory gated = new();
+
+    public override async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        gated.Inner = database;
+        AddAuthorization().SetAuthorized("viewer@test.local").SetPolicies(Policies.ViewExceptions);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(sp => new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>()));
+        Services.AddSingleton(sp => new ExceptionListService(gated, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), new CrmAdmin.Data.Sqlite.SqliteExceptionSearch(),
+            sp.GetRequiredService<CrmAuthorizer>(), TimeProvider.System, NullLogger<ExceptionListService>.Instance));
+        Services.AddSingleton(sp => new CrmSettingsService(database, sp.GetRequiredService<CrmAuthorizer>(), TimeProvider.System));
+        Services.AddSingleton(sp => new ExceptionImportHistoryService(database, sp.GetRequiredService<CrmAuthorizer>(), TimeProvider.System,
+            NullLogger<ExceptionImportHistoryService>.Instance));
+        Services.AddScoped<ImportUndoPrompt>();
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        gated.Open();
+        await base.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public void While_the_first_page_loads_the_grid_says_loading_and_the_pager_claims_no_count_then_the_empty_state_follows()
+    {
+        var page = Render<ExceptionsPage>();
+
+        page.WaitForAssertion(() => Assert.True(gated.Waiting));
+        Assert.Equal("Loading entries…", page.Find("[data-testid=list-loading]").TextContent.Trim());
+        Assert.Equal("status", page.Find("[data-testid=list-loading]").GetAttribute("role"));
+        Assert.Empty(page.FindAll("[data-testid=empty-list]"));
+        Assert.DoesNotContain("0–0 of 0", page.Markup);
+        Assert.Contains("Loading…", page.Find("[data-testid=grid-pager]").TextContent);
+
+        gated.Open();
+
+        page.WaitForAssertion(() => Assert.Contains("No entries yet.", page.Find("[data-testid=empty-list]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=list-loading]"));
+        Assert.Contains("0–0 of 0", page.Markup);
+    }
+
+    /// <summary>Hands out the database's contexts only once opened, so the page can be seen mid-load.</summary>
+    private sealed class GatedFactory : IDbContextFactory<CrmDbContext>
+    {
+        private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IDbContextFactory<CrmDbContext> Inner { get; set; } = default!;
+
+        public bool Waiting { get; private set; }
+
+        public void Open() => gate.TrySetResult();
+
+        public CrmDbContext CreateDbContext() => Inner.CreateDbContext();
+
+        public async Task<CrmDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            Waiting = !gate.Task.IsCompleted;
+            await gate.Task.WaitAsync(cancellationToken);
+            return Inner.CreateDbContext();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Features.Exceptions;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrmAdmin.Tests.Features;
+
+/// <summary>
+/// SPEC §9: input minimal APIs cannot bind (a query value of the wrong kind, a JSON field of the wrong
+/// type, malformed JSON, no body) is a 400 problem document naming the field and what it expects, as the
+/// app's own validation problems are, on every endpoint group, in Production as in Development. Binding
+/// happens before the database is touched, so one provider is enough.
+/// </summary>
+public sealed class MalformedRequestTests : IAsyncLifetime
+{
+    private readonly CrmAdminFactory factory = new();
+    private HttpClient admin = default!;
+
+    public async Task InitializeAsync() => admin = await factory.CreateAdminClientAsync();
+
+    public async Task DisposeAsync()
+    {
+        admin.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public static TheoryData<string, string, string?, string, string> WrongInput() => new()
+    {
+        // Query parameters: Exceptions, Routing (raw email), Exceptions' list.
+        { "POST", "/api/exceptions/import?expiresInDays=abc", "+14155550100", "Invalid value", "expiresInDays: a whole number." },
+        { "POST", "/api/exceptions/import?expiresAt=tomorrow", "+14155550100", "Invalid value", "expiresAt: a date and time such as 2026-12-31T18:00:00Z." },
+        { "GET", "/api/exceptions/?skip=ten", null, "Invalid value", "skip: a whole number." },
+        { "GET", "/api/exceptions/?type=Fax", null, "Invalid value", "type: one of Phone, Email, EmailDomain, EmailDomainTree, PhonePrefix." },
+        { "GET", "/api/exceptions/imports?take=1.5", null, "Invalid value", "take: a whole number." },
+        // JSON fields of the wrong type: CRM settings and telephony lines, routing, access.
+        { "POST", "/api/telephony/lines", """{"number":"+1 212 555 0101","name":"Sales","incoming":{"createEntities":true,"repeated":"yes"}}""",
+            "Invalid value", "incoming.repeated: true or false." },
+        { "POST", "/api/telephony/lines", """{"number":12125550101,"name":"Sales"}""", "Invalid value", "number: a string." },
+        { "PUT", "/api/settings/crm", """{"mode":"Classic","repeatedLeads":1,"createFromNewEmails":true}""", "Invalid value", "repeatedLeads: true or false." },
+        { "POST", "/api/routing/call", """{"lineId":"one","direction":"Incoming","number":"+14155550100"}""", "Invalid value", "lineId: a whole number." },
+        { "POST", "/api/routing/call", """{"lineId":1,"direction":"Sideways","number":"+14155550100"}""", "Invalid value", "direction: one of Incoming, Outgoing." },
+        { "POST", "/api/routing/email", """{"from":"a@example.com","references":"<one@example.com>"}""", "Invalid value", "references: a JSON array." },
+        { "POST", "/api/users", """{"email":["a@test.local"],"password":"Passw0rd!","role":"Viewer"}""", "Invalid value", "email: a string." },
+        { "PUT", "/api/permissions", """[{"role":"Viewer","exceptions":{}}]""", "Invalid value", "[0].exceptions: one of None, View, Edit." },
+        { "POST", "/api/leads", """{"title":"Lead","phones":[5]}""", "Invalid value", "phones[0]: a string." },
+        // Malformed JSON and no body.
+        { "POST", "/api/routing/email", """{"from":""", "Malformed JSON", "The request body is not valid JSON (line 1, byte 9)." },
+        { "PUT", "/api/permissions", "[{\"role\":\"Viewer\",\n\"exceptions\" \"View\"}]", "Malformed JSON", "The request body is not valid JSON (line 2, byte 14)." },
+        { "POST", "/api/telephony/lines", "{number: 1}", "Malformed JSON", "The request body is not valid JSON (line 1, byte 2)." },
+        { "POST", "/api/routing/call", "", "Request body missing", "The request body is empty: send a JSON object." },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongInput))]
+    public async Task Input_that_does_not_bind_is_a_400_problem_naming_the_field_and_what_it_expects(string method, string path, string? body, string title, string detail)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : path.Contains("/import") ? new StringContent(body) : Json(body) };
+
+        var response = await admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Equal(title, problem.GetProperty("title").GetString());
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_query_value_of_the_wrong_kind_on_a_raw_email_is_named_too()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/routing/email?dryRun=maybe")
+        {
+            Content = new StringContent("From: a@example.com\r\nSubject: Hi\r\n\r\nHello", Encoding.UTF8, "message/rfc822"),
+        };
+
+        var response = await admin.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("dryRun: true or false.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_in_a_media_type_the_endpoint_does_not_read_is_a_415_problem_naming_json()
+    {
+        var response = await admin.PostAsync("/api/telephony/lines", new StringContent("""{"number":"+1 212 555 0101","name":"Sales"}""", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.StartsWith("Content-Type: application/json", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_refused_binding_shows_none_of_the_frameworks_own_text()
+    {
+        var response = await admin.PostAsync("/api/routing/call", Json("""{"lineId":"one","direction":"Incoming","number":"+14155550100"}"""));
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("CrmAdmin.", text);
+        Assert.DoesNotContain("System.", text);
+        Assert.DoesNotContain("Failed to", text);
+    }
+
+    [Fact]
+    public async Task A_server_fault_stays_a_generic_500_problem_that_shows_nothing_of_the_exception()
+    {
+        await using var failing = factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IExceptionTextSearch>(new FailingSearch())));
+        using var client = failing.CreateClient();
+        client.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+
+        var response = await client.GetAsync("/api/exceptions/?value=555");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(FailingSearch.Secret, text);
+        Assert.DoesNotContain("InvalidOperationException", text);
+        Assert.DoesNotContain("FailingSearch", text);
+    }
+
+    private sealed class FailingSearch : IExceptionTextSearch
+    {
+        public const string Secret = "connection to db-internal-7 refused";
+
+        public Task<IQueryable<ExceptionEntry>> NarrowAsync(CrmDbContext db, IQueryable<ExceptionEntry> filtered, ExceptionFilter filter, CancellationToken ct) =>
+            throw new InvalidOperationException(Secret);
+    }
+}
