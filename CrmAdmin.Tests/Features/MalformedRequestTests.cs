@@ -129,7 +129,7 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     {
         public const string Secret = "connection to db-internal-7 refused";
 
-        public Task<IQueryable<ExceptionEntry>> NarrowAsync(CrmDbContext db, IQueryable<ExceptionEntry> filtered, ExceptionFilter filter, CancellationToken ct) =>
+        public Task<IQueryable<ExceptionEntry>> EntriesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
             throw new InvalidOperationException(Secret);
     }
 }

@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>
-/// PostgreSQL serves X5's substring filters from pg_trgm GIN indexes, which answer LIKE but not
-/// strpos(): the filter's Contains must reach the server as LIKE, and the planner must use the index.
+/// PostgreSQL serves X5's substring filters from pg_trgm GIN indexes on the search table that trails
+/// the entries (PostgresExceptionSearch); they answer LIKE but not strpos(), so the candidates are read
+/// with LIKE, and the planner must use the indexes for them.
 /// </summary>
 public sealed class PostgresTextSearchTests : IAsyncLifetime
 {
@@ -18,7 +19,7 @@ public sealed class PostgresTextSearchTests : IAsyncLifetime
     public async Task DisposeAsync() => await database.DisposeAsync();
 
     [Fact]
-    public async Task The_comment_and_value_filters_are_LIKEs_the_trigram_indexes_answer()
+    public async Task The_comment_and_value_filters_are_LIKEs_the_search_tables_trigram_indexes_answer()
     {
         await using var db = database.CreateDbContext();
         var text = "spam";
@@ -33,9 +34,9 @@ public sealed class PostgresTextSearchTests : IAsyncLifetime
         await db.Database.ExecuteSqlRawAsync("SET LOCAL enable_seqscan = off");
         foreach (var column in new[] { ExceptionEntryConfiguration.CommentFolded, nameof(ExceptionEntry.Value) })
         {
-            var explain = $"""EXPLAIN SELECT "Id" FROM "ExceptionEntries" WHERE "{column}" LIKE '%spam%'""";
+            var explain = $"""EXPLAIN SELECT "EntryId" FROM "ExceptionSearch" WHERE "{column}" LIKE '%spam%'""";
             var plan = string.Join("\n", await db.Database.SqlQueryRaw<string>(explain).ToListAsync());
-            Assert.Contains($"IX_ExceptionEntries_{column}_Trigram", plan);
+            Assert.Contains($"IX_ExceptionSearch_{column}_Trigram", plan);
         }
     }
 }

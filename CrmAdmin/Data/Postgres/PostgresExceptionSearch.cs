@@ -87,49 +87,23 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 /// </summary>
 public sealed class PostgresExceptionSearchIndexer(
     IDbContextFactory<CrmDbContext> dbFactory, ImportsInProgress imports, TimeProvider clock, ILogger<PostgresExceptionSearchIndexer> logger)
-    : BackgroundService
+    : TrailingSearchIndexer(clock, logger)
 {
     /// <summary>Entries per indexing transaction.</summary>
     public const int BatchSize = 5_000;
 
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await IndexBacklogAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The backlog's rows are still read from the entries, so filters stay exact; retry later.
-                logger.LogWarning(e, "Indexing exception entries for search failed; retrying");
-            }
-
-            try
-            {
-                await Task.Delay(Idle, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
 
     /// <summary>
     /// Works the whole backlog off, a batch at a time, each begun only while no import of this process
     /// runs (<see cref="ImportsInProgress"/>); returns how many entries it indexed.
     /// </summary>
-    public async Task<int> IndexBacklogAsync(CancellationToken ct = default)
+    public override async Task<int> IndexBacklogAsync(CancellationToken ct = default)
     {
         var total = 0;
         while (true)
         {
-            await imports.WaitUntilNoneAsync(Poll, clock, ct);
+            await imports.WaitUntilNoneAsync(Poll, Clock, ct);
             if (await IndexNextBatchAsync(ct) is not { } indexed)
             {
                 break;

@@ -85,50 +85,24 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 /// </summary>
 public sealed class ExceptionSearchIndexer(
     IDbContextFactory<CrmDbContext> dbFactory, SqliteWriterQueue writers, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
-    : BackgroundService
+    : TrailingSearchIndexer(clock, logger)
 {
     /// <summary>Rows per indexing transaction: the longest a request waits behind the indexer is one batch.</summary>
     public const int BatchSize = 5_000;
 
-    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await IndexBacklogAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The tail scan keeps filters exact while the index lags; the next round tries again.
-                logger.LogWarning(e, "Indexing exception entries for search failed; retrying");
-            }
-
-            try
-            {
-                await Task.Delay(Idle, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
 
     /// <summary>
     /// Indexes every row above the mark, a batch at a time, each begun only when no other transaction of
     /// this process waits for the writer lock; returns how many rows it indexed.
     /// </summary>
-    public async Task<int> IndexBacklogAsync(CancellationToken ct = default)
+    public override async Task<int> IndexBacklogAsync(CancellationToken ct = default)
     {
         var total = 0;
         int indexed;
         do
         {
-            await writers.LetOthersFirstAsync(Poll, clock, ct);
+            await writers.LetOthersFirstAsync(Poll, Clock, ct);
             total += indexed = await IndexNextBatchAsync(ct);
         }
         while (indexed > 0);
