@@ -63,6 +63,29 @@ public class SearchPickerTests : MudTestContext
     }
 
     [Fact]
+    public void Focusing_an_empty_picker_lists_the_newest_before_anything_is_typed()
+    {
+        var (popovers, picker) = RenderPicker();
+
+        picker.Find("input").Focus();
+
+        popovers.WaitForAssertion(() => Assert.Equal(["Ann Lee", "Annabel Stone", "Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal([(null, SearchPicker<EntityOption>.MaxResults)], searches);
+    }
+
+    [Fact]
+    public void Focusing_the_picker_never_asks_the_browser_to_select_its_text()
+    {
+        // A select the server asks for lands after the keys typed meanwhile on a busy server, and the next key replaces them.
+        var (_, picker) = RenderPicker();
+
+        picker.Find("input").Focus();
+
+        Assert.DoesNotContain(JSInterop.Invocations, i => i.Identifier is "mudElementRef.select" or "mudElementRef.selectRange");
+    }
+
+    [Fact]
     public void Typing_fast_asks_the_server_once_after_the_pause()
     {
         var (popovers, picker) = RenderPicker();

@@ -2,6 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using CrmAdmin.Data;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.EntityFrameworkCore;
 using CrmAdmin.Domain.Access;
 using Microsoft.Playwright;
 
@@ -20,8 +23,20 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string Supervisor = "supervisor@test.local";
     public const string Viewer = "viewer@test.local";
 
-    // Open pages re-check access every second here, so the tests need not wait the production interval.
-    public CrmAdminFactory App { get; } = new(new Dictionary<string, string?> { ["Access:RevalidationSeconds"] = "1" });
+    public BrowserFixture()
+    {
+        // Open pages re-check access every second here, so the tests need not wait the production interval.
+        App = new(new Dictionary<string, string?> { ["Access:RevalidationSeconds"] = "1" }, testServices: services =>
+        {
+            services.AddSingleton<CircuitHandler>(Latency);
+            services.ConfigureDbContext<CrmDbContext>(options => options.AddInterceptors(Latency.Queries));
+        });
+    }
+
+    public CrmAdminFactory App { get; }
+
+    /// <summary>Slows the app down for a flow that must hold on a busy server (off unless a test switches it on).</summary>
+    public ServerLatency Latency { get; } = new();
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = default!;
 
