@@ -1,6 +1,7 @@
 using Bunit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Features.Crm;
+using Microsoft.AspNetCore.Components.Web;
 
 namespace CrmAdmin.Tests.Components;
 
@@ -72,6 +73,22 @@ public class SearchPickerTests : MudTestContext
         popovers.WaitForAssertion(() => Assert.Equal(["Ann Lee", "Annabel Stone", "Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
             TimeSpan.FromSeconds(5));
         Assert.Equal([(null, SearchPicker<EntityOption>.MaxResults)], searches);
+    }
+
+    [Fact]
+    public void Enter_pressed_before_the_search_answers_never_chooses_one_of_the_newest_listed_on_opening()
+    {
+        var (popovers, picker) = RenderPicker();
+        picker.Find("input").Focus();
+        popovers.WaitForAssertion(() => Assert.Equal(3, popovers.FindAll(".crm-option-title").Count), TimeSpan.FromSeconds(5));
+
+        // Typed and entered at once: the newest list (Ann Lee first) is still the one shown unless typing closed it.
+        picker.Find("input").Input("bob");
+        picker.Find("input").KeyUp(new KeyboardEventArgs { Key = "Enter" });
+
+        popovers.WaitForAssertion(() => Assert.Equal(["Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        Assert.Null(chosen);
     }
 
     [Fact]
