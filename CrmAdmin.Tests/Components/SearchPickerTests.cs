@@ -92,6 +92,24 @@ public class SearchPickerTests : MudTestContext
     }
 
     [Fact]
+    public void Tab_past_the_newest_listed_on_opening_chooses_nothing_but_tab_after_typing_chooses_the_match()
+    {
+        var (popovers, picker) = RenderPicker();
+        picker.Find("input").Focus();
+        popovers.WaitForAssertion(() => Assert.Equal(3, popovers.FindAll(".crm-option-title").Count), TimeSpan.FromSeconds(5));
+
+        picker.Find("input").KeyDown(new KeyboardEventArgs { Key = "Tab" });
+        Assert.Null(chosen);
+
+        picker.Find("input").Focus();
+        picker.Find("input").Input("bob");
+        popovers.WaitForAssertion(() => Assert.Equal(["Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        picker.Find("input").KeyDown(new KeyboardEventArgs { Key = "Tab" });
+        picker.WaitForAssertion(() => Assert.Equal(Contacts[2], chosen));
+    }
+
+    [Fact]
     public void Focusing_the_picker_never_asks_the_browser_to_select_its_text()
     {
         // A select the server asks for lands after the keys typed meanwhile on a busy server, and the next key replaces them.
