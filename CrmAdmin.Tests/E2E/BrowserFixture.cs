@@ -1,11 +1,11 @@
 using System.Net;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Access;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using CrmAdmin.Data;
-using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.EntityFrameworkCore;
-using CrmAdmin.Domain.Access;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CrmAdmin.Tests.E2E;
@@ -37,6 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>Slows the app down for a flow that must hold on a busy server (off unless a test switches it on).</summary>
     public ServerLatency Latency { get; } = new();
+
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = default!;
 
