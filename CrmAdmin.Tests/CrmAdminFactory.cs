@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using CrmAdmin.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,7 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     private readonly string connectionString;
     private readonly string? databaseFile;
     private readonly bool ownsDatabase;
+    private readonly Action<IServiceCollection>? testServices;
 
     /// <param name="pooledConnections">
     /// Pool connections as the app does in production, where they stay open between requests; the
@@ -32,9 +34,11 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     /// </param>
     /// <param name="provider">The database the app runs on.</param>
     /// <param name="sharing">Another app whose database this one uses too (a second instance); that one removes it.</param>
+    /// <param name="testServices">Registrations added after the app's own (a slowed-down server for the browser flows).</param>
     public CrmAdminFactory(IDictionary<string, string?>? overrides = null, bool pooledConnections = false,
-        DatabaseProvider provider = DatabaseProvider.Sqlite, CrmAdminFactory? sharing = null)
+        DatabaseProvider provider = DatabaseProvider.Sqlite, CrmAdminFactory? sharing = null, Action<IServiceCollection>? testServices = null)
     {
+        this.testServices = testServices;
         Provider = sharing?.Provider ?? provider;
         ownsDatabase = sharing is null;
         if (sharing is not null)
@@ -88,6 +92,10 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
+        }
     }
 
     /// <summary>A client without cookies or redirects: an API caller.</summary>

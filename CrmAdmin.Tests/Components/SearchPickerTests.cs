@@ -1,6 +1,7 @@
 using Bunit;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Features.Crm;
+using Microsoft.AspNetCore.Components.Web;
 
 namespace CrmAdmin.Tests.Components;
 
@@ -60,6 +61,63 @@ public class SearchPickerTests : MudTestContext
         picker.WaitForAssertion(() => Assert.Equal(Contacts[2], chosen));
         Assert.Equal("Bob Marsh", picker.Find("input").GetAttribute("value"));
         Assert.DoesNotContain("4109", picker.Markup);
+    }
+
+    [Fact]
+    public void Focusing_an_empty_picker_lists_the_newest_before_anything_is_typed()
+    {
+        var (popovers, picker) = RenderPicker();
+
+        picker.Find("input").Focus();
+
+        popovers.WaitForAssertion(() => Assert.Equal(["Ann Lee", "Annabel Stone", "Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal([(null, SearchPicker<EntityOption>.MaxResults)], searches);
+    }
+
+    [Fact]
+    public void Enter_pressed_before_the_search_answers_never_chooses_one_of_the_newest_listed_on_opening()
+    {
+        var (popovers, picker) = RenderPicker();
+        picker.Find("input").Focus();
+        popovers.WaitForAssertion(() => Assert.Equal(3, popovers.FindAll(".crm-option-title").Count), TimeSpan.FromSeconds(5));
+
+        // Typed and entered at once: the newest list (Ann Lee first) is still the one shown unless typing closed it.
+        picker.Find("input").Input("bob");
+        picker.Find("input").KeyUp(new KeyboardEventArgs { Key = "Enter" });
+
+        popovers.WaitForAssertion(() => Assert.Equal(["Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        Assert.Null(chosen);
+    }
+
+    [Fact]
+    public void Tab_past_the_newest_listed_on_opening_chooses_nothing_but_tab_after_typing_chooses_the_match()
+    {
+        var (popovers, picker) = RenderPicker();
+        picker.Find("input").Focus();
+        popovers.WaitForAssertion(() => Assert.Equal(3, popovers.FindAll(".crm-option-title").Count), TimeSpan.FromSeconds(5));
+
+        picker.Find("input").KeyDown(new KeyboardEventArgs { Key = "Tab" });
+        Assert.Null(chosen);
+
+        picker.Find("input").Focus();
+        picker.Find("input").Input("bob");
+        popovers.WaitForAssertion(() => Assert.Equal(["Bob Marsh"], popovers.FindAll(".crm-option-title").Select(o => o.TextContent)),
+            TimeSpan.FromSeconds(5));
+        picker.Find("input").KeyDown(new KeyboardEventArgs { Key = "Tab" });
+        picker.WaitForAssertion(() => Assert.Equal(Contacts[2], chosen));
+    }
+
+    [Fact]
+    public void Focusing_the_picker_never_asks_the_browser_to_select_its_text()
+    {
+        // A select the server asks for lands after the keys typed meanwhile on a busy server, and the next key replaces them.
+        var (_, picker) = RenderPicker();
+
+        picker.Find("input").Focus();
+
+        Assert.DoesNotContain(JSInterop.Invocations, i => i.Identifier is "mudElementRef.select" or "mudElementRef.selectRange");
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 using System.Net;
+using CrmAdmin.Data;
+using CrmAdmin.Domain.Access;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using CrmAdmin.Domain.Access;
 using Microsoft.Playwright;
 
 namespace CrmAdmin.Tests.E2E;
@@ -20,8 +23,21 @@ public sealed class BrowserFixture : IAsyncLifetime
     public const string Supervisor = "supervisor@test.local";
     public const string Viewer = "viewer@test.local";
 
-    // Open pages re-check access every second here, so the tests need not wait the production interval.
-    public CrmAdminFactory App { get; } = new(new Dictionary<string, string?> { ["Access:RevalidationSeconds"] = "1" });
+    public BrowserFixture()
+    {
+        // Open pages re-check access every second here, so the tests need not wait the production interval.
+        App = new(new Dictionary<string, string?> { ["Access:RevalidationSeconds"] = "1" }, testServices: services =>
+        {
+            services.AddSingleton<CircuitHandler>(Latency);
+            services.ConfigureDbContext<CrmDbContext>(options => options.AddInterceptors(Latency.Queries));
+        });
+    }
+
+    public CrmAdminFactory App { get; }
+
+    /// <summary>Slows the app down for a flow that must hold on a busy server (off unless a test switches it on).</summary>
+    public ServerLatency Latency { get; } = new();
+
     public string BaseUrl { get; private set; } = "";
     public IBrowser Browser { get; private set; } = default!;
 

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CrmAdmin.Domain.Access;
+using CrmAdmin.Features.Crm;
 using Microsoft.Playwright;
 
 namespace CrmAdmin.Tests.E2E;
@@ -38,7 +40,15 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
             await page.GetByLabel("Title", new() { Exact = true }).FillAsync($"Frequency hopping licence {viewport}");
             var picker = page.GetByLabel("Contact", new() { Exact = true });
             await picker.ExpectSeenAsync("the Contact picker");
+            // Opened before anything is typed, the picker offers the newest contacts: this one, just added, first.
+            await picker.ClickAsync();
+            var options = page.GetByRole(AriaRole.Option);
+            await Assertions.Expect(options.First).ToHaveAccessibleNameAsync(new Regex("^" + Regex.Escape(contact)));
+            await options.First.ExpectSeenAsync("the newest contact, offered before anything is typed");
+            Assert.InRange(await options.CountAsync(), 1, SearchPicker<EntityOption>.MaxResults);
+
             await picker.PressSequentiallyAsync("Hedy Lamarr " + viewport);
+            await Assertions.Expect(picker).ToHaveValueAsync("Hedy Lamarr " + viewport);
             var option = page.GetByText(contact, new() { Exact = true });
             await option.ExpectSeenAsync("the contact offered by the picker");
             await option.ClickAsync();
@@ -50,6 +60,44 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
             await link.ExpectSeenAsync("the deal's contact, by name");
             await Assertions.Expect(page.GetByText("Contact #")).ToHaveCountAsync(0);
             await Assertions.Expect(page.GetByLabel("Contact", new() { Exact = true })).ToHaveValueAsync(contact);
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public Task Every_key_typed_fast_into_the_picker_stays_in_the_box_while_the_server_lags_behind(int width, int height)
+    {
+        var viewport = new Viewport(width, height);
+        var contact = $"Lagging contact Grace Hopper {viewport}";
+        var typed = $"Grace Hopper {viewport}";
+        return browser.RunAsAsync($"picker-slow-server-{viewport}", BrowserFixture.EmailOf(Roles.Supervisor), viewport, async page =>
+        {
+            await PostAsync("/api/contacts", new { name = contact, phones = new[] { $"+1 646 555 {(width + 3) % 10000:0000}" } });
+            // A newer contact that does not match: the list that opens on focus has both, the search for what was typed one.
+            await PostAsync("/api/contacts", new { name = $"Lagging contact Ada Lovelace {viewport}" });
+            await page.GotoAsync("/crm/deals");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            var picker = page.GetByLabel("Contact", new() { Exact = true });
+            await picker.ExpectSeenAsync("the Contact picker");
+            var option = page.GetByRole(AriaRole.Option, new() { Name = contact });
+
+            // Each message from the browser waits 40 ms behind the ones before it and each query 300 ms, so the
+            // server handles the focus (and opens the list) while the keys are still coming: what it sends back
+            // then must not touch what the person already typed.
+            using (browser.Latency.Slow(perMessage: TimeSpan.FromMilliseconds(40), perQuery: TimeSpan.FromMilliseconds(300)))
+            {
+                await picker.PressSequentiallyAsync(typed, new() { Delay = 10 });
+                await Assertions.Expect(picker).ToHaveValueAsync(typed);
+                // The server works through its backlog, waits out the pause and searches what was typed: the box still holds every key.
+                await browser.Latency.CaughtUpAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+                await Assertions.Expect(option).ToBeVisibleAsync();
+                await Assertions.Expect(picker).ToHaveValueAsync(typed);
+            }
+
+            await option.ExpectSeenAsync("the contact offered for what was typed");
+            await option.ClickAsync();
+            await Assertions.Expect(picker).ToHaveValueAsync(contact);
         });
     }
 

@@ -2,6 +2,7 @@ using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -147,6 +148,13 @@ public abstract class CrmEntityServiceTests(DatabaseProvider provider) : IAsyncL
         }
 
         var ann = await entities.CreateAsync(CrmEntityType.Contact, new EntityInput("Ann Lee", ["+44 20 7946 0958"], ["ann@acme.example"]), host.Supervisor);
+        // The newest of all, but in the Recycle bin: an opened picker (blank text) must not offer it.
+        var recycled = await entities.CreateAsync(CrmEntityType.Contact, new EntityInput("Recycled Anna", ["+44 20 7946 0959"]), host.Supervisor);
+        await using (var db = host.Database.CreateDbContext())
+        {
+            (await db.Contacts.SingleAsync(c => c.Id == recycled)).DeletedAt = DateTime.UtcNow;
+            await db.SaveChangesAsync();
+        }
 
         var byName = await entities.SearchAsync(CrmEntityType.Contact, "ann", 10, host.Viewer);
         var byDigits = await entities.SearchAsync(CrmEntityType.Contact, "7946 0958", 10, host.Viewer);

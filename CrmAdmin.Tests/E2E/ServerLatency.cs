@@ -1,0 +1,83 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CrmAdmin.Tests.E2E;
+
+/// <summary>
+/// A busy server, switched on for one flow at a time: while <see cref="Slow"/> holds, every message the
+/// browser sends (an event, the answer to a JS call) waits its turn in one queue and then a fixed time
+/// before the circuit handles it, and every database query waits before it runs. So the browser runs
+/// ahead of the server, as it does for a person typing on a loaded server, without reordering anything.
+/// Registered in the browser tests' app as a circuit handler (<see cref="CreateInboundActivityHandler"/>)
+/// and an EF Core interceptor (<see cref="Queries"/>); off, it costs nothing.
+/// </summary>
+public sealed class ServerLatency : CircuitHandler
+{
+    // One queue for all circuits: a flow that slows the server has one page open.
+    private readonly SemaphoreSlim queue = new(1, 1);
+    private TimeSpan perMessage, perQuery;
+
+    public ServerLatency() => Queries = new SlowQueries(this);
+
+    /// <summary>The interceptor that delays each query while the server is slow.</summary>
+    public IInterceptor Queries { get; }
+
+    /// <summary>
+    /// Slows the server until the returned object is disposed: each browser message waits
+    /// <paramref name="perMessage"/> after the ones before it, each database query <paramref name="perQuery"/>.
+    /// </summary>
+    public IDisposable Slow(TimeSpan perMessage, TimeSpan perQuery)
+    {
+        (this.perMessage, this.perQuery) = (perMessage, perQuery);
+        return new Restore(this);
+    }
+
+    /// <inheritdoc />
+    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) => async context =>
+    {
+        // Every message passes the queue, slow or not, so one sent after the slowdown ends cannot overtake the backlog.
+        // The queue is released before the message is handled: a handler that awaits a later message (a JS call's answer)
+        // never waits for itself.
+        await queue.WaitAsync();
+        try
+        {
+            if (perMessage > TimeSpan.Zero)
+            {
+                await Task.Delay(perMessage);
+            }
+        }
+        finally
+        {
+            queue.Release();
+        }
+
+        await next(context);
+    };
+
+    /// <summary>Completes once every message that reached the server before this call has been handed to its circuit.</summary>
+    public async Task CaughtUpAsync()
+    {
+        await queue.WaitAsync();
+        queue.Release();
+    }
+
+    private sealed class Restore(ServerLatency latency) : IDisposable
+    {
+        public void Dispose() => (latency.perMessage, latency.perQuery) = (TimeSpan.Zero, TimeSpan.Zero);
+    }
+
+    private sealed class SlowQueries(ServerLatency latency) : DbCommandInterceptor
+    {
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (latency.perQuery > TimeSpan.Zero)
+            {
+                await Task.Delay(latency.perQuery, cancellationToken);
+            }
+
+            return result;
+        }
+    }
+}
