@@ -42,6 +42,56 @@ public sealed class SqliteWriterQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_next_transaction_begins_at_once_after_a_commit_a_rollback_or_a_dispose_with_neither()
+    {
+        var contexts = host.Get<IDbContextFactory<CrmDbContext>>();
+        await using var first = await contexts.CreateDbContextAsync();
+        await using var next = await contexts.CreateDbContextAsync();
+
+        await (await first.Database.BeginTransactionAsync()).CommitAsync();
+        await BeginsAtOnceAsync(next);
+        await (await first.Database.BeginTransactionAsync()).RollbackAsync();
+        await BeginsAtOnceAsync(next);
+        // Disposed with neither (an exception on the way out does this): the writer is freed all the same.
+        await (await first.Database.BeginTransactionAsync()).DisposeAsync();
+        await BeginsAtOnceAsync(next);
+    }
+
+    [Fact]
+    public async Task Writers_of_this_process_take_turns_in_the_order_they_asked()
+    {
+        var contexts = host.Get<IDbContextFactory<CrmDbContext>>();
+        await using var holder = await contexts.CreateDbContextAsync();
+        var held = await holder.Database.BeginTransactionAsync();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var writers = new List<Task>();
+        for (var i = 0; i < 5; i++)
+        {
+            var n = i;
+            writers.Add(Task.Run(async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync();
+                await using var transaction = await db.Database.BeginTransactionAsync();
+                order.Enqueue(n);
+                await transaction.CommitAsync();
+            }));
+            // Each asks after the one before is queued.
+            await WaitUntilAsync(() => queue.Waiting == n + 1);
+        }
+
+        await held.CommitAsync();
+        await Task.WhenAll(writers);
+        Assert.Equal([0, 1, 2, 3, 4], order);
+    }
+
+    private static async Task BeginsAtOnceAsync(CrmDbContext db)
+    {
+        var begin = db.Database.BeginTransactionAsync();
+        Assert.Same(begin, await Task.WhenAny(begin, Task.Delay(TimeSpan.FromSeconds(3))));
+        await (await begin).RollbackAsync();
+    }
+
+    [Fact]
     public async Task The_search_indexer_lets_a_waiting_writer_go_before_its_next_batch()
     {
         var lines = string.Join('\n', Enumerable.Range(0, 3 * ExceptionSearchIndexer.BatchSize).Select(n => $"backlog{n}@example.org;backlog {n}"));
