@@ -17,7 +17,8 @@ namespace CrmAdmin.Data.Sqlite;
 /// decisions, 300 removals) left the lock free while they slept, and some ran out their timeout (503)
 /// although the work was only seconds long. So this process's transactions also queue here, first come
 /// first served, before they ask SQLite: one holds the gate from BEGIN until its commit or rollback
-/// (or, if neither is reported, until its connection closes or is disposed), and the next one is handed
+/// (or, if neither is reported, until its connection closes or is disposed; a BEGIN that fails frees it
+/// at once), and the next one is handed
 /// the gate at once. A transaction that waits longer than its connection's Default Timeout gets SQLite's
 /// own "database is locked" (a 503), as it would have from the busy handler.
 /// </para>
@@ -72,7 +73,18 @@ public sealed class SqliteWriterQueue : DbTransactionInterceptor, IDbConnectionI
     {
         waiting[eventData.TransactionId] = Environment.TickCount64;
         Enter(gate.Wait(Timeout(connection)), eventData);
-        return result;
+        try
+        {
+            // BEGIN is sent here, not by EF after this returns: EF reports no end for a BEGIN that fails
+            // (SQLite busy past its timeout), and the gate must be freed then too.
+            return InterceptionResult<DbTransaction>.SuppressWithResult(connection.BeginTransaction(eventData.IsolationLevel));
+        }
+        catch
+        {
+            waiting.TryRemove(eventData.TransactionId, out _);
+            Leave(eventData.ConnectionId, eventData.TransactionId);
+            throw;
+        }
     }
 
     public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
@@ -91,7 +103,16 @@ public sealed class SqliteWriterQueue : DbTransactionInterceptor, IDbConnectionI
         }
 
         Enter(entered, eventData);
-        return result;
+        try
+        {
+            return InterceptionResult<DbTransaction>.SuppressWithResult(await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken));
+        }
+        catch
+        {
+            waiting.TryRemove(eventData.TransactionId, out _);
+            Leave(eventData.ConnectionId, eventData.TransactionId);
+            throw;
+        }
     }
 
     public override DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
