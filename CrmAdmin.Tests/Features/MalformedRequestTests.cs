@@ -58,6 +58,19 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     };
 
     [Theory]
+    [InlineData("PUT", "/api/permissions", "[null]", "permissions[0]: a value, not null.")]
+    [InlineData("POST", "/api/leads", """{"title":"Lead","phones":["+14155550100",null]}""", "phones[1]: a value, not null.")]
+    [InlineData("POST", "/api/contacts", """{"name":"Ann","emails":[null]}""", "emails[0]: a value, not null.")]
+    public async Task A_list_with_a_null_item_is_a_400_naming_the_item_never_a_500(string method, string path, string body, string detail)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json(body) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
     [MemberData(nameof(WrongInput))]
     public async Task Input_that_does_not_bind_is_a_400_problem_naming_the_field_and_what_it_expects(string method, string path, string? body, string title, string detail)
     {

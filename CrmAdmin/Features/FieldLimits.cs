@@ -58,10 +58,40 @@ public static class FieldLimits
     public static string? Check(string? value, int max, string field) =>
         value is { Length: var length } && length > max ? throw new FieldTooLongException(field, max, "characters") : value;
 
-    /// <summary>Throws <see cref="FieldTooLongException"/> when <paramref name="items"/> has more than <paramref name="max"/> items.</summary>
-    public static IReadOnlyCollection<T>? CheckCount<T>(IReadOnlyCollection<T>? items, int max, string field) =>
-        items is { Count: var count } && count > max ? throw new FieldTooLongException(field, max, "items") : items;
+    /// <summary>
+    /// Throws <see cref="FieldTooLongException"/> when <paramref name="items"/> has more than
+    /// <paramref name="max"/> items, and <see cref="NullItemException"/> when one of them is null (JSON's
+    /// <c>[null]</c> binds, and would otherwise fail deeper down as a 500).
+    /// </summary>
+    public static IReadOnlyCollection<T>? CheckCount<T>(IReadOnlyCollection<T>? items, int max, string field)
+    {
+        if (items is null)
+        {
+            return null;
+        }
+
+        if (items.Count > max)
+        {
+            throw new FieldTooLongException(field, max, "items");
+        }
+
+        var index = 0;
+        foreach (var item in items)
+        {
+            if (item is null)
+            {
+                throw new NullItemException(field, index);
+            }
+
+            index++;
+        }
+
+        return items;
+    }
 }
+
+/// <summary>A list sent with a null item (<c>[null]</c>): 400 from the API, naming the item.</summary>
+public sealed class NullItemException(string field, int index) : RequestRefusedException($"{field}[{index}]: a value, not null.");
 
 /// <summary>A value longer than its <see cref="FieldLimits"/> limit: 400 from the API, a message on a page.</summary>
 public sealed class FieldTooLongException(string field, int max, string unit)

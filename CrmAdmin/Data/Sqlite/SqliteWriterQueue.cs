@@ -18,15 +18,14 @@ namespace CrmAdmin.Data.Sqlite;
 /// although the work was only seconds long. So this process's transactions also queue here, first come
 /// first served, before they ask SQLite: one holds the gate from BEGIN until its commit or rollback
 /// (or, if neither is reported, until its connection closes or is disposed; a BEGIN that fails frees it
-/// at once), and the next one is handed
-/// the gate at once. A transaction that waits longer than its connection's Default Timeout gets SQLite's
+/// at once), and the next one is handed the gate at once. A transaction that waits longer than its connection's Default Timeout gets SQLite's
 /// own "database is locked" (a 503), as it would have from the busy handler.
 /// </para>
 /// </summary>
 public sealed class SqliteWriterQueue : DbTransactionInterceptor, IDbConnectionInterceptor
 {
-    // A BEGIN that failed (its timeout ran out) is never reported as started; past this age its entry
-    // is stale and dropped, so one failure cannot make background work wait for ever.
+    // A safety net: an entry that somehow outlives its BEGIN is dropped past this age, so it cannot make
+    // background work wait for ever.
     private static readonly TimeSpan Stale = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<Guid, long> waiting = new();
