@@ -171,4 +171,57 @@ public class ImportDialectTests
         Assert.Null(line.Point);
         Assert.Contains("U+FFFD replacement character", line.Error);
     }
+
+    public static TheoryData<string, int?, Expected[]> HeaderRows => new()
+    {
+        // The files: column names above values, in ',', ';' and tab dialects; a ',' header makes ',' the separator.
+        { "phone,note\n+1 415 555 0180,spam robot\n+1 415 555 0181,second", 1, [new(2, "+14155550180", "spam robot"), new(3, "+14155550181", "second")] },
+        { "Telefon;Kommentar\r\n+49 30 901820;Werbung", 1, [new(2, "+4930901820", "Werbung")] },
+        { "E-mail address\tNote\nsales@example.com\tsupplier", 1, [new(2, "sales@example.com", "supplier")] },
+        { "\uFEFF\"Phone\",\"Comment\"\n\"+1 415 555 0182\",\"quoted, with comma\"", 1, [new(2, "+14155550182", "quoted, with comma")] },
+        // One column's name, blank lines around it, a sep= hint, a first value that is invalid but a later one valid.
+        { "\n\nPhone number\n\n+1 415 555 0183", 3, [new(5, "+14155550183", null)] },
+        { "sep=;\nTelefon Nr.;Bemerkung\n+1 415 555 0184;x", 2, [new(3, "+14155550184", "x")] },
+        { "телефон;комментарий\nnot a phone;typo\n+1 415 555 0185;ok", 1, [new(2, null, "typo"), new(3, "+14155550185", "ok")] },
+        // The export's own header is reported as skipped too.
+        { "type,value,comment\nPhone,+14155550186,x", 1, [new(2, "+14155550186", "x")] },
+        // Never a header: a valid first line; column-like text with nothing valid below; a domain or an email typed
+        // wrong; a number; a lone line.
+        { "+1 415 555 0187;phone\n+1 415 555 0188;note", null, [new(1, "+14155550187", "phone"), new(2, "+14155550188", "note")] },
+        { "phone,note\nnot a number,either", null, [new(1, null, null), new(2, null, null)] },
+        { "example.com;partner\n+1 415 555 0189", null, [new(1, null, "partner"), new(2, "+14155550189", null)] },
+        { "sales at example.com;x\n+1 415 555 0190", null, [new(1, null, "x"), new(2, "+14155550190", null)] },
+        { "4155550191;no plus\n+1 415 555 0192", null, [new(1, null, "no plus"), new(2, "+14155550192", null)] },
+        { "phone", null, [new(1, null, null)] },
+        { "foo\n+1 415 555 0194", null, [new(1, null, null), new(2, "+14155550194", null)] },
+        { "John Smith;customer\n+1 415 555 0195", null, [new(1, null, "customer"), new(2, "+14155550195", null)] },
+    };
+
+    [Theory]
+    [MemberData(nameof(HeaderRows))]
+    public void I8_a_first_row_of_column_names_above_values_is_a_skipped_header_never_a_real_first_line(string input, int? headerLine, Expected[] expected)
+    {
+        ImportHeader? header = null;
+        var lines = ImportLineParser.Parse(input, onHeader: h => header = h).ToList();
+
+        Assert.Equal(headerLine, header?.Line);
+        Assert.Equal(expected.Select(e => (e.Line, e.Value, e.Comment)), lines.Select(l => (l.LineNumber, l.Point?.Value, l.Comment)));
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (expected[i].Error is { } reason)
+            {
+                Assert.Contains(reason, lines[i].Error);
+            }
+        }
+    }
+
+    [Fact]
+    public void I8_the_skipped_header_is_reported_as_the_person_saw_it()
+    {
+        ImportHeader? header = null;
+        _ = ImportLineParser.Parse("\uFEFFTelefon;Kommentar\r\n+49 30 901820;Werbung", onHeader: h => header = h).ToList();
+
+        Assert.Equal(new ImportHeader(1, "Telefon;Kommentar"), header);
+        Assert.Equal("Header skipped: line 1, Telefon;Kommentar", ImportReport.HeaderSkipped(header!));
+    }
 }

@@ -46,6 +46,47 @@ public abstract class ExceptionEndpointsTests(DatabaseProvider provider) : IAsyn
         Assert.Equal("+14155550100", lines[1].GetProperty("value").GetString());
     }
 
+    [Theory]
+    [InlineData("", "Nothing to import: the text has no lines.")]
+    [InlineData("\n\n   \r\n\t\r", "Nothing to import: the text has no lines.")]
+    [InlineData("\uFEFF  \n", "Nothing to import: the text has no lines.")]
+    [InlineData("type,value,comment,source,createdAt,createdBy\r\n\r\n", "Nothing to import: the text has only a header row (line 1: type,value,comment,source,createdAt,createdBy), no lines below it.")]
+    public async Task An_import_with_no_lines_is_a_400_problem_and_records_no_import(string text, string detail)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(text)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } }, "file", "empty.csv");
+
+        var responses = new[] { await ImportTextAsync(text), await client.PostAsync("/api/exceptions/import", form) };
+
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await JsonAsync(response);
+            Assert.Equal("Nothing to import", problem.GetProperty("title").GetString());
+            Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        }
+
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>("/api/exceptions/imports")).GetProperty("items").EnumerateArray());
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/exceptions")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_csv_with_column_names_above_the_values_skips_the_header_and_says_so()
+    {
+        var response = await ImportTextAsync("Telefon;Kommentar\r\n+1 415 555 0193;Werbung\r\nsales@example.com;Lieferant", "text/csv");
+
+        var body = await JsonAsync(response);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, body.GetProperty("added").GetInt32());
+        Assert.Equal(0, body.GetProperty("invalid").GetInt32());
+        Assert.Empty(body.GetProperty("lines").EnumerateArray());
+        Assert.Equal(1, body.GetProperty("headerSkipped").GetProperty("line").GetInt32());
+        Assert.Equal("Telefon;Kommentar", body.GetProperty("headerSkipped").GetProperty("input").GetString());
+        var history = (await client.GetFromJsonAsync<JsonElement>("/api/exceptions/imports")).GetProperty("items")[0];
+        Assert.Equal(2, history.GetProperty("added").GetInt32());
+    }
+
     [Fact]
     public async Task Import_as_a_multipart_file_uses_the_same_parser()
     {

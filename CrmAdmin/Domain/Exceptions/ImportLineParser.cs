@@ -10,6 +10,13 @@ namespace CrmAdmin.Domain.Exceptions;
 public sealed record ImportLine(int LineNumber, string Input, ContactPoint? Point, string? Comment, string? Error, DateTime? ExpiresAt = null);
 
 /// <summary>
+/// The header row an import skipped (I2, I8): the export's header, or a row of column names above the
+/// values (<c>phone,note</c>, <c>Telefon;Kommentar</c>). It gets no status, and the preview and the
+/// report say it was skipped, so no line is dropped silently. <paramref name="Line"/> is its physical line.
+/// </summary>
+public sealed record ImportHeader(int Line, string Input);
+
+/// <summary>
 /// An input that cannot be read as lines at all (a quote opened and never closed), so nothing of it is
 /// imported. <see cref="Line"/> is the physical line where the unreadable record starts.
 /// </summary>
@@ -31,6 +38,16 @@ public sealed class ImportFormatException(int line, string message) : Exception(
 /// </list>
 /// One leading <c>'</c> (the export's formula guard) is removed from every value (I9). Line numbers are
 /// the physical line where a value starts. It streams: a million lines never sit in memory at once.
+/// <para>
+/// A first row that is not the export's header is still a header, skipped and reported (never given a
+/// status), when it is a row of column names above values: every cell looks like a column's name (starts
+/// with a letter; letters, digits, spaces and a little punctuation; no <c>@</c>, no domain), none is a
+/// valid entry, one names what such a column holds (phone, e-mail, number, comment, note, Telefon,
+/// Kommentar, …: <see cref="ColumnWords"/>), and a line among the next few has a valid value. A first line
+/// that is a valid entry, a stray word (<c>foo</c>), or that nothing valid follows is data, as before: a real
+/// first line is never taken for a header.
+/// A comma-separated header (<c>phone,note</c>) makes <c>,</c> the file's separator.
+/// </para>
 /// </summary>
 public static class ImportLineParser
 {
@@ -42,11 +59,36 @@ public static class ImportLineParser
     // Enough of the start of the input to find a sep= line and the header behind a few blank lines.
     private const int HeadChars = 16 * 1024;
 
-    public static IEnumerable<ImportLine> Parse(string text, int maxCommentLength = ExceptionEntry.MaxCommentLength) =>
-        Parse(new StringReader(text), maxCommentLength);
+    // How many non-blank lines after a column-name row are looked at for a valid value.
+    private const int HeaderEvidenceLines = 10;
 
-    /// <summary>Parses <paramref name="reader"/> lazily; throws <see cref="ImportFormatException"/> when a quote is never closed.</summary>
-    public static IEnumerable<ImportLine> Parse(TextReader reader, int maxCommentLength = ExceptionEntry.MaxCommentLength)
+    // A column's name is short: a longer cell is text, not a header.
+    private const int MaxColumnNameLength = 64;
+
+    /// <summary>
+    /// Words a column of contact points or comments is named with, in the languages the list's users export from;
+    /// a cell's word matches when it is one of these, or starts or ends with one (<c>Telefonnummer</c>, <c>PhoneNumber</c>, <c>Rufnummer</c>).
+    /// </summary>
+    public static readonly IReadOnlySet<string> ColumnWords = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "phone", "telephone", "tel", "mobile", "cell", "number", "fax", "email", "mail", "address", "contact", "value", "comment", "note", "notes",
+        "remark", "remarks", "description", "name", "type", "domain", "prefix",
+        "telefon", "nummer", "handy", "mobil", "kommentar", "bemerkung", "notiz", "hinweis", "adresse", "wert",
+        "téléphone", "numéro", "commentaire", "remarque", "courriel",
+        "teléfono", "número", "comentario", "nota", "correo", "telefone", "comentário", "observação",
+        "telefono", "numero", "commento", "uwagi", "opis",
+        "телефон", "номер", "комментарий", "примечание", "почта", "телефона",
+    };
+
+    /// <summary>Parses <paramref name="text"/>; see <see cref="Parse(TextReader, int, Action{ImportHeader}?)"/>.</summary>
+    public static IEnumerable<ImportLine> Parse(string text, int maxCommentLength = ExceptionEntry.MaxCommentLength, Action<ImportHeader>? onHeader = null) =>
+        Parse(new StringReader(text), maxCommentLength, onHeader);
+
+    /// <summary>
+    /// Parses <paramref name="reader"/> lazily; throws <see cref="ImportFormatException"/> when a quote is never closed.
+    /// A header row is not among the lines: <paramref name="onHeader"/> is called with it, once, before the first line.
+    /// </summary>
+    public static IEnumerable<ImportLine> Parse(TextReader reader, int maxCommentLength = ExceptionEntry.MaxCommentLength, Action<ImportHeader>? onHeader = null)
     {
         maxCommentLength = Math.Clamp(maxCommentLength, 1, ExceptionEntry.MaxCommentLength);
         var head = new char[HeadChars];
@@ -95,6 +137,12 @@ public static class ImportLineParser
             var input = Encoding.UTF8.GetString(csv.RawRecord);
             if (string.IsNullOrWhiteSpace(input))
             {
+                continue;
+            }
+
+            if (lineNumber == dialect.HeaderLine)
+            {
+                onHeader?.Invoke(new ImportHeader(lineNumber, input.TrimEnd('\r', '\n').TrimStart('\uFEFF')));
                 continue;
             }
 
@@ -188,8 +236,11 @@ public static class ImportLineParser
         return new ImportLine(lineNumber, input, normalized.Point, comment, normalized.Error);
     }
 
-    /// <summary>How the input is read: its separator, whether it is the export's CSV, and the lines before the data (sep=, header).</summary>
-    private readonly record struct Dialect(char Separator, bool IsExport, int SkipThroughLine)
+    /// <summary>
+    /// How the input is read: its separator, whether it is the export's CSV, the line through which nothing is
+    /// data (a sep= line), and the header row's line (0: none).
+    /// </summary>
+    private readonly record struct Dialect(char Separator, bool IsExport, int SkipThroughLine, int HeaderLine)
     {
         public static Dialect Detect(ReadOnlySpan<char> head)
         {
@@ -197,8 +248,10 @@ public static class ImportLineParser
             char? hinted = null;
             var hintLine = 0;
             // EnumerateLines ends a line at \n, \r\n and a lone \r, as CsvHelper counts them (I1).
-            foreach (var line in head.EnumerateLines())
+            var lines = head.EnumerateLines();
+            while (lines.MoveNext())
             {
+                var line = lines.Current;
                 lineNumber++;
                 var trimmed = line.Trim().TrimStart('\uFEFF');
                 if (trimmed.IsEmpty)
@@ -220,16 +273,22 @@ public static class ImportLineParser
                 {
                     if (IsExportHeader(trimmed, separator))
                     {
-                        return new Dialect(separator, true, lineNumber);
+                        return new Dialect(separator, true, hintLine, lineNumber);
                     }
                 }
 
                 // value;comment lines: ';' unless the first line is two tab-separated columns (I8).
                 var lineSeparator = hinted is '\t' or ';' ? hinted.Value : trimmed.Contains(';') || !trimmed.Contains('\t') ? ';' : '\t';
-                return new Dialect(lineSeparator, false, hintLine);
+                if (ColumnNamesSeparator(trimmed, hinted) is { } headerSeparator && ValueFollows(lines, headerSeparator))
+                {
+                    // A column-name row above values: its separator is the file's (phone,note makes ',' one).
+                    return new Dialect(headerSeparator == ',' ? ',' : lineSeparator, false, hintLine, lineNumber);
+                }
+
+                return new Dialect(lineSeparator, false, hintLine, 0);
             }
 
-            return new Dialect(hinted is '\t' ? '\t' : ';', false, hintLine);
+            return new Dialect(hinted is '\t' ? '\t' : ';', false, hintLine, 0);
         }
 
         private static bool IsExportHeader(ReadOnlySpan<char> line, char separator)
@@ -247,6 +306,114 @@ public static class ImportLineParser
             }
 
             return cells >= 3;
+        }
+
+        /// <summary>
+        /// The separator of <paramref name="line"/> when every cell of it looks like a column's name and none is a
+        /// valid entry (<c>phone</c>, <c>Telefon;Kommentar</c>, <c>E-mail address,Note</c>); null when it is not such a row.
+        /// A row with no separator is one column's name; the separator is then ';', the lines' own.
+        /// </summary>
+        private static char? ColumnNamesSeparator(ReadOnlySpan<char> line, char? hinted)
+        {
+            var separator = hinted ?? (line.Contains(';') ? ';' : line.Contains('\t') ? '\t' : line.Contains(',') ? ',' : ';');
+            var cells = 0;
+            var named = false;
+            foreach (var range in line.Split(separator))
+            {
+                var cell = line[range].Trim().Trim('"').Trim();
+                if (cell.IsEmpty && cells > 0)
+                {
+                    // A trailing or skipped column a spreadsheet left without a name.
+                    continue;
+                }
+
+                if (!IsColumnName(cell))
+                {
+                    return null;
+                }
+
+                named |= HasColumnWord(cell);
+                cells++;
+            }
+
+            return cells > 0 && named ? separator : null;
+        }
+
+        /// <summary>Whether a word of <paramref name="cell"/> (letters between anything else) is, starts or ends with one of <see cref="ColumnWords"/>.</summary>
+        private static bool HasColumnWord(ReadOnlySpan<char> cell)
+        {
+            var start = 0;
+            for (var i = 0; i <= cell.Length; i++)
+            {
+                if (i < cell.Length && (char.IsLetter(cell[i]) || char.GetUnicodeCategory(cell[i]) is System.Globalization.UnicodeCategory.NonSpacingMark))
+                {
+                    continue;
+                }
+
+                if (i > start)
+                {
+                    var word = cell[start..i].ToString();
+                    if (ColumnWords.Contains(word) || ColumnWords.Any(w => w.Length >= 4 && (word.StartsWith(w, StringComparison.OrdinalIgnoreCase) || word.EndsWith(w, StringComparison.OrdinalIgnoreCase))))
+                    {
+                        return true;
+                    }
+                }
+
+                start = i + 1;
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Starts with a letter, then letters, digits, spaces and the punctuation column names use (<c>_ - . # / ( ) ' &amp;</c>);
+        /// no <c>@</c> and no dot between letters (a domain is a value, however mistyped); and not a valid entry.
+        /// </summary>
+        private static bool IsColumnName(ReadOnlySpan<char> cell)
+        {
+            if (cell.IsEmpty || cell.Length > MaxColumnNameLength || !char.IsLetter(cell[0]))
+            {
+                return false;
+            }
+
+            for (var i = 0; i < cell.Length; i++)
+            {
+                var c = cell[i];
+                var allowed = char.IsLetterOrDigit(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.NonSpacingMark
+                    || c is ' ' or '_' or '-' or '#' or '/' or '(' or ')' or '\'' or '&'
+                    || (c == '.' && (i + 1 == cell.Length || !char.IsLetter(cell[i + 1])));
+                if (!allowed)
+                {
+                    return false;
+                }
+            }
+
+            return !ContactPointNormalizer.Normalize(cell.ToString()).IsValid;
+        }
+
+        /// <summary>Whether one of the next few non-blank lines starts with a valid value: the evidence that the row above them names columns.</summary>
+        private static bool ValueFollows(SpanLineEnumerator lines, char separator)
+        {
+            ReadOnlySpan<char> cuts = [';', '\t', separator];
+            var looked = 0;
+            while (looked < HeaderEvidenceLines && lines.MoveNext())
+            {
+                var line = lines.Current.Trim();
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
+
+                looked++;
+                var cut = line.IndexOfAny(cuts);
+                var value = (cut < 0 ? line : line[..cut]).Trim().Trim('"').Trim();
+                if (ContactPointNormalizer.Normalize(SpreadsheetSafeText.Unescape(value.ToString())).IsValid)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 

@@ -45,6 +45,18 @@ public sealed class ImportReport(int maxInlineProblems = ImportReport.DefaultMax
     /// </summary>
     public string? AssumedEncoding { get; init; }
 
+    /// <summary>
+    /// I2, I8: the header row the import skipped (the export's, or column names above the values), or null.
+    /// It is not a line of <see cref="Lines"/>: it gets no status, and the report says it was skipped.
+    /// </summary>
+    public ImportHeader? SkippedHeader { get; set; }
+
+    /// <summary>"header skipped: line 1, phone,note": how the report and the preview name a skipped header row.</summary>
+    public static string HeaderSkipped(ImportHeader header) => $"Header skipped: line {header.Line}, {Shown(header.Input)}";
+
+    /// <summary>A line as a message shows it: at most 200 characters, one long line must not fill the screen.</summary>
+    public static string Shown(string input) => input.Length <= 200 ? input : input[..199] + "…";
+
     /// <summary>The import's id (I10): the history lists it and undo takes it. Null until the import commits.</summary>
     public long? ImportId { get; set; }
 

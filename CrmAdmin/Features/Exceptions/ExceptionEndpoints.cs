@@ -12,16 +12,17 @@ public static class ExceptionEndpoints
     /// <summary>
     /// The import report (SPEC §9, I12): the counts, <c>lines</c> with the first 10,000 lines that were not
     /// added, <c>moreLines</c> ("and N more"), <c>problemLines</c> (all of them), <c>assumedEncoding</c>
-    /// (I7: the legacy code page the bytes were read as, or null) and, when any line was not added,
+    /// (I7: the legacy code page the bytes were read as, or null), <c>headerSkipped</c> (I8: the header row
+    /// that was skipped, <c>{line, input}</c>, or null) and, when any line was not added,
     /// <c>reportUrl</c> with the full report as CSV for an hour.
     /// </summary>
     public sealed record ImportResponse(int Added, int AlreadyListed, int DuplicateInInput, int Invalid, IReadOnlyList<ImportProblem> Lines,
-        int MoreLines, int ProblemLines, string? AssumedEncoding, string? ReportId, string? ReportUrl, long? ImportId = null)
+        int MoreLines, int ProblemLines, string? AssumedEncoding, string? ReportId, string? ReportUrl, long? ImportId = null, ImportHeader? HeaderSkipped = null)
     {
         public static ImportResponse From(ImportReport report, string pathBase = "") =>
             new(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid, report.Problems,
                 report.MoreProblems, report.ProblemLines, report.AssumedEncoding, report.FullReportId,
-                report.FullReportId is { } id ? $"{pathBase}/api/exceptions/import-reports/{id}.csv" : null, report.ImportId);
+                report.FullReportId is { } id ? $"{pathBase}/api/exceptions/import-reports/{id}.csv" : null, report.ImportId, report.SkippedHeader);
     }
 
     /// <summary>The answer of <c>POST /api/exceptions/imports/{id}/undo</c> (I10): how many entries were removed (0 the second time).</summary>
@@ -152,6 +153,10 @@ public static class ExceptionEndpoints
         catch (ImportUnreadableException unreadable)
         {
             return TypedResults.Problem(unreadable.Message, statusCode: StatusCodes.Status400BadRequest, title: "Import not readable");
+        }
+        catch (ImportEmptyException empty)
+        {
+            return TypedResults.Problem(empty.Message, statusCode: StatusCodes.Status400BadRequest, title: "Nothing to import");
         }
     }
 

@@ -59,6 +59,19 @@ public sealed record ImportOptions(DateTime? ExpiresAt = null)
 public sealed class ImportOptionsException(string message) : RequestRefusedException(message);
 
 /// <summary>
+/// An import whose text has no line to give a status to (I2): empty, only blank lines, or only a header
+/// row. Nothing is recorded, not even an empty entry in the import history (I10); 400 from the API, a
+/// message on the page.
+/// </summary>
+public sealed class ImportEmptyException(string message) : RequestRefusedException(message)
+{
+    /// <summary>The refusal of a text with no lines at all, or with only the header row at <paramref name="header"/>.</summary>
+    public static ImportEmptyException For(ImportHeader? header) => new(header is null
+        ? "Nothing to import: the text has no lines."
+        : $"Nothing to import: the text has only a header row (line {header.Line}: {ImportReport.Shown(header.Input)}), no lines below it.");
+}
+
+/// <summary>
 /// Bulk import (I1–I3): every non-blank line gets one status, and the valid ones are committed in
 /// one transaction, so a failure part-way leaves the list exactly as it was.
 /// </summary>
@@ -137,6 +150,7 @@ public sealed class ExceptionImportService(
             var nextProgress = ProgressEveryLines;
             using var stopParsing = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var (batches, parsing) = ParseAhead(text, new ImportScreen(report), stopParsing.Token);
+            ImportHeader? header = null;
             try
             {
                 var candidates = new List<NewEntry>(ParseBatchLines);
@@ -189,7 +203,15 @@ public sealed class ExceptionImportService(
             {
                 // Whatever ended the import, the parser stops reading the caller's text before we return.
                 await stopParsing.CancelAsync();
-                await parsing;
+                header = await parsing;
+            }
+
+            report.SkippedHeader = header;
+
+            if (report.Lines == 0)
+            {
+                // Thrown inside the transaction: the import's row rolls back, so the history never shows a 0-line import.
+                throw ImportEmptyException.For(report.SkippedHeader);
             }
 
             writer.AuditAdded();
@@ -217,17 +239,19 @@ public sealed class ExceptionImportService(
     /// input order, produced on a pool thread at most a few batches ahead of the writer, so memory
     /// stays bounded however long the input is and the writer's core only writes.
     /// </summary>
-    private (ChannelReader<ScreenedBatch> Batches, Task Parsing) ParseAhead(TextReader text, ImportScreen screen, CancellationToken ct)
+    /// <remarks>The parsing task's result is the header row the parser skipped (I8), or null.</remarks>
+    private (ChannelReader<ScreenedBatch> Batches, Task<ImportHeader?> Parsing) ParseAhead(TextReader text, ImportScreen screen, CancellationToken ct)
     {
         var channel = Channel.CreateBounded<ScreenedBatch>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
         var maxLines = limits.Value.MaxLines;
         var commentLimit = limits.Value.CommentLimit;
         var parsing = Task.Run(async () =>
         {
+            ImportHeader? header = null;
             try
             {
                 var batch = new List<ImportLine>(ParseBatchLines);
-                foreach (var line in ImportLineParser.Parse(text, commentLimit))
+                foreach (var line in ImportLineParser.Parse(text, commentLimit, h => header = h))
                 {
                     batch.Add(line);
                     // One line past the limit is enough for the writer to refuse the import.
@@ -254,6 +278,8 @@ public sealed class ExceptionImportService(
                 // A read error (a dropped upload) or cancellation reaches the writer, which rolls back.
                 channel.Writer.Complete(e);
             }
+
+            return header;
         }, CancellationToken.None);
         return (channel.Reader, parsing);
     }
