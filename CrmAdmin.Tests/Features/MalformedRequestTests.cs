@@ -34,17 +34,17 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     public static TheoryData<string, string, string?, string, string> WrongInput() => new()
     {
         // Query parameters: Exceptions, Routing (raw email), Exceptions' list.
-        { "POST", "/api/exceptions/import?expiresInDays=abc", "+14155550100", "Invalid value", "expiresInDays: a whole number." },
+        { "POST", "/api/exceptions/import?expiresInDays=abc", "+14155550100", "Invalid value", "expiresInDays: a whole number from 1 to 3650." },
         { "POST", "/api/exceptions/import?expiresAt=tomorrow", "+14155550100", "Invalid value", "expiresAt: a date and time such as 2026-12-31T18:00:00Z." },
-        { "GET", "/api/exceptions/?skip=ten", null, "Invalid value", "skip: a whole number." },
+        { "GET", "/api/exceptions/?skip=ten", null, "Invalid value", "skip: a whole number from 0 to 2147483647." },
         { "GET", "/api/exceptions/?type=Fax", null, "Invalid value", "type: one of Phone, Email, EmailDomain, EmailDomainTree, PhonePrefix." },
-        { "GET", "/api/exceptions/imports?take=1.5", null, "Invalid value", "take: a whole number." },
+        { "GET", "/api/exceptions/imports?take=1.5", null, "Invalid value", "take: a whole number from 1 to 200." },
         // JSON fields of the wrong type: CRM settings and telephony lines, routing, access.
         { "POST", "/api/telephony/lines", """{"number":"+1 212 555 0101","name":"Sales","incoming":{"createEntities":true,"repeated":"yes"}}""",
             "Invalid value", "incoming.repeated: true or false." },
         { "POST", "/api/telephony/lines", """{"number":12125550101,"name":"Sales"}""", "Invalid value", "number: a string." },
         { "PUT", "/api/settings/crm", """{"mode":"Classic","repeatedLeads":1,"createFromNewEmails":true}""", "Invalid value", "repeatedLeads: true or false." },
-        { "POST", "/api/routing/call", """{"lineId":"one","direction":"Incoming","number":"+14155550100"}""", "Invalid value", "lineId: a whole number." },
+        { "POST", "/api/routing/call", """{"lineId":"one","direction":"Incoming","number":"+14155550100"}""", "Invalid value", "lineId: a whole number from 1 to 9223372036854775807." },
         { "POST", "/api/routing/call", """{"lineId":1,"direction":"Sideways","number":"+14155550100"}""", "Invalid value", "direction: one of Incoming, Outgoing." },
         { "POST", "/api/routing/email", """{"from":"a@example.com","references":"<one@example.com>"}""", "Invalid value", "references: a JSON array." },
         { "POST", "/api/users", """{"email":["a@test.local"],"password":"Passw0rd!","role":"Viewer"}""", "Invalid value", "email: a string." },
@@ -101,13 +101,100 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_body_in_a_media_type_the_endpoint_does_not_read_is_a_415_problem_naming_json()
+    public async Task A_body_in_a_media_type_the_endpoint_does_not_read_is_a_415_problem_naming_the_type_it_reads()
     {
         var response = await admin.PostAsync("/api/telephony/lines", new StringContent("""{"number":"+1 212 555 0101","name":"Sales"}""", Encoding.UTF8, "text/plain"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.StartsWith("Content-Type: application/json", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal("Content-Type: application/json.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task The_imports_415_names_the_text_types_it_reads_not_json()
+    {
+        var response = await admin.PostAsync("/api/exceptions/import", Json("""{"value":"+14155550100"}"""));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Equal("Content-Type: text/plain, text/csv or multipart/form-data.", detail);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/telephony/lines", "body: a JSON object, not null.")]
+    [InlineData("POST", "/api/routing/call", "body: a JSON object, not null.")]
+    [InlineData("PUT", "/api/settings/crm", "body: a JSON object, not null.")]
+    [InlineData("POST", "/api/leads", "body: a JSON object, not null.")]
+    [InlineData("PUT", "/api/permissions", "body: a JSON array, not null.")]
+    public async Task A_null_body_says_what_the_body_must_be(string method, string path, string detail)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json("null") });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Invalid value", problem.GetProperty("title").GetString());
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/exceptions/import?expiresInDays=99999999999", "expiresInDays: a whole number from 1 to 3650.")]
+    [InlineData("POST", "/api/exceptions/import?expiresInDays=-99999999999", "expiresInDays: a whole number from 1 to 3650.")]
+    [InlineData("GET", "/api/exceptions/?skip=99999999999", "skip: a whole number from 0 to 2147483647.")]
+    [InlineData("GET", "/api/exceptions/?take=99999999999", "take: a whole number from 1 to 500.")]
+    [InlineData("GET", "/api/exceptions/imports?take=99999999999", "take: a whole number from 1 to 200.")]
+    [InlineData("GET", "/api/audit?skip=99999999999", "skip: a whole number from 0 to 2147483647.")]
+    [InlineData("GET", "/api/audit?take=99999999999", "take: a whole number from 1 to 200.")]
+    public async Task A_whole_number_out_of_range_is_told_the_range_not_that_it_is_not_a_number(string method, string path, string detail)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("+14155550100") : null });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/routing/call", """{"lineId":99999999999999999999,"direction":"Incoming","number":"+14155550100"}""", "lineId: a whole number from 1 to 9223372036854775807.")]
+    [InlineData("POST", "/api/leads", """{"title":"Lead","companyId":1e30}""", "companyId: a whole number from 1 to 9223372036854775807.")]
+    [InlineData("POST", "/api/routing/call", """{"lineId":1,"direction":"Incoming","number":"+14155550100","initiatedFrom":{"type":"Lead","id":-99999999999999999999}}""", "initiatedFrom.id: a whole number from 1 to 9223372036854775807.")]
+    public async Task A_json_id_out_of_range_is_told_the_range(string method, string path, string body, string detail)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = Json(body) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/telephony/lines", "{\"number\":\"+1 212 555 0101\",\"name\":\"Sales \xC3\x28\"}", "name")]
+    [InlineData("POST", "/api/routing/email", "{\"from\":\"a@example.com\",\"subject\":\"\xFF\xFE\"}", "subject")]
+    [InlineData("POST", "/api/contacts", "{\"name\":\"Ann\",\"emails\":[\"ann\xE9@example.com\"]}", "emails[0]")]
+    public async Task Invalid_UTF8_inside_a_json_string_is_named_as_such(string method, string path, string latin1Body, string field)
+    {
+        var bytes = System.Text.Encoding.Latin1.GetBytes(latin1Body);
+        var content = new ByteArrayContent(bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } };
+
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = content });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal($"{field}: the text is not valid UTF-8; send the body as UTF-8.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/telephony/lines/abc", """{"number":"+1 212 555 0101","name":"Sales"}""")]
+    [InlineData("DELETE", "/api/exceptions/abc", null)]
+    [InlineData("POST", "/api/exceptions/imports/first/undo", null)]
+    [InlineData("GET", "/api/leads/1.5", null)]
+    [InlineData("POST", "/api/deals/x/add-to-exceptions", null)]
+    [InlineData("POST", "/api/recycle-bin/99999999999999999999/restore", """{"removeExceptions":true}""")]
+    public async Task A_route_id_that_is_not_a_number_is_a_404_problem_naming_the_parameter(string method, string path, string? body)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : Json(body) });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Not found", problem.GetProperty("title").GetString());
+        Assert.Equal("id: a whole number from 1 to 9223372036854775807, so nothing is at this address.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

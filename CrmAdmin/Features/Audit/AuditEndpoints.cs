@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using CrmAdmin.Domain.Audit;
 using CrmAdmin.Features.Access;
@@ -23,7 +24,8 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> QueryAsync(AuditLogService audit, HttpContext http,
-        string? user, string? action, string? value, string? from, string? to, int? skip, int? take, CancellationToken ct)
+        string? user, string? action, string? value, string? from, string? to,
+        [Range(0, int.MaxValue)] int? skip, [Range(1, AuditLogService.MaxTake)] int? take, CancellationToken ct)
     {
         FieldLimits.Check(user, FieldLimits.AuditFilter, "user");
         FieldLimits.Check(value, FieldLimits.AuditFilter, "value");

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -42,7 +43,8 @@ public static class ExceptionEndpoints
         api.MapGet("/import-reports/{id}.csv", DownloadReportAsync).WithName("DownloadImportReport").RequireAuthorization(Policies.EditExceptions)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/imports", (ExceptionImportHistoryService history, HttpContext http, int? skip, int? take, CancellationToken ct) =>
+        api.MapGet("/imports", (ExceptionImportHistoryService history, HttpContext http,
+                [Range(0, int.MaxValue)] int? skip, [Range(1, ExceptionImportHistoryService.MaxTake)] int? take, CancellationToken ct) =>
                 history.ListAsync(http.User, skip ?? 0, take ?? 50, ct))
             .WithName("ListImports").RequireAuthorization(Policies.ViewExceptions);
         api.MapPost("/imports/{id:long}/undo", UndoAsync).WithName("UndoImport").RequireAuthorization(Policies.EditExceptions)
@@ -57,7 +59,7 @@ public static class ExceptionEndpoints
     }
 
     private static async Task<Results<Ok<ExceptionPage>, ProblemHttpResult>> ListAsync(ExceptionListService service, HttpContext http, EntryType? type, string? value, string? comment,
-        string? status, int? skip, int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
+        string? status, [Range(0, int.MaxValue)] int? skip, [Range(1, ExceptionListQuery.MaxTake)] int? take, ExceptionSortColumn? sortBy, bool? descending, CancellationToken ct) =>
         ParseStatus(status, out var parsed) is { } problem
             ? problem
             : TypedResults.Ok(await service.ListAsync(new ExceptionListQuery(new ExceptionFilter(comment, value, type, parsed), skip ?? 0, take ?? 50,
@@ -99,7 +101,7 @@ public static class ExceptionEndpoints
 
     private static async Task<Results<Ok<ImportResponse>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, ExceptionImportService service, IOptions<ImportLimits> limits, TimeProvider clock,
-        int? expiresInDays, DateTimeOffset? expiresAt, CancellationToken ct)
+        [Range(1, ImportOptions.MaxExpiresInDays)] int? expiresInDays, DateTimeOffset? expiresAt, CancellationToken ct)
     {
         var limit = limits.Value;
         // I11: checked before the body is read, so a wrong option costs no upload.

@@ -1,6 +1,8 @@
 using System.Collections;
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
@@ -30,13 +32,19 @@ public static partial class BindingProblems
                 return ("Malformed JSON", $"The request body is not valid JSON (line {jsonProblem.LineNumber + 1 ?? 1}, byte {jsonProblem.BytePositionInLine + 1 ?? 1}).");
             }
 
-            var expected = bodyType is null ? null : TypeAt(bodyType, jsonProblem.Path, json);
-            return ("Invalid value", $"{FieldName(jsonProblem.Path)}: {Expected(expected, json)}.");
+            // Bytes that are not UTF-8 inside a string: the value has the right type, its text is what is wrong.
+            if (Causes(jsonProblem).Any(e => e is DecoderFallbackException))
+            {
+                return ("Invalid value", $"{FieldName(jsonProblem.Path)}: the text is not valid UTF-8; send the body as UTF-8.");
+            }
+
+            var expected = bodyType is null ? null : MemberAt(bodyType, jsonProblem.Path, json);
+            return ("Invalid value", $"{FieldName(jsonProblem.Path)}: {Expected(expected?.Type, json, expected?.Member, expected?.Name)}.");
         }
 
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } handler && UnboundParameter(http, handler) is { } parameter)
         {
-            return ("Invalid value", $"{parameter.Name}: {(parameter.Missing ? "required, " : "")}{Expected(parameter.Type, json)}.");
+            return ("Invalid value", $"{parameter.Name}: {(parameter.Missing ? "required, " : "")}{Expected(parameter.Type, json, parameter.Member, parameter.Name)}.");
         }
 
         if (bodyType is not null && http.Request.ContentLength is null or 0 && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
@@ -44,19 +52,95 @@ public static partial class BindingProblems
             return ("Request body missing", $"The request body is empty: send {Expected(bodyType, json)}.");
         }
 
+        // A JSON body that was read and bound to nothing: the literal null (no other JSON binds to no value without an error).
+        if (bodyType is not null && bad.InnerException is null && bad.GetType() == typeof(BadHttpRequestException) && http.Request.HasJsonContentType())
+        {
+            return ("Invalid value", $"body: {Expected(bodyType, json)}, not null.");
+        }
+
         return ("Bad request", "The request could not be read.");
     }
 
     /// <summary>
-    /// A body in a media type no endpoint at the address reads gets a bare 415 from routing's own rejection
-    /// endpoint (no binding ran, nothing is thrown, and that endpoint carries no metadata to name the types);
-    /// the status code pages' problem document says what the API reads instead.
+    /// A request no endpoint took, answered by the status code pages with an empty problem document, says why where
+    /// the app can tell (no binding ran, nothing was thrown, and the rejection carries no metadata, so the endpoints at
+    /// the address are looked up): a body in a media type the endpoint does not read (415) names the types it reads,
+    /// and an address that matches a route but for a constrained parameter (<c>/api/telephony/lines/abc</c>, 404)
+    /// names the parameter and what it must be.
     /// </summary>
-    public static void NameAcceptedMediaTypes(ProblemDetailsContext context)
+    public static void DescribeUnroutedRequest(ProblemDetailsContext context)
     {
-        if (context.ProblemDetails is { Status: StatusCodes.Status415UnsupportedMediaType, Detail: null } && context.HttpContext.Request.Path.StartsWithSegments("/api"))
+        var http = context.HttpContext;
+        if (context.ProblemDetails.Detail is not null || !http.Request.Path.StartsWithSegments("/api"))
         {
-            context.ProblemDetails.Detail = "Content-Type: application/json, or the media type the OpenAPI document (/openapi/v1.json) lists for this endpoint.";
+            return;
+        }
+
+        var json = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        switch (context.ProblemDetails.Status)
+        {
+            case StatusCodes.Status415UnsupportedMediaType:
+                var types = EndpointsAt(http).SelectMany(e => e.Endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+                context.ProblemDetails.Detail = types.Count == 0
+                    ? "Content-Type: application/json, or the media type the OpenAPI document (/openapi/v1.json) lists for this endpoint."
+                    : $"Content-Type: {Either(types)}.";
+                break;
+            case StatusCodes.Status404NotFound:
+                foreach (var (endpoint, values) in EndpointsAt(http))
+                {
+                    if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+                    {
+                        continue;
+                    }
+
+                    foreach (var parameter in handler.GetParameters())
+                    {
+                        var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+                        if (values.TryGetValue(parameter.Name!, out var value) && value is string text && TryParser(type) is { } parse && !parse(text))
+                        {
+                            context.ProblemDetails.Title = "Not found";
+                            context.ProblemDetails.Detail = $"{parameter.Name}: {Expected(type, json, parameter, parameter.Name)}, so nothing is at this address.";
+                            return;
+                        }
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>"a", "a or b", "a, b or c".</summary>
+    private static string Either(IReadOnlyList<string> items) =>
+        items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
+
+    /// <summary>
+    /// The app's endpoints whose route template matches the request's path, leaving parameter constraints aside, and
+    /// that take its method, with the values the template captured.
+    /// </summary>
+    private static IEnumerable<(RouteEndpoint Endpoint, RouteValueDictionary Values)> EndpointsAt(HttpContext http)
+    {
+        var method = http.Request.Method;
+        foreach (var endpoint in http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods && !methods.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var values = new RouteValueDictionary();
+            if (new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(new Microsoft.AspNetCore.Routing.Template.RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary())
+                .TryMatch(http.Request.Path, values))
+            {
+                yield return (endpoint, values);
+            }
+        }
+    }
+
+    private static IEnumerable<Exception> Causes(Exception exception)
+    {
+        for (var e = exception.InnerException; e is not null; e = e.InnerException)
+        {
+            yield return e;
         }
     }
 
@@ -64,24 +148,31 @@ public static partial class BindingProblems
     private static string FieldName(string? path) =>
         path is null or "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path[1..];
 
-    /// <summary>The type the serializer expected at <paramref name="path"/>, walking the same contract it read with; null when the path leaves it.</summary>
-    private static Type? TypeAt(Type root, string? path, JsonSerializerOptions json)
+    /// <summary>
+    /// The type the serializer expected at <paramref name="path"/>, walking the same contract it read with, with the
+    /// property it belongs to (its attributes) and that property's name; null when the path leaves the contract.
+    /// </summary>
+    private static (Type Type, ICustomAttributeProvider? Member, string? Name)? MemberAt(Type root, string? path, JsonSerializerOptions json)
     {
         var type = root;
+        ICustomAttributeProvider? member = null;
+        string? memberName = null;
         foreach (Match step in PathStep().Matches(path ?? ""))
         {
             var info = json.GetTypeInfo(type);
             if (step.Groups["index"].Success)
             {
                 type = info.ElementType;
+                member = null;
             }
             else
             {
                 var name = step.Groups["name"].Success ? step.Groups["name"].Value : step.Groups["quoted"].Value.Replace("''", "'");
                 var comparison = json.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-                type = info.Kind == JsonTypeInfoKind.Dictionary
-                    ? info.ElementType
-                    : info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison))?.PropertyType;
+                var property = info.Kind == JsonTypeInfoKind.Dictionary ? null : info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
+                type = info.Kind == JsonTypeInfoKind.Dictionary ? info.ElementType : property?.PropertyType;
+                member = property?.AttributeProvider;
+                memberName = property?.Name;
             }
 
             if (type is null)
@@ -90,11 +181,15 @@ public static partial class BindingProblems
             }
         }
 
-        return type;
+        return (type, member, memberName);
     }
 
-    /// <summary>What a value of <paramref name="type"/> looks like, in a client's words.</summary>
-    private static string Expected(Type? type, JsonSerializerOptions json)
+    /// <summary>
+    /// What a value of <paramref name="type"/> looks like, in a client's words. A whole number names its range, so that
+    /// a number out of range is not told it is no number: the member's <see cref="RangeAttribute"/>, else 1 and up for
+    /// an id (a member named <c>id</c> or <c>…Id</c>), else the type's own range.
+    /// </summary>
+    private static string Expected(Type? type, JsonSerializerOptions json, ICustomAttributeProvider? member = null, string? name = null)
     {
         if (type is null)
         {
@@ -110,7 +205,8 @@ public static partial class BindingProblems
         return Type.GetTypeCode(type) switch
         {
             TypeCode.Boolean => "true or false",
-            TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64 => "a whole number",
+            TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64 =>
+                $"a whole number from {WholeNumberRange(type, member, name)}",
             TypeCode.Single or TypeCode.Double or TypeCode.Decimal => "a number",
             TypeCode.String or TypeCode.Char => "a string",
             TypeCode.DateTime => "a date and time such as 2026-12-31T18:00:00Z",
@@ -122,7 +218,21 @@ public static partial class BindingProblems
         };
     }
 
-    private sealed record Unbound(string Name, Type Type, bool Missing);
+    /// <summary>"1 to 3650": the member's declared range, an id's (1 to the type's maximum), or the integer type's.</summary>
+    private static string WholeNumberRange(Type type, ICustomAttributeProvider? member, string? name)
+    {
+        if (member?.GetCustomAttributes(typeof(RangeAttribute), inherit: true).OfType<RangeAttribute>().FirstOrDefault() is { } range)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{range.Minimum} to {range.Maximum}");
+        }
+
+        var max = type.GetField("MaxValue")!.GetValue(null);
+        var isId = name is not null && (name.Equals("id", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Id", StringComparison.Ordinal));
+        var min = isId ? 1 : type.GetField("MinValue")!.GetValue(null);
+        return string.Create(CultureInfo.InvariantCulture, $"{min} to {max}");
+    }
+
+    private sealed record Unbound(string Name, Type Type, bool Missing, ParameterInfo Member);
 
     /// <summary>
     /// The first of the handler's simple parameters (numbers, booleans, dates, enums) whose value in the
@@ -145,7 +255,7 @@ public static partial class BindingProblems
                 var optional = parameter.HasDefaultValue || Nullable.GetUnderlyingType(parameter.ParameterType) is not null;
                 if (!optional)
                 {
-                    return new Unbound(name, type, Missing: true);
+                    return new Unbound(name, type, Missing: true, parameter);
                 }
 
                 continue;
@@ -153,7 +263,7 @@ public static partial class BindingProblems
 
             if (!parse(values))
             {
-                return new Unbound(name, type, Missing: false);
+                return new Unbound(name, type, Missing: false, parameter);
             }
         }
 

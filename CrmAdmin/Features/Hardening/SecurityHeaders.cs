@@ -112,7 +112,7 @@ public static class SecurityHeaders
         services.AddExceptionHandler<RequestBodyProblemHandler>();
         // Outside Development a parameter minimal APIs cannot bind is an empty 400; thrown, the handler above names the field (SPEC §9).
         services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
-        services.Configure<ProblemDetailsOptions>(problems => problems.CustomizeProblemDetails = BindingProblems.NameAcceptedMediaTypes);
+        services.Configure<ProblemDetailsOptions>(problems => problems.CustomizeProblemDetails = BindingProblems.DescribeUnroutedRequest);
         services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(antiforgery => antiforgery.HeaderName = ApiAntiforgery.HeaderName);
 
         var proxies = configuration.GetSection(ReverseProxyOptions.Section).Get<ReverseProxyOptions>() ?? new ReverseProxyOptions();
