@@ -6,6 +6,7 @@ using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Tests.Features;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -88,6 +89,39 @@ public sealed class ImportPreviewAndFilterTests : MudTestContext
         panel.WaitForAssertion(() => Assert.Equal("12 added", panel.Find("[data-count=added]").TextContent.Trim()), TimeSpan.FromSeconds(10));
         Assert.Contains("read as windows-1252", panel.Find("[data-testid=assumed-encoding]").TextContent);
         Assert.Empty(panel.FindAll("[data-testid=file-preview]"));
+    }
+
+    [Fact]
+    public void A_file_with_column_names_above_the_values_is_previewed_and_reported_with_its_header_skipped()
+    {
+        var panel = Render<ExceptionImportPanel>();
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("phone,note\r\n+1 415 555 0160,robot\r\n+1 415 555 0161,second", "contacts.csv"));
+
+        panel.WaitForAssertion(() => panel.Find("[data-testid=file-preview]"));
+        Assert.Equal("Header skipped: line 1, phone,note", panel.Find("[data-testid=preview-header]").TextContent);
+        Assert.Equal("2", panel.Find("[data-testid=preview-lines]").TextContent);
+        Assert.Equal(["+1 415 555 0160,robot", "+1 415 555 0161,second"], panel.FindAll("[data-testid=preview-first-lines] li").Select(l => l.TextContent));
+
+        panel.FindAll("button").Single(b => b.TextContent.Trim() == "Import 2 lines").Click();
+
+        panel.WaitForAssertion(() => Assert.Equal("2 added", panel.Find("[data-count=added]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Equal("0 invalid", panel.Find("[data-count=invalid]").TextContent.Trim());
+        Assert.Contains("Header skipped: line 1, phone,note", panel.Find("[data-testid=header-skipped]").TextContent);
+    }
+
+    [Fact]
+    public async Task A_blank_file_cannot_be_imported_and_nothing_is_recorded()
+    {
+        var panel = Render<ExceptionImportPanel>();
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText("\r\n   \r\n\t\r\n", "blank.csv"));
+
+        panel.WaitForAssertion(() => panel.Find("[data-testid=file-preview]"));
+        Assert.Contains("The file has no lines to import.", panel.Find("[data-testid=file-preview]").TextContent);
+        Assert.True(panel.FindAll("button").Single(b => b.TextContent.Trim() == "Import 0 lines").HasAttribute("disabled"));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.ExceptionImports.CountAsync());
     }
 
     [Fact]

@@ -50,6 +50,16 @@ public class ImportReportViewTests : MudTestContext
     }
 
     [Fact]
+    public void I8_a_skipped_header_row_is_said_and_a_report_without_one_says_nothing_of_it()
+    {
+        var skipped = ReportOf("+14155550100");
+        skipped.SkippedHeader = new ImportHeader(1, "Telefon;Kommentar");
+
+        Assert.Equal("Header skipped: line 1, Telefon;Kommentar", Render<ImportReportView>(p => p.Add(c => c.Report, skipped)).Find("[data-testid=header-skipped]").TextContent.Trim());
+        Assert.Empty(Render<ImportReportView>(p => p.Add(c => c.Report, ReportOf("+14155550100"))).FindAll("[data-testid=header-skipped]"));
+    }
+
+    [Fact]
     public void I7_the_code_page_an_upload_was_read_as_is_named_and_a_utf8_import_names_none()
     {
         var assumed = new ImportReport { AssumedEncoding = "windows-1251 (Cyrillic (Windows))" };

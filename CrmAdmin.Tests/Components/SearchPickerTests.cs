@@ -50,6 +50,20 @@ public class SearchPickerTests : MudTestContext
     }
 
     [Fact]
+    public void Nothing_matches_repeats_a_long_typed_text_cut_to_a_line_that_wraps()
+    {
+        var (popovers, picker) = RenderPicker();
+        var typed = new string('x', 300);
+
+        picker.Find("input").Input(typed);
+
+        popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("[data-testid=picker-nothing-matches]")), TimeSpan.FromSeconds(5));
+        var line = popovers.Find("[data-testid=picker-nothing-matches]");
+        Assert.Equal($"Nothing matches \"{new string('x', SearchPicker<EntityOption>.MaxEchoedText - 1)}…\".", line.TextContent);
+        Assert.Contains("crm-picker-empty", line.ClassList);
+    }
+
+    [Fact]
     public async Task Choosing_an_option_sets_the_value_and_shows_its_name_in_the_field()
     {
         var (popovers, picker) = RenderPicker();

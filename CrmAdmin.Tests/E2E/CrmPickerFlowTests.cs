@@ -63,6 +63,27 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
         });
     }
 
+    [Fact]
+    public Task A_long_text_that_matches_nothing_is_said_inside_the_list_on_a_phone()
+    {
+        var viewport = new Viewport(390, 844);
+        return browser.RunAsAsync($"picker-nothing-matches-{viewport}", BrowserFixture.EmailOf(Roles.Supervisor), viewport, async page =>
+        {
+            await page.GotoAsync("/crm/deals");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            var picker = page.GetByLabel("Contact", new() { Exact = true });
+            await picker.ClickAsync();
+
+            // 300 characters, one word: nothing to break a line at.
+            await picker.FillAsync(new string('q', 300));
+
+            var nothing = page.GetByTestId("picker-nothing-matches");
+            await nothing.ExpectSeenWholeAsync("the Nothing matches line for a 300-character text");
+            Assert.False(await SeenByPerson.ScrollsSidewaysAsync(page), "the page scrolls sideways");
+            await Screenshots.SaveAsync(page, "picker-nothing-matches", Roles.Supervisor, viewport);
+        });
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public Task Every_key_typed_fast_into_the_picker_stays_in_the_box_while_the_server_lags_behind(int width, int height)

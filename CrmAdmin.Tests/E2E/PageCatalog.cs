@@ -27,9 +27,10 @@ public sealed record Viewport(int Width, int Height)
 
 /// <summary>
 /// Something a person must be able to see on a page, named for the failure message; <paramref name="Whole"/>:
-/// its text must be read whole too, not cut with an ellipsis (a label, a badge), where a long comment may be.
+/// its text must be read whole too, not cut with an ellipsis (a label, a badge, a box's placeholder), where a long
+/// comment may be; <paramref name="WholeInTitle"/>: text cut on purpose must keep its whole in a title.
 /// </summary>
-public sealed record KeyElement(string What, ILocator Locator, bool Whole = false);
+public sealed record KeyElement(string What, ILocator Locator, bool Whole = false, bool WholeInTitle = false);
 
 /// <summary>
 /// One page as the catalog test opens it: its <paramref name="Name"/> (file-name friendly, used in
@@ -100,8 +101,11 @@ public static class PageCatalog
                 new("the Exceptions heading", page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions", Exact = true })),
                 new("the Search button", page.GetByRole(AriaRole.Button, new() { Name = "Search" })),
                 new("the Export CSV link", exceptions.ExportLink),
-                new("the known row's value", row.GetByTestId("entry-value")),
-                new("the known row's comment", row.GetByTestId("entry-comment")),
+                // The filter boxes' labels and placeholders read whole: they say what to type.
+                new("the comment filter", page.GetByLabel("Comment contains"), Whole: true),
+                new("the value filter", page.GetByLabel("Phone or email contains"), Whole: true),
+                new("the known row's value", row.GetByTestId("entry-value"), WholeInTitle: true),
+                new("the known row's comment", row.GetByTestId("entry-comment"), WholeInTitle: true),
                 new("the known row's added by", row.GetByTestId("entry-added-by")),
             };
             // X1, X4, X8–X10: an entry of each type, each with an expiry, its type and badges read whole.

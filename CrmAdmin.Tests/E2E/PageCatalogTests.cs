@@ -5,6 +5,7 @@ namespace CrmAdmin.Tests.E2E;
 /// <summary>
 /// Every page in <see cref="PageCatalog"/>, for every role that may open it, at every
 /// <see cref="Viewport"/>: its key elements are seen by a person (those marked whole, read whole), the page does not scroll sideways,
+/// no empty box's placeholder is cut off,
 /// axe-core finds nothing serious or critical (at one size per layout, <see cref="Viewport.Audited"/>), and a screenshot is kept for a person to look at.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -47,10 +48,13 @@ public sealed class PageCatalogTests(BrowserFixture browser)
             {
                 foreach (var key in await entry.KeyElements(p, viewport))
                 {
-                    await (key.Whole ? key.Locator.ExpectSeenWholeAsync($"{key.What} ({where})") : key.Locator.ExpectSeenAsync($"{key.What} ({where})"));
+                    await (key.Whole ? key.Locator.ExpectSeenWholeAsync($"{key.What} ({where})")
+                        : key.WholeInTitle ? key.Locator.ExpectSeenWithWholeTextInTitleAsync($"{key.What} ({where})")
+                        : key.Locator.ExpectSeenAsync($"{key.What} ({where})"));
                 }
 
                 Assert.False(await SeenByPerson.ScrollsSidewaysAsync(p), $"{where}: the page scrolls sideways");
+                await SeenByPerson.ExpectNoPlaceholderCutAsync(p, where);
                 if (viewport.Audited)
                 {
                     await Accessibility.ExpectNoSeriousViolationsAsync(p, where);

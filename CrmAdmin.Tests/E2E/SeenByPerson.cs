@@ -77,15 +77,25 @@ public static class SeenByPerson
 
     /// <summary>
     /// <see cref="ExpectSeenAsync"/>, and the element's text is not cut: neither it nor anything in it
-    /// overflows its own box (an ellipsis, a badge pushed out of a one-line cell). For labels and badges,
-    /// which say what a row is; free text such as a comment may be cut on purpose, with its whole in a title.
+    /// overflows its own box (an ellipsis, a badge pushed out of a one-line cell), and the placeholder of an
+    /// empty box in it fits the box (a browser cuts a placeholder off without an ellipsis, and no overflow
+    /// shows it). For labels, badges and filter boxes, which say what a thing is; free text such as a
+    /// comment may be cut on purpose, with its whole in a title (<see cref="ExpectSeenWithWholeTextInTitleAsync"/>).
     /// </summary>
     public static async Task ExpectSeenWholeAsync(this ILocator locator, string what)
     {
         await locator.ExpectSeenAsync(what);
         var cut = await locator.EvaluateAsync<string?>("""
             element => {
+              const placeholderCut = 
+            """ + PlaceholderCut + """
+            ;
               for (const e of [element, ...element.querySelectorAll('*')]) {
+                if (e instanceof HTMLInputElement) {
+                  const problem = placeholderCut(e);
+                  if (problem) return problem;
+                  continue;
+                }
                 if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
                   return `"${(e.textContent || '').trim().slice(0, 40)}" needs ${e.scrollWidth} px and has ${e.clientWidth} px`;
               }
@@ -93,6 +103,57 @@ public static class SeenByPerson
             }
             """);
         Assert.True(cut is null, $"{what} is cut: {cut}");
+    }
+
+    // Runs in the page: why an empty one-line box's placeholder is cut off (a browser cuts it without an ellipsis,
+    // and no overflow shows it), or null. A textarea wraps its placeholder, so only inputs are measured.
+    private const string PlaceholderCut = """
+        input => {
+          if (!input.placeholder || input.value) return null;
+          const style = getComputedStyle(input);
+          const measure = document.createElement('canvas').getContext('2d');
+          measure.font = style.font;
+          const needs = measure.measureText(input.placeholder).width;
+          const has = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          return needs > has + 1 ? `the placeholder "${input.placeholder}" needs ${Math.ceil(needs)} px and has ${Math.floor(has)} px` : null;
+        }
+        """;
+
+    /// <summary>Fails with <paramref name="where"/> when a visible empty box on the page shows its placeholder cut off: a hint a person cannot read whole.</summary>
+    public static async Task ExpectNoPlaceholderCutAsync(IPage page, string where)
+    {
+        var cut = await page.EvaluateAsync<string[]>("""
+            () => {
+              const placeholderCut = 
+            """ + PlaceholderCut + """
+            ;
+              return [...document.querySelectorAll('input[placeholder]')]
+                .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
+                .map(e => { const problem = placeholderCut(e); return problem ? `${e.labels?.[0]?.textContent?.trim() || e.getAttribute('aria-label') || e.id}: ${problem}` : null; })
+                .filter(p => p);
+            }
+            """);
+        Assert.True(cut.Length == 0, $"{where}: {string.Join("; ", cut)}");
+    }
+
+    /// <summary>
+    /// <see cref="ExpectSeenAsync"/>, and when the element's text is cut (an ellipsis in a grid cell, on purpose),
+    /// its whole text is still there for a person: in the element's title, or a title around it.
+    /// </summary>
+    public static async Task ExpectSeenWithWholeTextInTitleAsync(this ILocator locator, string what)
+    {
+        await locator.ExpectSeenAsync(what);
+        var lost = await locator.EvaluateAsync<string?>("""
+            element => {
+              const cut = [element, ...element.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible');
+              if (!cut) return null;
+              const text = (element.textContent || '').trim();
+              const titled = element.closest('[title]');
+              const title = titled ? titled.getAttribute('title') : null;
+              return title !== null && title.includes(text) ? null : `"${text.slice(0, 40)}…" is cut and its title is ${title === null ? 'missing' : `"${title.slice(0, 40)}…"`}`;
+            }
+            """);
+        Assert.True(lost is null, $"{what}: {lost}");
     }
 
     /// <summary>Whether the page scrolls sideways: a person then has to hunt for content off the right edge.</summary>

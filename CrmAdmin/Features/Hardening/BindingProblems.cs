@@ -17,6 +17,8 @@ namespace CrmAdmin.Features.Hardening;
 /// from structured facts instead: the <see cref="JsonException"/>'s path mapped through the serializer's
 /// own contract of the endpoint's body type, and the handler's parameters tried against the request's
 /// query, route and headers with the parsers binding uses. Nothing of the exception's own text is shown.
+/// A whole number says its range (a [Range] on the parameter, 1 and up for an id), so a number too large
+/// for its type is not told that it is no number.
 /// </summary>
 public static partial class BindingProblems
 {
