@@ -69,9 +69,13 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         var (any, backlogAny) = (AnyOf(column, texts.Length, ""), AnyOf(column, texts.Length, "e."));
         var id = e.Column(x => x.Id);
         // Names come from the model, the patterns are parameters.
+        // Range by range (LATERAL): as a plain join the planner walked every entry newest first to test it
+        // against the backlog, 240 ms when the backlog was empty.
         var backlogSql = $"""
-            SELECT e.{id} AS "Value" FROM "ExceptionSearchBacklog" AS b JOIN {e.Table} AS e ON e.{id} BETWEEN b."FromId" AND b."ToId"
-            WHERE {backlogAny} ORDER BY e.{id} DESC LIMIT {count}
+            SELECT m."Value" FROM "ExceptionSearchBacklog" AS b CROSS JOIN LATERAL (
+                SELECT e.{id} AS "Value" FROM {e.Table} AS e WHERE e.{id} BETWEEN b."FromId" AND b."ToId" AND ({backlogAny})
+                ORDER BY e.{id} DESC LIMIT {count}) AS m
+            ORDER BY m."Value" DESC LIMIT {count}
             """;
         var walkSql = $"""
             SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", {column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {NewestWalk}) AS s
@@ -122,7 +126,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 /// </summary>
 public sealed class PostgresExceptionSearchIndexer(
     IDbContextFactory<CrmDbContext> dbFactory, ImportsInProgress imports, TimeProvider clock, ILogger<PostgresExceptionSearchIndexer> logger)
-    : TrailingSearchIndexer(clock, logger)
+    : TrailingSearchIndexer(imports, clock, logger)
 {
     /// <summary>Entries per indexing transaction.</summary>
     public const int BatchSize = 5_000;
@@ -138,7 +142,7 @@ public sealed class PostgresExceptionSearchIndexer(
         var total = 0;
         while (true)
         {
-            await imports.WaitUntilNoneAsync(Poll, Clock, ct);
+            await Imports.WaitUntilNoneAsync(Poll, Clock, ct);
             if (await IndexNextBatchAsync(ct) is not { } indexed)
             {
                 break;

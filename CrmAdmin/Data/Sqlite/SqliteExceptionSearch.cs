@@ -123,8 +123,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 /// scan above the mark), so deferring costs speed, never correctness.
 /// </summary>
 public sealed class ExceptionSearchIndexer(
-    IDbContextFactory<CrmDbContext> dbFactory, SqliteWriterQueue writers, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
-    : TrailingSearchIndexer(clock, logger)
+    IDbContextFactory<CrmDbContext> dbFactory, SqliteWriterQueue writers, ImportsInProgress imports, TimeProvider clock, ILogger<ExceptionSearchIndexer> logger)
+    : TrailingSearchIndexer(imports, clock, logger)
 {
     /// <summary>Rows per indexing transaction: the longest a request waits behind the indexer is one batch.</summary>
     public const int BatchSize = 5_000;
