@@ -85,4 +85,20 @@ public abstract class InternationalDomainTests(DatabaseProvider provider) : IAsy
         Assert.Equal(RoutingChannel.EmailReply.ToString(), reply.Channel);
         Assert.Equal("Email from kontakt@bücher.example", Assert.Single(reply.LoggedTo).Title);
     }
+
+    [Fact]
+    public async Task A_recycled_entity_titled_with_punycode_before_the_fix_is_listed_in_unicode()
+    {
+        await using (var db = host.Database.CreateDbContext())
+        {
+            db.RecycleBin.Add(new RecycleBinItem(CrmEntityType.Deal, 41, "Email from info@xn--e1afmkfd.xn--p1ai", new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc),
+                "admin@test.local", [new RecycledMember(CrmEntityType.Contact, 42, "info@xn--e1afmkfd.xn--p1ai")], []));
+            await db.SaveChangesAsync();
+        }
+
+        var row = Assert.Single(await host.Get<CrmAdmin.Features.RecycleBin.RecycleBinService>().ListAsync(host.Viewer));
+
+        Assert.Equal("Email from info@пример.рф", row.Title);
+        Assert.Equal("info@пример.рф", Assert.Single(row.With).Title);
+    }
 }
