@@ -44,4 +44,54 @@ public static class InternationalDomains
             return stored;
         }
     }
+
+    /// <summary>
+    /// A value filter's query (X5) spelled as the list stores domains: every whole label of the domain
+    /// part that is not ASCII becomes its punycode label, so <c>bücher.example</c> is
+    /// <c>xn--bcher-kva.example</c> and <c>пример</c> is <c>xn--e1afmkfd</c>, substrings of the stored
+    /// <c>@xn--bcher-kva.example</c> and <c>info@xn--e1afmkfd.xn--p1ai</c>. The domain part is what follows the
+    /// last <c>@</c> (a <c>*.</c> tree marker stays), or the whole query when it has none; the name before an
+    /// <c>@</c> is stored as written and stays so. ASCII labels, and a label IDNA refuses, stay as typed.
+    /// Expects lower-cased, cleaned text (<see cref="CanonicalText.Clean"/>).
+    /// </summary>
+    /// <remarks>
+    /// Punycode encodes a label as a whole: part of a Unicode label (<c>büch</c>) has no spelling that is a
+    /// substring of the stored one, so such a query finds no IDN domain. A query with no <c>@</c> is read as
+    /// a domain, so a name part written in another script is found by a query with its <c>@</c> (<c>почта@</c>).
+    /// </remarks>
+    public static string QueryToAscii(string query)
+    {
+        var at = query.LastIndexOf('@');
+        var local = at >= 0 ? query[..(at + 1)] : "";
+        var domain = at >= 0 ? query[(at + 1)..] : query;
+        if (domain.StartsWith("*.", StringComparison.Ordinal))
+        {
+            local += "*.";
+            domain = domain[2..];
+        }
+
+        if (domain.All(char.IsAscii))
+        {
+            return query;
+        }
+
+        // The ideographic full stop separates labels as a dot does (IDNA), as in ContactPointNormalizer.
+        var labels = domain.Replace('\u3002', '.').Split('.');
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (!labels[i].All(char.IsAscii))
+            {
+                try
+                {
+                    labels[i] = new IdnMapping().GetAscii(labels[i]).ToLowerInvariant();
+                }
+                catch (ArgumentException)
+                {
+                    // Not a valid label: matched as typed, which finds nothing a stored domain spells.
+                }
+            }
+        }
+
+        return local + string.Join('.', labels);
+    }
 }
