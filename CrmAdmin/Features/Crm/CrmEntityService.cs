@@ -467,6 +467,7 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         return details with
         {
             Title = AsWritten(details.Title),
+            Activities = details.Activities.Select(a => a with { Summary = AsWritten(a.Summary) }).ToList(),
             Contact = contact is null ? null : contact with { Title = AsWritten(contact.Title) },
             Company = company is null ? null : company with { Title = AsWritten(company.Title) },
             Deal = linkedDeal is null ? null : linkedDeal with { Title = AsWritten(linkedDeal.Title) },
