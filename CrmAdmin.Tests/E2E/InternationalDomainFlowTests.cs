@@ -44,6 +44,8 @@ public sealed class InternationalDomainFlowTests(BrowserFixture browser)
             await picker.ExpectSeenAsync("the Replies to picker");
             await picker.PressSequentiallyAsync(subject);
             var option = page.GetByRole(AriaRole.Option, new() { NameRegex = new Regex("^" + Regex.Escape(subject)) });
+            // The search runs after the typing pauses: on a busy machine its answer may take longer than an assertion's 5 s.
+            await option.WaitForAsync();
             await option.ExpectSeenAsync("the saved message");
             await Assertions.Expect(option).ToContainTextAsync(address);
             await option.ClickAsync();
