@@ -45,4 +45,13 @@ public class ExceptionFilterTests
     [Fact]
     public void X5_part_of_a_unicode_label_has_no_punycode_substring_so_it_cannot_find_the_stored_domain() =>
         Assert.DoesNotContain(new ExceptionFilter(Value: "büch").FoldedValue!, "@xn--bcher-kva.example", StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("Почта", "почта")]
+    [InlineData("bücher.example.", "bücher.example")]
+    [InlineData("почта@", null)]
+    [InlineData("example.com", null)]
+    [InlineData("415 555", null)]
+    public void X5_a_unicode_query_without_an_at_keeps_its_written_spelling_for_the_name_part_stored_as_written(string query, string? written) =>
+        Assert.Equal(written, new ExceptionFilter(Value: query).FoldedValueAsWritten);
 }

@@ -48,6 +48,26 @@ public sealed record ExceptionFilter(string? Comment = null, string? Value = nul
         }
     }
 
+    /// <summary>
+    /// The value query's other spelling, when it has one: as typed (lower-cased), for a query with no <c>@</c>
+    /// whose Unicode labels <see cref="FoldedValue"/> spells in punycode. Such a query may be a domain or the
+    /// name before an <c>@</c>, which is stored as written, so <c>почта</c> finds both <c>почта@example.com</c>
+    /// and a domain <c>почта.рф</c>. Null when both spellings are the same.
+    /// </summary>
+    public string? FoldedValueAsWritten
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(Value) || CanonicalText.Clean(Value) is not { Length: > 0 } text || text.Contains('@') || !IsEmailQuery(text))
+            {
+                return null;
+            }
+
+            var written = text.TrimEnd('.').ToLowerInvariant() is { Length: > 0 } part ? part : text.ToLowerInvariant();
+            return written == FoldedValue ? null : written;
+        }
+    }
+
     /// <summary>The query's digits (any script, as ASCII), or null when it has none or is an email query (then no phone can match it).</summary>
     public string? ValueDigits
     {

@@ -57,7 +57,8 @@ public static class InternationalDomains
     /// <remarks>
     /// Punycode encodes a label as a whole: part of a Unicode label (<c>büch</c>) has no spelling that is a
     /// substring of the stored one, so such a query finds no IDN domain. A query with no <c>@</c> is read as
-    /// a domain, so a name part written in another script is found by a query with its <c>@</c> (<c>почта@</c>).
+    /// a domain here; the filter also matches it as written (<see cref="ExceptionFilter.FoldedValueAsWritten"/>),
+    /// which finds a name part stored in another script (<c>почта</c> finds <c>почта@example.com</c>).
     /// </remarks>
     public static string QueryToAscii(string query)
     {

@@ -220,11 +220,13 @@ public sealed class ExceptionListService(
 
         if (filter.FoldedValue is { } value)
         {
-            // X5: a phone matches on the query's digits; emails and domains on the text itself.
+            // X5: a phone matches on the query's digits; emails and domains on the text itself, in either
+            // spelling of a Unicode query (a domain's punycode, or the name before an @ as written).
+            var written = filter.FoldedValueAsWritten ?? value;
             entries = filter.ValueDigits is { } digits
                 ? entries.Where(e => ((e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix) && e.Value.Contains(digits))
-                                     || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value)))
-                : entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value));
+                                     || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && (e.Value.Contains(value) || e.Value.Contains(written))))
+                : entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && (e.Value.Contains(value) || e.Value.Contains(written)));
         }
 
         return entries;

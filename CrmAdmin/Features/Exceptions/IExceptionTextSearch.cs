@@ -86,8 +86,9 @@ public static class TextSearchTerms
 
         if (filter.FoldedValue is { } value)
         {
-            // A query with no digits can only match emails and domains.
-            var texts = filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value];
+            // A query with no digits can only match emails and domains; a Unicode one in either spelling.
+            var texts = (filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value])
+                .Concat(filter.FoldedValueAsWritten is { } written ? [written] : []).ToArray();
             if (texts.All(t => t.Length >= MinimumLength))
             {
                 yield return (e.Column(x => x.Value), texts);
