@@ -222,11 +222,13 @@ public sealed class ExceptionListService(
         {
             // X5: a phone matches on the query's digits; emails and domains on the text itself, in either
             // spelling of a Unicode query (a domain's punycode, or the name before an @ as written).
-            var written = filter.FoldedValueAsWritten ?? value;
+            // (A query with digits is never an email query, so it has no second spelling.)
             entries = filter.ValueDigits is { } digits
                 ? entries.Where(e => ((e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix) && e.Value.Contains(digits))
-                                     || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && (e.Value.Contains(value) || e.Value.Contains(written))))
-                : entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && (e.Value.Contains(value) || e.Value.Contains(written)));
+                                     || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value)))
+                : filter.FoldedValueAsWritten is { } written
+                    ? entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && (e.Value.Contains(value) || e.Value.Contains(written)))
+                    : entries.Where(e => e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(value));
         }
 
         return entries;
