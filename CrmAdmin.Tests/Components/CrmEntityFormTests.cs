@@ -117,4 +117,20 @@ public class CrmEntityFormTests : MudTestContext
         Assert.DoesNotContain("The chosen contact", ErrorsUnder(form, "Title"));
         Assert.Empty(form.FindAll("[role=alert]"));
     }
+
+    [Fact]
+    public void An_idn_email_is_edited_as_written_in_unicode_not_as_stored()
+    {
+        var lead = new EntityDetails(CrmEntityType.Lead, 5, "Email from kontakt@bücher.example", [], ["kontakt@xn--bcher-kva.example", "info@xn--e1afmkfd.xn--p1ai"],
+            null, null, LeadStatus.Open, null, null, null, false, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc), []);
+
+        var form = Render<CrmEntityForm>(p => p
+            .Add(c => c.Type, CrmEntityType.Lead)
+            .Add(c => c.Initial, lead)
+            .Add(c => c.SubmitText, "Save")
+            .Add(c => c.SearchEntities, (_, _, _, _) => Task.FromResult<IReadOnlyList<EntityOption>>([]))
+            .Add(c => c.Submit, _ => Task.FromResult<FieldRefusal?>(null)));
+
+        Assert.Equal("kontakt@bücher.example, info@пример.рф", Field(form, "Emails").GetAttribute("value"));
+    }
 }

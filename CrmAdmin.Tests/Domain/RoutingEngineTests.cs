@@ -349,4 +349,47 @@ public class RoutingEngineTests
 
         Assert.Equal([(CrmEntityType.Lead, 1L), (CrmEntityType.Contact, 10L)], Logged(decision));
     }
+
+    public static TheoryData<string, RoutingDecision, string[]> IdnTitles => new()
+    {
+        {
+            "new email, classic", RoutingEngine.DecideEmail(new EmailFacts("Kontakt@Bücher.example", new(EntryType.Email, "kontakt@xn--bcher-kva.example"),
+                Classic, RelatedEntities.None, null)), ["Email from kontakt@bücher.example"]
+        },
+        {
+            "new email, simple: contact named by the address, and deal", RoutingEngine.DecideEmail(new EmailFacts("info@пример.рф", new(EntryType.Email, "info@xn--e1afmkfd.xn--p1ai"),
+                Simple, RelatedEntities.None, null)), ["info@пример.рф", "Email from info@пример.рф"]
+        },
+        {
+            "repeated lead", RoutingEngine.DecideEmail(new EmailFacts("kontakt@bücher.example", new(EntryType.Email, "kontakt@xn--bcher-kva.example"),
+                RepeatedOn, Related(contacts: [Contact()]), null)), ["Repeated: Email from kontakt@bücher.example"]
+        },
+        {
+            "web form", RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(RoutingChannel.Form, null, new(EntryType.Email, "info@xn--e1afmkfd.xn--p1ai"), null,
+                Classic, RelatedEntities.None, null)), ["CRM form from info@пример.рф"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(IdnTitles))]
+    public void C5_C6_a_title_names_an_internationalized_address_as_people_write_it_while_the_customer_keeps_the_stored_form(
+        string scenario, RoutingDecision decision, string[] titles)
+    {
+        Assert.Equal(titles, decision.Create.Select(p => p.Title));
+        Assert.All(decision.LogTo, l => Assert.DoesNotContain("xn--", l.Title, StringComparison.Ordinal));
+        Assert.Contains("xn--", decision.Customer!.Value.Value, StringComparison.Ordinal);
+        Assert.NotEmpty(scenario);
+    }
+
+    [Theory]
+    [InlineData(EntryType.Email, "kontakt@xn--bcher-kva.example", "kontakt@bücher.example")]
+    [InlineData(EntryType.Email, "почта@xn--e1afmkfd.xn--p1ai", "почта@пример.рф")]
+    [InlineData(EntryType.EmailDomain, "@xn--bcher-kva.example", "@bücher.example")]
+    [InlineData(EntryType.EmailDomainTree, "@*.xn--bcher-kva.example", "@*.bücher.example")]
+    [InlineData(EntryType.Email, "buyer@example.com", "buyer@example.com")]
+    [InlineData(EntryType.Email, "odd@xn--.example", "odd@xn--.example")]
+    [InlineData(EntryType.Phone, "+14155550100", "+14155550100")]
+    [InlineData(EntryType.PhonePrefix, "+1900*", "+1900*")]
+    public void X3_a_contact_point_is_written_for_people_with_its_domain_in_unicode(EntryType type, string stored, string written) =>
+        Assert.Equal(written, new ContactPoint(type, stored).AsWritten);
 }

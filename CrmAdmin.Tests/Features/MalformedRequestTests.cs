@@ -229,7 +229,12 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     {
         public const string Secret = "connection to db-internal-7 refused";
 
-        public Task<IQueryable<ExceptionEntry>> EntriesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+        public Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
             throw new InvalidOperationException(Secret);
+
+        public Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct) =>
+            throw new InvalidOperationException(Secret);
+
+        public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids) => throw new InvalidOperationException(Secret);
     }
 }

@@ -176,31 +176,7 @@ public static partial class Labels
     /// <c>user@bücher.example</c>); anything else, or a domain that is not valid punycode, unchanged.
     /// Show the stored form beside it (a tooltip) when they differ: it is what the list and the API match on.
     /// </summary>
-    public static string ForPeople(string value)
-    {
-        var at = value.LastIndexOf('@');
-        if (value.StartsWith("@*.", StringComparison.Ordinal))
-        {
-            // A subdomain tree (X8): the wildcard label stays as it is.
-            at += 2;
-        }
-
-        var domain = at >= 0 ? value[(at + 1)..] : value;
-        if (!domain.Contains("xn--", StringComparison.OrdinalIgnoreCase))
-        {
-            return value;
-        }
-
-        try
-        {
-            // IdnMapping's instance members are not documented thread-safe; one is cheap to make.
-            return value[..(at + 1)] + new IdnMapping().GetUnicode(domain);
-        }
-        catch (ArgumentException)
-        {
-            return value;
-        }
-    }
+    public static string ForPeople(string value) => InternationalDomains.ToUnicode(value);
 
     /// <summary>
     /// A sentence for a person (a routing step, a verdict) with every internationalized domain in it

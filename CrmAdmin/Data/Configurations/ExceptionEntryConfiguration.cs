@@ -29,9 +29,9 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         entry.HasIndex(e => e.Value);
         // Every sort ends with Id (stable pages), so each sort index does too: PostgreSQL can then walk it
         // for the first page instead of sorting every match (SQLite's indexes end with the rowid anyway).
-        entry.HasIndex(e => new { e.CreatedAt, e.Id });
+        // "Added" sorts by Id itself (ExceptionListService), so the key is its index.
         // The type filter's first page and count read this index alone, newest first, never the table.
-        entry.HasIndex(e => new { e.Type, e.CreatedAt, e.Id });
+        entry.HasIndex(e => new { e.Type, e.Id });
         entry.HasIndex(e => new { e.HitCount, e.Id });
         entry.HasIndex(e => new { e.LastHitAt, e.Id });
         // X10: the status filter and "remove expired" read the expiring entries only.

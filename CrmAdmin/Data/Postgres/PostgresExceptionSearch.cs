@@ -1,4 +1,3 @@
-using System.Text;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
@@ -17,53 +16,93 @@ namespace CrmAdmin.Data.Postgres;
 /// </summary>
 internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 {
-    /// <inheritdoc />
-    public async Task<IQueryable<ExceptionEntry>> EntriesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
-    {
-        if (await CandidatesAsync(db, filter, ct) is not { } candidates)
-        {
-            return db.ExceptionEntries;
-        }
+    /// <summary>
+    /// Past the newest this many search rows, <see cref="NewestCandidatesAsync"/> stops walking them in order
+    /// and sorts the text's matches instead: the walk is quickest for a text common among new entries, the
+    /// sort for one whose matches are old ("batch 1" among a million: 800,000 newer rows to walk past).
+    /// </summary>
+    public const int NewestWalk = 50_000;
 
+    /// <inheritdoc />
+    public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids)
+    {
         // OFFSET 0 keeps the planner from folding the list into the outer query: folded in, it walked the
         // sort index backwards and tested every row against the list (117 ms for 1,375 candidates), where
         // fetching them by key and sorting those few takes a few milliseconds.
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var sql = $"SELECT * FROM {e.Table} WHERE {e.Column(x => x.Id)} = ANY({{0}}) OFFSET 0";
-        return db.ExceptionEntries.FromSqlRaw(sql, candidates);
+        return db.ExceptionEntries.FromSqlRaw(sql, ids.ToArray());
     }
 
     /// <summary>
-    /// The ids that may match the filter's comment and value (at most <see cref="TextSearchTerms.MaxCandidates"/>),
-    /// or null when the index cannot narrow the filter (see <see cref="TextSearchTerms"/>).
+    /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> Rows in the backlog are matched in the entries
+    /// themselves. A GIN index has no order, so a text too common for the candidates gives none of its newest.
     /// </summary>
-    public static async Task<long[]?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
+        TextCandidates? tooMany = null;
         foreach (var (column, texts) in TextSearchTerms.Of(e, filter))
         {
             var ids = (await Matching(db, e, column, texts).ToListAsync(ct)).Distinct().ToArray();
             if (ids.Length <= TextSearchTerms.MaxCandidates)
             {
-                return ids;
+                return new TextCandidates(ids, IsComplete: true);
             }
+
+            tooMany = new TextCandidates([], IsComplete: false);
         }
 
-        return null;
+        return tooMany;
     }
+
+    /// <summary>
+    /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A GIN index has no order, so this first
+    /// walks the newest <see cref="NewestWalk"/> search rows by key, and only if those hold too few matches
+    /// sorts all of the text's matches found by the index. Backlog rows are matched in the entries themselves.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
+    {
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        var (column, texts) = TextSearchTerms.Of(e, filter).First();
+        var patterns = texts.Select(t => (object)LikePattern.Containing(t)).ToArray();
+        var (any, backlogAny) = (AnyOf(column, texts.Length, ""), AnyOf(column, texts.Length, "e."));
+        var id = e.Column(x => x.Id);
+        // Names come from the model, the patterns are parameters.
+        // Range by range (LATERAL): as a plain join the planner walked every entry newest first to test it
+        // against the backlog, 240 ms when the backlog was empty.
+        var backlogSql = $"""
+            SELECT m."Value" FROM "ExceptionSearchBacklog" AS b CROSS JOIN LATERAL (
+                SELECT e.{id} AS "Value" FROM {e.Table} AS e WHERE e.{id} BETWEEN b."FromId" AND b."ToId" AND ({backlogAny})
+                ORDER BY e.{id} DESC LIMIT {count}) AS m
+            ORDER BY m."Value" DESC LIMIT {count}
+            """;
+        var walkSql = $"""
+            SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", {column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {NewestWalk}) AS s
+            WHERE {any} ORDER BY "EntryId" DESC LIMIT {count}
+            """;
+        // "+ 0" keeps the planner off the key's order (it would walk past every newer row, testing each): the
+        // GIN index finds every match and a top-N sort keeps the newest.
+        var sortSql = $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {any} ORDER BY "EntryId" + 0 DESC LIMIT {count}""";
+        var backlog = await db.Database.SqlQueryRaw<long>(backlogSql, patterns).ToListAsync(ct);
+        var indexed = await db.Database.SqlQueryRaw<long>(walkSql, patterns).ToListAsync(ct);
+        if (indexed.Count < count)
+        {
+            // Too few among the walked rows: the rest lie below them.
+            indexed = await db.Database.SqlQueryRaw<long>(sortSql, patterns).ToListAsync(ct);
+        }
+
+        return TextSearchTerms.NewestOf(indexed.Concat(backlog), count);
+    }
+
+    private static string AnyOf(string column, int texts, string alias) =>
+        string.Join(" OR ", Enumerable.Range(0, texts).Select(i => $$"""{{alias}}{{column}} LIKE {{{i}}} ESCAPE '\'"""));
 
     private static IQueryable<long> Matching(CrmDbContext db, StoreNames<ExceptionEntry> e, string column, string[] texts)
     {
         // Column names come from the model (the search table's columns carry the entry columns' names),
         // the patterns are parameters. The indexed columns are folded already, so LIKE, not ILIKE.
-        var any = new StringBuilder();
-        var backlogAny = new StringBuilder();
-        for (var i = 0; i < texts.Length; i++)
-        {
-            var or = i == 0 ? "" : " OR ";
-            any.Append($$"""{{or}}{{column}} LIKE {{{i}}} ESCAPE '\'""");
-            backlogAny.Append($$"""{{or}}e.{{column}} LIKE {{{i}}} ESCAPE '\'""");
-        }
+        var (any, backlogAny) = (AnyOf(column, texts.Length, ""), AnyOf(column, texts.Length, "e."));
 
         // Each branch stops at the cap on its own (a UNION would read every match of a common text before
         // the cap applies); an entry both indexed and in the backlog comes twice, which the caller folds.
@@ -87,7 +126,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 /// </summary>
 public sealed class PostgresExceptionSearchIndexer(
     IDbContextFactory<CrmDbContext> dbFactory, ImportsInProgress imports, TimeProvider clock, ILogger<PostgresExceptionSearchIndexer> logger)
-    : TrailingSearchIndexer(clock, logger)
+    : TrailingSearchIndexer(imports, clock, logger)
 {
     /// <summary>Entries per indexing transaction.</summary>
     public const int BatchSize = 5_000;
@@ -103,7 +142,7 @@ public sealed class PostgresExceptionSearchIndexer(
         var total = 0;
         while (true)
         {
-            await imports.WaitUntilNoneAsync(Poll, Clock, ct);
+            await Imports.WaitUntilNoneAsync(Poll, Clock, ct);
             if (await IndexNextBatchAsync(ct) is not { } indexed)
             {
                 break;

@@ -1,3 +1,4 @@
+using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Data.Sqlite;
@@ -10,10 +11,14 @@ namespace CrmAdmin.Data.Sqlite;
 /// (<see cref="SqliteDurabilityInterceptor"/>) and this does it instead. A commit is durable once
 /// its log is synced, so nothing about durability changes: after a crash SQLite replays the log.
 /// PASSIVE never waits for or blocks readers and writers; what it cannot copy now it copies later.
+/// It waits until imports have settled (<see cref="ImportsInProgress.WaitUntilQuietAsync"/>): the log of a
+/// 1M-line import is half a gigabyte, and copying it beside the next import took that import's disk and a core.
 /// </summary>
-public sealed class WalCheckpointer(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed class WalCheckpointer(
+    IDbContextFactory<CrmDbContext> dbFactory, ImportsInProgress imports, TimeProvider clock, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,6 +27,7 @@ public sealed class WalCheckpointer(IDbContextFactory<CrmDbContext> dbFactory, T
             try
             {
                 await Task.Delay(Interval, clock, stoppingToken);
+                await imports.WaitUntilQuietAsync(Poll, stoppingToken);
                 await CheckpointAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -8,7 +8,8 @@ namespace CrmAdmin.Domain.Exceptions;
 /// query with an <c>@</c> or a letter is an email query and never matches phone digits (<c>info2</c>
 /// lists no phone with a 2). Queries take the canonical form of X7 first: invisible characters are
 /// removed, full-width and other scripts' digits read as ASCII, and a whole address or domain is
-/// spelled as it is stored (punycode, no trailing dot).
+/// spelled as it is stored (punycode, no trailing dot), as is each whole Unicode label of a part of one
+/// (<c>bücher.example</c>, <c>пример</c>; see <see cref="InternationalDomains.QueryToAscii"/>).
 /// </summary>
 /// <remarks><see cref="Status"/> (X10) keeps the entries active or expired at the time the list is read.</remarks>
 public sealed record ExceptionFilter(string? Comment = null, string? Value = null, EntryType? Type = null, EntryStatus? Status = null)
@@ -39,10 +40,31 @@ public sealed record ExceptionFilter(string? Comment = null, string? Value = nul
             }
 
             // A whole address or domain is matched in its stored spelling; a part of one as typed, less
-            // a trailing dot (no stored address or domain ends with one).
+            // a trailing dot (no stored address or domain ends with one), with its whole Unicode domain labels
+            // in punycode as stored (X3): "bücher.example" finds "@xn--bcher-kva.example".
             return text.Contains('@') && ContactPointNormalizer.NormalizeEmail(text).Point is { } point
                 ? point.Value
-                : text.TrimEnd('.').ToLowerInvariant() is { Length: > 0 } part ? part : text.ToLowerInvariant();
+                : InternationalDomains.QueryToAscii(text.TrimEnd('.').ToLowerInvariant() is { Length: > 0 } part ? part : text.ToLowerInvariant());
+        }
+    }
+
+    /// <summary>
+    /// The value query's other spelling, when it has one: as typed (lower-cased), for a query with no <c>@</c>
+    /// whose Unicode labels <see cref="FoldedValue"/> spells in punycode. Such a query may be a domain or the
+    /// name before an <c>@</c>, which is stored as written, so <c>почта</c> finds both <c>почта@example.com</c>
+    /// and a domain <c>почта.рф</c>. Null when both spellings are the same.
+    /// </summary>
+    public string? FoldedValueAsWritten
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(Value) || CanonicalText.Clean(Value) is not { Length: > 0 } text || text.Contains('@') || !IsEmailQuery(text))
+            {
+                return null;
+            }
+
+            var written = text.TrimEnd('.').ToLowerInvariant() is { Length: > 0 } part ? part : text.ToLowerInvariant();
+            return written == FoldedValue ? null : written;
         }
     }
 

@@ -40,7 +40,7 @@ public static class RoutingEngine
             CreateOffReason: $"entity creation is off on line {call.Line.Name} for {direction} calls",
             RepeatedOffReason: repeatedOff,
             OutgoingCall: call.Direction == CallDirection.Outgoing);
-        Route(run, call.Related, call.Settings, policy, what, ActivityTitle(channel, call.Number.Value), name: null);
+        Route(run, call.Related, call.Settings, policy, what, ActivityTitle(channel, call.Number), name: null);
 
         if (call.StartedFrom is { } card && call.Direction == CallDirection.Outgoing)
         {
@@ -93,7 +93,7 @@ public static class RoutingEngine
             RepeatedOffReason: !email.Settings.RepeatedLeads ? "repeated leads are off in CRM settings"
                 : !email.Settings.CreateFromNewEmails ? "\"create entities from new emails\" is off in CRM settings" : null,
             OutgoingCall: false);
-        Route(run, email.Related, email.Settings, policy, "email", ActivityTitle(RoutingChannel.NewEmail, email.Address.Value), name: null);
+        Route(run, email.Related, email.Settings, policy, "email", ActivityTitle(RoutingChannel.NewEmail, email.Address), name: null);
         return run.Finish();
     }
 
@@ -107,7 +107,7 @@ public static class RoutingEngine
                        " and are routed by phone and email; with nothing related they always create entities.");
         var policy = new CreationPolicy(CreateNew: true, CreateOffReason: "", RepeatedOffReason: facts.Settings.RepeatedLeads ? null : "repeated leads are off in CRM settings",
             OutgoingCall: false);
-        Route(run, facts.Related, facts.Settings, policy, what, ActivityTitle(facts.Channel, customer.Value), facts.Name);
+        Route(run, facts.Related, facts.Settings, policy, what, ActivityTitle(facts.Channel, customer), facts.Name);
         return run.Finish();
     }
 
@@ -194,7 +194,8 @@ public static class RoutingEngine
             return;
         }
 
-        var contactName = string.IsNullOrWhiteSpace(name) ? run.Customer.Value : name.Trim();
+        // With no name given, the contact is named by the address as people write it, as the titles are.
+        var contactName = string.IsNullOrWhiteSpace(name) ? run.Customer.AsWritten : name.Trim();
         var contact = run.Plan(CrmEntityType.Contact, contactName, repeated: false, contact: null, "C5");
         var deal = run.Plan(CrmEntityType.Deal, title, repeated: false, contact: contact, "C5");
         run.Log(CrmEntityType.Deal, deal, title, "C5");
@@ -242,13 +243,15 @@ public static class RoutingEngine
                        $"a {entity}, {repeatedTitle}, is created{(contact is null ? "" : " for the customer's contact")} and the {what} is logged to it.");
     }
 
-    private static string ActivityTitle(RoutingChannel channel, string customer) => channel switch
+    // A created lead's or deal's title is text for people, kept as written: an IDN address reads in Unicode
+    // ("Email from kontakt@bücher.example"), in the lists, the pickers and the API alike; routing matches on the stored form.
+    private static string ActivityTitle(RoutingChannel channel, ContactPoint customer) => channel switch
     {
-        RoutingChannel.IncomingCall => $"Incoming call from {customer}",
-        RoutingChannel.OutgoingCall => $"Outgoing call to {customer}",
-        RoutingChannel.Chat => $"Chat from {customer}",
-        RoutingChannel.Form => $"CRM form from {customer}",
-        _ => $"Email from {customer}",
+        RoutingChannel.IncomingCall => $"Incoming call from {customer.AsWritten}",
+        RoutingChannel.OutgoingCall => $"Outgoing call to {customer.AsWritten}",
+        RoutingChannel.Chat => $"Chat from {customer.AsWritten}",
+        RoutingChannel.Form => $"CRM form from {customer.AsWritten}",
+        _ => $"Email from {customer.AsWritten}",
     };
 
     private static string CommentOf(MatchedException match) => match.Comment is { Length: > 0 } c ? $" (\"{c}\")" : "";

@@ -114,8 +114,8 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         var found = rows.Select(r => r.Id).ToList();
         var details = await db.EntityContactPoints.Where(p => p.OwnerType == type && found.Contains(p.OwnerId)).OrderBy(p => p.Id)
             .Select(p => new { p.OwnerId, p.Value }).ToListAsync(ct);
-        return rows.Select(r => new EntityOption(type, r.Id, r.Title,
-            string.Join(", ", details.Where(d => d.OwnerId == r.Id).Select(d => d.Value).Take(3)) is { Length: > 0 } d ? d : null)).ToList();
+        return rows.Select(r => new EntityOption(type, r.Id, AsWritten(r.Title),
+            string.Join(", ", details.Where(d => d.OwnerId == r.Id).Select(d => InternationalDomains.ToUnicode(d.Value)).Take(3)) is { Length: > 0 } d ? d : null)).ToList();
     }
 
     public async Task<(int Total, IReadOnlyList<EntityListItem> Items)> ListAsync(CrmEntityType type, string? search, int skip, int take,
@@ -140,7 +140,11 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         var ids = page.Select(r => r.Id).ToList();
         var points = await db.EntityContactPoints.Where(p => p.OwnerType == type && ids.Contains(p.OwnerId))
             .Select(p => new { p.OwnerId, p.Value }).ToListAsync(ct);
-        return (total, page.Select(r => r with { ContactPoints = string.Join(", ", points.Where(p => p.OwnerId == r.Id).Select(p => p.Value)) }).ToList());
+        return (total, page.Select(r => r with
+        {
+            Title = AsWritten(r.Title),
+            ContactPoints = string.Join(", ", points.Where(p => p.OwnerId == r.Id).Select(p => p.Value)),
+        }).ToList());
     }
 
     private sealed class OptionRow
@@ -454,16 +458,29 @@ public sealed class CrmEntityService(IDbContextFactory<CrmDbContext> dbFactory, 
         }
 
         var dealId = type == CrmEntityType.Lead ? await db.Leads.Where(l => l.Id == id).Select(l => l.DealId).SingleAsync(ct) : null;
+        var contact = details.ContactId is { } contactId ? await db.Contacts.AsNoTracking().Where(c => c.Id == contactId)
+            .Select(c => new EntityOption(CrmEntityType.Contact, c.Id, c.Name, null)).SingleOrDefaultAsync(ct) : null;
+        var company = details.CompanyId is { } companyId ? await db.Companies.AsNoTracking().Where(c => c.Id == companyId)
+            .Select(c => new EntityOption(CrmEntityType.Company, c.Id, c.Name, null)).SingleOrDefaultAsync(ct) : null;
+        var linkedDeal = dealId is { } deal ? await db.Deals.AsNoTracking().Where(d => d.Id == deal)
+            .Select(d => new EntityOption(CrmEntityType.Deal, d.Id, d.Title, null)).SingleOrDefaultAsync(ct) : null;
         return details with
         {
-            Contact = details.ContactId is { } contactId ? await db.Contacts.AsNoTracking().Where(c => c.Id == contactId)
-                .Select(c => new EntityOption(CrmEntityType.Contact, c.Id, c.Name, null)).SingleOrDefaultAsync(ct) : null,
-            Company = details.CompanyId is { } companyId ? await db.Companies.AsNoTracking().Where(c => c.Id == companyId)
-                .Select(c => new EntityOption(CrmEntityType.Company, c.Id, c.Name, null)).SingleOrDefaultAsync(ct) : null,
-            Deal = dealId is { } deal ? await db.Deals.AsNoTracking().Where(d => d.Id == deal)
-                .Select(d => new EntityOption(CrmEntityType.Deal, d.Id, d.Title, null)).SingleOrDefaultAsync(ct) : null,
+            Title = AsWritten(details.Title),
+            Activities = details.Activities.Select(a => a with { Summary = AsWritten(a.Summary) }).ToList(),
+            Contact = contact is null ? null : contact with { Title = AsWritten(contact.Title) },
+            Company = company is null ? null : company with { Title = AsWritten(company.Title) },
+            Deal = linkedDeal is null ? null : linkedDeal with { Title = AsWritten(linkedDeal.Title) },
         };
     }
+
+    /// <summary>
+    /// A title or name as people read it. Routing composes titles with the address as written
+    /// (<see cref="ContactPoint.AsWritten"/>), but rows created before that read "Email from kontakt@xn--bcher-kva.example":
+    /// every title this service hands out (lists, pickers, cards, the API) shows such a domain in Unicode, and saving
+    /// the entity keeps that spelling.
+    /// </summary>
+    private static string AsWritten(string title) => Labels.ForPeopleText(title);
 
     private static IReadOnlyList<ConvertedTo>? ConvertedList(Lead lead) => lead.Status != LeadStatus.Converted ? null
         : new[] { (lead.ConvertedToContact, ConvertedTo.Contact), (lead.ConvertedToDeal, ConvertedTo.Deal) }.Where(x => x.Item1).Select(x => x.Item2).ToList();

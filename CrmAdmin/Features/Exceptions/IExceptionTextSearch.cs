@@ -14,14 +14,37 @@ namespace CrmAdmin.Features.Exceptions;
 public interface IExceptionTextSearch
 {
     /// <summary>
-    /// The entries the filter's own conditions are then applied to: only the candidates the index finds
-    /// for the filter's comment or value text (a superset of its matches, at most
-    /// <see cref="TextSearchTerms.MaxCandidates"/>), or every entry when the index cannot narrow the
-    /// filter (no text, a text under three characters, or one so common the scan is quicker).
-    /// The caller's conditions still decide every row, so the index can change the speed, never the rows.
+    /// What the index finds for the filter's comment or value text, or null when it cannot narrow the filter
+    /// (no text, or a text under three characters): see <see cref="TextCandidates"/>.
     /// </summary>
-    Task<IQueryable<ExceptionEntry>> EntriesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct);
+    Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct);
+
+    /// <summary>
+    /// The ids of the newest entries (highest ids) the filter's text may match, newest first, at most
+    /// <paramref name="count"/>: every entry the text matches whose id is at least the last id returned is in
+    /// the list (with perhaps a few the caller's conditions then drop). Fewer than <paramref name="count"/>
+    /// means there are no more. This is how the newest page of a common text is found without walking past
+    /// every newer entry it does not match (a "batch 1" whose matches are the oldest fifth of a million).
+    /// Only for a filter with a text the index can look up (<see cref="TextSearchTerms.Of"/>).
+    /// </summary>
+    Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct);
+
+    /// <summary>The entries with these ids (at most a few times <see cref="TextSearchTerms.MaxCandidates"/>), as a query to filter and sort further.</summary>
+    IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids);
 }
+
+/// <summary>
+/// The entries a filter's text may match, as the index found them (X5).
+/// </summary>
+/// <param name="Ids">
+/// When <paramref name="IsComplete"/>: every entry the text may match (a superset of its matches, at most
+/// <see cref="TextSearchTerms.MaxCandidates"/>, in no order). Otherwise more entries may match than that, and
+/// these are the newest <see cref="TextSearchTerms.MaxCandidates"/> + 1 of them, newest first (as
+/// <see cref="IExceptionTextSearch.NewestCandidatesAsync"/> gives them), or none when the index cannot
+/// tell the newest cheaply.
+/// </param>
+/// <param name="IsComplete">Whether <paramref name="Ids"/> holds every entry the text may match.</param>
+public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete);
 
 /// <summary>
 /// The texts a trigram index can look up for a filter (X5), the same for both providers: the folded
@@ -35,9 +58,20 @@ public static class TextSearchTerms
 
     /// <summary>
     /// Past this many candidates the index is slower than the scan it replaces (it re-reads every
-    /// candidate row, while the scan streams pages in order), so a common text such as "batch" scans.
+    /// candidate row, while the scan streams pages in order), so a common text such as "batch" scans,
+    /// unless its newest matches are what the page needs (<see cref="IExceptionTextSearch.NewestCandidatesAsync"/>).
     /// </summary>
     public const int MaxCandidates = 10_000;
+
+    /// <summary>
+    /// The newest <paramref name="count"/> distinct ids of several lists, each the newest matches of one text
+    /// or of the rows the index has not reached, newest first and at most <paramref name="count"/> long. Every
+    /// match above the last id returned is in the answer: a list that stopped at the count stopped at or below it.
+    /// </summary>
+    public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
+
+    /// <summary>Whether the index can look up any of the filter's texts.</summary>
+    public static bool Apply(CrmDbContext db, ExceptionFilter filter) => Of(new StoreNames<ExceptionEntry>(db.Model), filter).Any();
 
     /// <summary>
     /// For each indexed column the filter constrains (comment first), the texts any of which a row's
@@ -52,8 +86,9 @@ public static class TextSearchTerms
 
         if (filter.FoldedValue is { } value)
         {
-            // A query with no digits can only match emails and domains.
-            var texts = filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value];
+            // A query with no digits can only match emails and domains; a Unicode one in either spelling.
+            var texts = (filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value])
+                .Concat(filter.FoldedValueAsWritten is { } written ? [written] : []).ToArray();
             if (texts.All(t => t.Length >= MinimumLength))
             {
                 yield return (e.Column(x => x.Value), texts);

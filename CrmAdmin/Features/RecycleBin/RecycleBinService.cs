@@ -90,7 +90,9 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var items = await db.RecycleBin.AsNoTracking().OrderByDescending(i => i.DeletedAt).ThenByDescending(i => i.Id).ToListAsync(ct);
-        return items.Select(i => new RecycleBinRow(i.Id, i.EntityType, i.EntityId, i.Title, i.DeletedAt, i.DeletedBy, i.With, i.Entries.Count)).ToList();
+        // Titles as people read them: one recycled before routing composed titles as written may hold a punycode domain.
+        return items.Select(i => new RecycleBinRow(i.Id, i.EntityType, i.EntityId, Labels.ForPeopleText(i.Title), i.DeletedAt, i.DeletedBy,
+            i.With.Select(w => w with { Title = Labels.ForPeopleText(w.Title) }).ToList(), i.Entries.Count)).ToList();
     }
 
     /// <summary>Brings the group back (S3) and, if asked, removes the exception entries that "Add to exceptions" added.</summary>

@@ -39,12 +39,13 @@ public sealed record RoutingOutcome(
         dryRun,
         decision.Blocked,
         decision.MatchedException is { } m ? new MatchedExceptionDto(m.Id, m.Type, m.Value, m.Comment) : null,
-        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), p.Title, p.Rule)).ToList(),
-        decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), l.Title, l.Rule)).ToList(),
+        decision.Create.Select(p => new OutcomeEntity(p.Type, createdIds?.GetValueOrDefault(p.Key), Labels.ForPeopleText(p.Title), p.Rule)).ToList(),
+        decision.LogTo.Select(l => new OutcomeEntity(l.Type, l.Entity.ExistingId ?? (l.Entity.PlannedKey is { } k ? createdIds?.GetValueOrDefault(k) : null), Labels.ForPeopleText(l.Title), l.Rule)).ToList(),
         decision.Repeated,
         decision.Rules,
-        // The sentences are for people (§8): an IDN domain reads in Unicode, as in the exception grid;
-        // the fields (customer, matchedException.value, titles) keep the stored form clients match on.
+        // The sentences and titles are for people (§8): an IDN domain reads in Unicode, as in the exception grid
+        // (a title saved before routing wrote titles in Unicode, too); the fields clients match on (customer,
+        // matchedException.value) keep the stored form.
         decision.Steps.Select(s => $"{s.Rule}: {Labels.ForPeopleText(s.Explanation)}").ToList(),
         Labels.ForPeopleText(dryRun ? decision.Verdict + " (dry run: nothing was changed)" : decision.Verdict));
 }

@@ -76,7 +76,8 @@ public sealed class RoutingService(
         var customer = await customers.ReadAsync(db, point, ct);
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
             customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), replyTo, thread));
-        var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.Value}" : $"Email from {point.Value}: {request.Subject.Trim()}";
+        // The summary is for people: the address as written (Unicode domain); the activity's From keeps the stored form.
+        var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.AsWritten}" : $"Email from {point.AsWritten}: {request.Subject.Trim()}";
         // The activity keeps a summary of at most its column's length; a long subject is cut, not refused.
         summary = summary.Length <= ActivitySummaryLength ? summary : summary[..(ActivitySummaryLength - 1)] + "…";
         return await FinishAsync(db, decision, request.DryRun, ActivityKind.Email, summary, null, null, request.MessageId?.Trim(), actor, ct);
@@ -116,7 +117,7 @@ public sealed class RoutingService(
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         // Both the phone and the email a person typed are kept on what is created, so the next call or email finds it.
-        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.Value}", null, null, null, actor, ct,
+        return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.AsWritten}", null, null, null, actor, ct,
             new[] { phone, email }.OfType<ContactPoint>().ToList());
     }
 
@@ -141,8 +142,20 @@ public sealed class RoutingService(
     }
 
     // An email's activity summary is "Email from {address}: {subject}" (RouteEmailAsync); without a subject it is "Email from {address}".
-    private static string SubjectOf(string summary, string from) =>
-        summary.StartsWith($"Email from {from}: ", StringComparison.Ordinal) ? summary[$"Email from {from}: ".Length..] : "(no subject)";
+    // The address is as written (Unicode domain) since IDN titles were fixed, and as stored in summaries saved before.
+    private static string SubjectOf(string summary, string from)
+    {
+        foreach (var address in new[] { InternationalDomains.ToUnicode(from), from })
+        {
+            var prefix = $"Email from {address}: ";
+            if (summary.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return summary[prefix.Length..];
+            }
+        }
+
+        return "(no subject)";
+    }
 
     /// <summary>
     /// An applied decision reads its facts inside its own write transaction (SQLite's BEGIN IMMEDIATE

@@ -122,10 +122,11 @@ public partial class SimulatorPage
     private void OnReplyChosen(SavedMessage? message)
     {
         (Current.Reply, Current.FieldError) = (message, null);
-        // A reply usually comes from the address the saved message was exchanged with.
+        // A reply usually comes from the address the saved message was exchanged with, filled as a person writes it
+        // (an IDN domain in Unicode); routing normalizes it back to the stored form it matches on.
         if (message is not null && string.IsNullOrWhiteSpace(Current.Email))
         {
-            Current.Email = message.From;
+            Current.Email = Labels.ForPeople(message.From);
         }
     }
 

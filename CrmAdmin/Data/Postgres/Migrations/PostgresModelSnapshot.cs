@@ -563,16 +563,14 @@ namespace CrmAdmin.Data.Postgres.Migrations
 
                     b.HasIndex("Value");
 
-                    b.HasIndex("CreatedAt", "Id");
-
                     b.HasIndex("HitCount", "Id");
 
                     b.HasIndex("LastHitAt", "Id");
 
+                    b.HasIndex("Type", "Id");
+
                     b.HasIndex("Type", "Value")
                         .IsUnique();
-
-                    b.HasIndex("Type", "CreatedAt", "Id");
 
                     b.ToTable("ExceptionEntries", (string)null);
                 });

@@ -538,16 +538,14 @@ namespace CrmAdmin.Data.Sqlite.Migrations
 
                     b.HasIndex("Value");
 
-                    b.HasIndex("CreatedAt", "Id");
-
                     b.HasIndex("HitCount", "Id");
 
                     b.HasIndex("LastHitAt", "Id");
 
+                    b.HasIndex("Type", "Id");
+
                     b.HasIndex("Type", "Value")
                         .IsUnique();
-
-                    b.HasIndex("Type", "CreatedAt", "Id");
 
                     b.ToTable("ExceptionEntries", (string)null);
                 });
