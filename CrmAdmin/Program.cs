@@ -81,7 +81,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapOpenApi().AllowAnonymous();
 app.MapHealthChecks("/health").AllowAnonymous();
 // Every endpoint of the app's own refuses an undefined enum value in its query or route (P5).
-var endpoints = app.MapGroup("").AddEndpointFilterFactory(DefinedEnums.Filter);
+var endpoints = app.MapGroup("").AddEndpointFilterFactory(DefinedEnums.Filter).AddEndpointFilterFactory(BindingProblems.CheckRanges);
 endpoints.MapAccountEndpoints();
 endpoints.MapAccessEndpoints();
 endpoints.MapExceptionEndpoints();

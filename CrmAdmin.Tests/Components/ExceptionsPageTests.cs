@@ -1,3 +1,4 @@
+using AngleSharp.Dom;
 using Bunit;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
@@ -57,6 +58,35 @@ public sealed class ExceptionsPageTests : MudTestContext
         page.WaitForAssertion(() => Assert.Contains("No entries yet.", page.Find("[data-testid=empty-list]").TextContent));
         Assert.Empty(page.FindAll("[data-testid=list-loading]"));
         Assert.Contains("0–0 of 0", page.Markup);
+    }
+
+    [Fact]
+    public async Task X5_past_the_count_limit_the_pager_pages_on_to_the_last_match_and_a_new_sort_starts_at_the_first_page()
+    {
+        await database.ExecuteAsync($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {ExceptionListService.CountLimit + 60})
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+            """);
+        gated.Open();
+        var page = Render<ExceptionsPage>();
+        string Pager() => page.Find("[data-testid=grid-pager]").TextContent;
+        IElement Button(string label) => page.Find($"[data-testid=grid-pager] button[aria-label='{label}']");
+        page.WaitForAssertion(() => Assert.Contains("1–50 of more than 10,000", Pager()));
+
+        // "Last" goes as far as is known: the page after the count's limit.
+        await page.InvokeAsync(() => Button("Last page").Click());
+        page.WaitForAssertion(() => Assert.Contains("10,001–10,050 of more than 10,050", Pager()));
+        Assert.False(Button("Next page").HasAttribute("disabled"));
+
+        await page.InvokeAsync(() => Button("Next page").Click());
+        // The last page is not full: its end is the exact count, and there is no next page.
+        page.WaitForAssertion(() => Assert.Contains("10,051–10,060 of 10,060", Pager()));
+        Assert.True(Button("Next page").HasAttribute("disabled"));
+        Assert.Equal("bulk1@example.com", page.FindAll("[data-testid=entry-value]")[^1].TextContent.Trim());
+
+        await page.InvokeAsync(() => page.FindAll(".mud-table-sort-label, .sortable-column-header").First().Click());
+        page.WaitForAssertion(() => Assert.Contains("1–50 of more than 10,000", Pager()));
     }
 
     /// <summary>Hands out the database's contexts only once opened, so the page can be seen mid-load.</summary>

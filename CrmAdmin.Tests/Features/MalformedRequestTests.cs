@@ -153,6 +153,32 @@ public sealed class MalformedRequestTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("GET", "/api/exceptions/?take=1000", "take: a whole number from 1 to 500.")]
+    [InlineData("GET", "/api/exceptions/?take=0", "take: a whole number from 1 to 500.")]
+    [InlineData("GET", "/api/exceptions/?skip=-1", "skip: a whole number from 0 to 2147483647.")]
+    [InlineData("GET", "/api/exceptions/imports?take=201", "take: a whole number from 1 to 200.")]
+    [InlineData("POST", "/api/exceptions/import?expiresInDays=0", "expiresInDays: a whole number from 1 to 3650.")]
+    [InlineData("POST", "/api/exceptions/import?expiresInDays=3651", "expiresInDays: a whole number from 1 to 3650.")]
+    public async Task A_whole_number_that_binds_but_is_out_of_its_range_is_refused_never_clamped(string method, string path, string detail)
+    {
+        var response = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? new StringContent("+14155550100") : null });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(detail, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/exceptions/?type=email", "type: one of ")]
+    [InlineData("/api/exceptions/?sortBy=value", "sortBy: one of ")]
+    public async Task An_enum_value_in_another_case_is_told_the_names_it_may_take(string path, string detailStart)
+    {
+        var response = await admin.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith(detailStart, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+    }
+
+    [Theory]
     [InlineData("POST", "/api/routing/call", """{"lineId":99999999999999999999,"direction":"Incoming","number":"+14155550100"}""", "lineId: a whole number from 1 to 9223372036854775807.")]
     [InlineData("POST", "/api/leads", """{"title":"Lead","companyId":1e30}""", "companyId: a whole number from 1 to 9223372036854775807.")]
     [InlineData("POST", "/api/routing/call", """{"lineId":1,"direction":"Incoming","number":"+14155550100","initiatedFrom":{"type":"Lead","id":-99999999999999999999}}""", "initiatedFrom.id: a whole number from 1 to 9223372036854775807.")]

@@ -32,10 +32,14 @@ public partial class ExceptionsPage
     // loading state changes, so reading grid.Loading here is current.
     private bool Loading => !loaded || grid?.Loading == true;
 
+    // How many rows are known to match when the count stopped: at least the limit, and at least every row up
+    // to the end of the page shown (paging on past the limit keeps finding more).
+    private int knownAtLeast;
+
     private string PagerInfoFormat => Loading
         ? "Loading…"
         : totalIsLowerBound
-            ? $"{{first_item}}–{{last_item}} of more than {ExceptionListService.CountLimit:N0}"
+            ? $"{{first_item}}–{{last_item}} of more than {knownAtLeast:N0}"
             : "{first_item}–{last_item} of {all_items}";
     private bool showImport;
     private bool showHistory;
@@ -130,10 +134,20 @@ public partial class ExceptionsPage
         var page = await Entries.ListAsync(
             new ExceptionListQuery(filter, state.Page * state.PageSize, state.PageSize, column, descending), user, ct);
         pageRows = page.Items;
-        totalIsLowerBound = page.TotalIsLowerBound;
         loaded = true;
-        return new GridData<ExceptionRow> { Items = page.Items, TotalItems = page.Total };
+        var shownUpTo = state.Page * state.PageSize + page.Items.Count;
+        var full = page.Items.Count == state.PageSize;
+        // Past the count's limit a page that is not full is the last one, and its end the exact total.
+        totalIsLowerBound = page.TotalIsLowerBound && (full || page.Items.Count == 0);
+        knownAtLeast = Math.Max(page.Total, shownUpTo);
+        // While the count is a lower bound the pager must offer the next page after a full one: the grid
+        // disables Next at TotalItems, which left every match past the 10,000th out of reach.
+        var total = !page.TotalIsLowerBound ? page.Total : totalIsLowerBound && full ? knownAtLeast + 1 : knownAtLeast;
+        return new GridData<ExceptionRow> { Items = page.Items, TotalItems = total };
     }
+
+    // A new order starts at its first page: staying on page 200 of another order shows rows from its middle.
+    private void SortChanged() => grid.NavigateTo(Page.First);
 
     private void ToggleImport() => showImport = !showImport;
 

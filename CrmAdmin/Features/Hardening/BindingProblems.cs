@@ -111,6 +111,39 @@ public static partial class BindingProblems
         }
     }
 
+    /// <summary>
+    /// An endpoint filter factory that holds a handler's whole-number parameters to their <see cref="RangeAttribute"/>
+    /// (skip, take, expiresInDays): a value outside it is a 400 problem naming the parameter and its range, never
+    /// quietly clamped. A client paging with <c>take=1000</c> got 500 rows and took the short page for the last.
+    /// Handlers without such a parameter get no filter.
+    /// </summary>
+    public static EndpointFilterDelegate CheckRanges(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var checks = context.MethodInfo.GetParameters()
+            .Select((parameter, index) => (Parameter: parameter, Index: index, Range: parameter.GetCustomAttribute<RangeAttribute>()))
+            .Where(c => c.Range is not null)
+            .ToArray();
+        if (checks.Length == 0)
+        {
+            return next;
+        }
+
+        return async invocation =>
+        {
+            foreach (var (parameter, index, range) in checks)
+            {
+                if (invocation.Arguments[index] is { } value && !range!.IsValid(value))
+                {
+                    var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+                    return TypedResults.Problem(title: "Invalid value", statusCode: StatusCodes.Status400BadRequest,
+                        detail: $"{parameter.Name}: a whole number from {WholeNumberRange(type, parameter, parameter.Name)}.");
+                }
+            }
+
+            return await next(invocation);
+        };
+    }
+
     /// <summary>"a", "a or b", "a, b or c".</summary>
     private static string Either(IReadOnlyList<string> items) =>
         items.Count == 1 ? items[0] : $"{string.Join(", ", items.Take(items.Count - 1))} or {items[^1]}";
@@ -307,7 +340,9 @@ public static partial class BindingProblems
     {
         if (type.IsEnum)
         {
-            return text => Enum.TryParse(type, text, ignoreCase: true, out _);
+            // Binding parses an enum case-sensitively (type=email does not bind), so this does too, and such a
+            // value is told the names it may take instead of that the request could not be read.
+            return text => Enum.TryParse(type, text, ignoreCase: false, out _);
         }
 
         const BindingFlags PublicStatic = BindingFlags.Public | BindingFlags.Static;
