@@ -19,6 +19,9 @@ public sealed record Viewport(int Width, int Height)
     /// </summary>
     public bool Audited => this == All[0] || this == All[1];
 
+    /// <summary>Whether every role is seen at this size, or only the page's first (the wide screen: see PageCatalogTests).</summary>
+    public bool EveryRole => Audited;
+
     /// <summary>From MudBlazor's Lg breakpoint (1280 px) the menu is open beside the content; below it, behind the menu button.</summary>
     public bool MenuBesideContent => Width >= 1280;
 
