@@ -53,26 +53,35 @@ public static class SeenByPerson
     /// </summary>
     public static async Task ExpectSeenAsync(this ILocator locator, string what)
     {
-        try
+        // A render of the server's next answer may replace the element between two steps (a picker's list of
+        // the newest items giving way to the typed text's matches): the locator then finds the new one, and the
+        // check starts again. Anything else fails at once.
+        for (var attempt = 1; ; attempt++)
         {
-            await Assertions.Expect(locator).ToBeVisibleAsync();
-            await locator.ScrollIntoViewIfNeededAsync();
-            // Playwright leaves an element that is partly in view where it is (a paste box one pixel above
-            // the top, after the page moved to a report): a person scrolls until it is all there.
-            await locator.EvaluateAsync("""
-                e => {
-                  const r = e.getBoundingClientRect();
-                  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-                }
-                """);
+            try
+            {
+                await Assertions.Expect(locator).ToBeVisibleAsync();
+                await locator.ScrollIntoViewIfNeededAsync();
+                // Playwright leaves an element that is partly in view where it is (a paste box one pixel above
+                // the top, after the page moved to a report): a person scrolls until it is all there.
+                await locator.EvaluateAsync("""
+                    e => {
+                      const r = e.getBoundingClientRect();
+                      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) e.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+                    }
+                    """);
+                var problem = await locator.EvaluateAsync<string?>(Problem);
+                Assert.True(problem is null, $"{what} is not seen: {problem}");
+                return;
+            }
+            catch (PlaywrightException e) when (attempt < 3 && e.Message.Contains("not attached to the DOM", StringComparison.Ordinal))
+            {
+            }
+            catch (PlaywrightException e)
+            {
+                Assert.Fail($"{what} is not seen: {e.Message}");
+            }
         }
-        catch (PlaywrightException e)
-        {
-            Assert.Fail($"{what} is not seen: {e.Message}");
-        }
-
-        var problem = await locator.EvaluateAsync<string?>(Problem);
-        Assert.True(problem is null, $"{what} is not seen: {problem}");
     }
 
     /// <summary>
