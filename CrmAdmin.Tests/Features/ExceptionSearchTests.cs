@@ -164,6 +164,31 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal((7, false), (narrower.Total, narrower.TotalIsLowerBound));
     }
 
+    [Fact]
+    public async Task X5_a_common_texts_total_stays_exact_while_a_changed_comment_waits_for_the_index()
+    {
+        await host.Database.ExecuteAsync($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TextSearchTerms.MaxCandidates + 1})
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+            """);
+        await IndexEverythingAsync();
+        var bulk = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk"));
+        var all = await list.ListAsync(bulk, host.Viewer);
+        Assert.Equal((ExceptionListService.CountLimit, true), (all.Total, all.TotalIsLowerBound));
+
+        // One fewer holds the text: exactly the limit, which the index's stale row for it must not hide.
+        await host.Database.ExecuteAsync("""
+            UPDATE "ExceptionEntries" SET "Comment" = 'Moved', "CommentFolded" = 'moved' WHERE "Value" = 'bulk1@example.com';
+            """);
+        var beforeIndexing = await list.ListAsync(bulk, host.Viewer);
+        await IndexEverythingAsync();
+        var afterIndexing = await list.ListAsync(bulk, host.Viewer);
+
+        Assert.Equal((ExceptionListService.CountLimit, false), (beforeIndexing.Total, beforeIndexing.TotalIsLowerBound));
+        Assert.Equal((ExceptionListService.CountLimit, false), (afterIndexing.Total, afterIndexing.TotalIsLowerBound));
+    }
+
     public static readonly TheoryData<ExceptionFilter, int> CommonTextPages = new()
     {
         { new ExceptionFilter(Comment: "bulk"), 0 },

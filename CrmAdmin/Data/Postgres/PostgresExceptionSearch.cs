@@ -37,6 +37,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> Rows in the backlog are matched in the entries
     /// themselves. A GIN index has no order, so a text too common for the candidates gives none of its newest.
+    /// The candidates are exact (LIKE rechecks each row) unless the backlog held a range: a changed entry's
+    /// search row then still holds its old text until the range is indexed.
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
@@ -44,17 +46,22 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         TextCandidates? tooMany = null;
         foreach (var (column, texts) in TextSearchTerms.Of(e, filter))
         {
-            var ids = (await Matching(db, e, column, texts).ToListAsync(ct)).Distinct().ToArray();
+            var found = await Matching(db, e, column, texts).ToListAsync(ct);
+            var backlogHadRows = found.Remove(BacklogHadRows);
+            var ids = found.Distinct().ToArray();
             if (ids.Length <= TextSearchTerms.MaxCandidates)
             {
-                return new TextCandidates(ids, IsComplete: true);
+                return new TextCandidates(ids, IsComplete: true, IsExact: !backlogHadRows);
             }
 
-            tooMany = new TextCandidates([], IsComplete: false);
+            tooMany = new TextCandidates([], IsComplete: false, IsExact: !backlogHadRows);
         }
 
         return tooMany;
     }
+
+    /// <summary>What <see cref="Matching"/> adds when the backlog held a range (no entry has this id).</summary>
+    private const long BacklogHadRows = -1;
 
     /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A GIN index has no order, so this first
@@ -106,12 +113,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         // Each branch stops at the cap on its own (a UNION would read every match of a common text before
         // the cap applies); an entry both indexed and in the backlog comes twice, which the caller folds.
+        // The last branch says, in the same snapshot, whether the backlog held anything (BacklogHadRows).
         var id = e.Column(x => x.Id);
         var cap = TextSearchTerms.MaxCandidates + 1;
         var sql = $"""
             (SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {any} LIMIT {cap})
             UNION ALL
             (SELECT e.{id} FROM "ExceptionSearchBacklog" AS b JOIN {e.Table} AS e ON e.{id} BETWEEN b."FromId" AND b."ToId" WHERE {backlogAny} LIMIT {cap})
+            UNION ALL
+            SELECT {BacklogHadRows}::bigint WHERE EXISTS (SELECT 1 FROM "ExceptionSearchBacklog")
             """;
         return db.Database.SqlQueryRaw<long>(sql, texts.Select(t => (object)LikePattern.Containing(t)).ToArray());
     }

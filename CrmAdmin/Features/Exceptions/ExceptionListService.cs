@@ -71,15 +71,20 @@ public sealed class ExceptionListService(
         // A text too common for the candidates may still come with its newest ones: those that pass the other
         // conditions are the newest matches, enough for a lower bound and the newest pages without a scan.
         var newest = candidates is { IsComplete: false, Ids.Count: > 0 } ? await NewestMatchesAsync(db, filter, candidates.Ids, now, ct) : null;
-        var matches = newest is { Count: > CountLimit } ? newest : await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
-        var lowerBound = matches.Count > CountLimit;
+        // An index that matched a whole filter's text exactly and stopped at its limit has told the total
+        // already: more than the limit. (Counting again read 80,000 rows for "telemarketing", 20 ms.)
+        var textTellsTotal = candidates is { IsComplete: false, IsExact: true } && TextSearchTerms.IsWholeFilter(filter);
+        var matches = newest is { Count: > CountLimit } ? newest
+            : textTellsTotal ? null
+            : await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+        var lowerBound = matches is null || matches.Count > CountLimit;
         var items = candidates is { IsComplete: false } && query is { SortBy: ExceptionSortColumn.CreatedAt, Descending: true }
             ? await NewestPageAsync(db, filter, newest, skip, take, now, ct)
             : null;
         // The page is the filter's own query, not "Id in the matches": with a list of ids PostgreSQL walked
         // the sort index backwards testing each row against the list (117 ms for 1,375 matches, against 10).
         items ??= await Sort(filtered, query.SortBy, query.Descending).Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
-        return new ExceptionPage(lowerBound ? CountLimit : matches.Count, items, lowerBound);
+        return new ExceptionPage(lowerBound ? CountLimit : matches!.Count, items, lowerBound);
     }
 
     /// <summary>

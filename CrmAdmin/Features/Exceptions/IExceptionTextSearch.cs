@@ -44,7 +44,13 @@ public interface IExceptionTextSearch
 /// tell the newest cheaply.
 /// </param>
 /// <param name="IsComplete">Whether <paramref name="Ids"/> holds every entry the text may match.</param>
-public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete);
+/// <param name="IsExact">
+/// Whether the index matched the text itself, not a superset of it (no row it has not reached and no stale
+/// row counted as a match): then an incomplete answer means more than <see cref="TextSearchTerms.MaxCandidates"/>
+/// entries hold the text, and a filter with no other condition (<see cref="TextSearchTerms.IsWholeFilter"/>)
+/// needs no count of its own.
+/// </param>
+public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete, bool IsExact = false);
 
 /// <summary>
 /// The texts a trigram index can look up for a filter (X5), the same for both providers: the folded
@@ -69,6 +75,14 @@ public static class TextSearchTerms
     /// match above the last id returned is in the answer: a list that stopped at the count stopped at or below it.
     /// </summary>
     public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
+
+    /// <summary>
+    /// Whether the filter's comment text is its only condition: no value, type or status. Then an index that
+    /// matched that text exactly (<see cref="TextCandidates.IsExact"/>) found exactly the filter's matches.
+    /// (A value text is not: phones match on its digits, other entries on the text.)
+    /// </summary>
+    public static bool IsWholeFilter(ExceptionFilter filter) =>
+        filter is { FoldedComment.Length: >= MinimumLength, FoldedValue: null, Type: null, Status: null };
 
     /// <summary>Whether the index can look up any of the filter's texts.</summary>
     public static bool Apply(CrmDbContext db, ExceptionFilter filter) => Of(new StoreNames<ExceptionEntry>(db.Model), filter).Any();
