@@ -130,6 +130,31 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
         Assert.Equal(12_000, await db.ExceptionEntries.CountAsync());
     }
 
+
+    [Fact]
+    public async Task I2_X6_batches_partly_listed_already_report_each_line_and_audit_only_the_added_in_order()
+    {
+        // Every 7th of 5,000 lines (several writer batches) is listed already; one batch is listed whole.
+        var listed = Enumerable.Range(0, 5_000).Where(i => i % 7 == 0 || i is >= 2_000 and < 4_000).Select(Email).ToList();
+        await service.ImportAsync(string.Join("\n", listed), EntrySource.Settings, host.Supervisor);
+        await using (var before = database.CreateDbContext())
+        {
+            await before.AuditEntries.ExecuteDeleteAsync();
+        }
+
+        var report = await service.ImportAsync(string.Join("\n", Enumerable.Range(0, 5_000).Select(i => $"{Email(i)};batch")), EntrySource.Api, host.Supervisor);
+
+        var added = Enumerable.Range(0, 5_000).Select(Email).Except(listed).ToList();
+        Assert.Equal((added.Count, listed.Count), (report.Added, report.AlreadyListed));
+        Assert.Equal(listed.Take(report.Problems.Count), report.Problems.Select(p => Email(p.Line - 1)));
+        Assert.All(report.Problems, p => Assert.Equal(ImportLineStatus.AlreadyListed, p.Status));
+        await using var db = database.CreateDbContext();
+        var audited = await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded).OrderBy(a => a.Id).Select(a => a.Value!).ToListAsync();
+        Assert.Equal(added, audited);
+        Assert.Equal(added.Count, await db.ExceptionEntries.CountAsync(e => e.Comment == "batch"));
+
+        static string Email(int i) => $"lead{i:0000}@example.com";
+    }
     [Fact]
     public async Task A_cancelled_import_adds_nothing()
     {

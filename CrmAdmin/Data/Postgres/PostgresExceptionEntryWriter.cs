@@ -17,18 +17,19 @@ internal sealed class PostgresExceptionEntryWriters : IExceptionEntryWriters
 
 /// <summary>
 /// Writes entries the PostgreSQL way, inside the caller's transaction: a batch goes by binary COPY
-/// into a temporary staging table, then one <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c>
-/// moves it into the list. The unique (Type, Value) index tells Added from AlreadyListed (an existing
-/// entry and its comment stay untouched, I3), and a concurrent import of the same value on another
-/// instance waits for this one's commit and then finds it listed, never fails. What was added is read
-/// from <c>RETURNING</c> into a second staging table (sequences are not transactional, so the ids
-/// alone cannot say which rows are this import's); the audit rows are copied from it in one statement.
-/// The staging tables are dropped at commit or rollback, so a failed import leaves nothing behind.
+/// into a temporary staging table, then one statement moves it into the list and audits it:
+/// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> in a <c>WITH</c>, whose rows a second
+/// <c>INSERT</c> turns into the ExceptionAdded audit rows (X6), in the entries' order. The unique (Type,
+/// Value) index tells Added from AlreadyListed (an existing entry and its comment stay untouched, I3),
+/// and a concurrent import of the same value on another instance waits for this one's commit and then
+/// finds it listed, never fails. The statement answers with the number added, and names the added
+/// points only when some of the batch were listed already (sequences are not transactional, so the
+/// ids alone cannot say which rows are this batch's). The staging table is dropped at commit or
+/// rollback, so a failed import leaves nothing behind.
 /// </summary>
 internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
 {
     private const string Rows = "crm_import_rows";
-    private const string Added = "crm_import_added";
 
     private readonly NpgsqlConnection connection;
     private readonly StoreNames<ExceptionEntry> e;
@@ -39,8 +40,6 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     private readonly long? importId;
     private readonly NpgsqlCommand insertAudit;
     private NpgsqlCommand? insertEntries;
-    private NpgsqlCommand? addedInBatch;
-    private int batch;
 
     public PostgresExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId)
     {
@@ -80,7 +79,6 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         }
 
         insertEntries ??= Prepare();
-        batch++;
         Execute($"TRUNCATE {Rows};");
         using (var copy = connection.BeginBinaryImport($"COPY {Rows} (ord, type, value, comment, folded, expires) FROM STDIN (FORMAT BINARY)"))
         {
@@ -115,42 +113,27 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
             copy.Complete();
         }
 
-        insertEntries.Parameters["batch"].Value = batch;
-        var count = insertEntries.ExecuteNonQuery();
-        // All added or none (an import of new entries, a re-import) needs no reading back.
-        if (count == 0 || count == entries.Count)
-        {
-            return new AddedEntries(count, null);
-        }
-
-        addedInBatch!.Parameters["batch"].Value = batch;
-        var added = new HashSet<ContactPoint>(count);
-        using var reader = addedInBatch.ExecuteReader();
+        // One row with the count when all or none were added (an import of new entries, a re-import);
+        // otherwise one row per added point.
+        insertEntries.Parameters["rows"].Value = entries.Count;
+        using var reader = insertEntries.ExecuteReader();
+        var count = 0;
+        HashSet<ContactPoint>? some = null;
         while (reader.Read())
         {
-            added.Add(new ContactPoint(Enum.Parse<EntryType>(reader.GetString(0)), reader.GetString(1)));
+            count = (int)reader.GetInt64(0);
+            if (!reader.IsDBNull(1))
+            {
+                (some ??= new HashSet<ContactPoint>(count)).Add(new ContactPoint(Enum.Parse<EntryType>(reader.GetString(1)), reader.GetString(2)));
+            }
         }
 
-        return new AddedEntries(count, added);
+        return new AddedEntries(count, some);
     }
 
+    /// <summary>Nothing left to do: each batch's statement wrote its audit rows (see the class).</summary>
     public void AuditAdded()
     {
-        if (insertEntries is null)
-        {
-            return;
-        }
-
-        using var audit = new NpgsqlCommand($"""
-            INSERT INTO {a.Table} ({AuditColumns})
-            SELECT @at, @actor, @action, @source, type, value FROM {Added} ORDER BY id
-            """, connection);
-        audit.Parameters.AddWithValue("at", at);
-        audit.Parameters.AddWithValue("actor", actor);
-        audit.Parameters.AddWithValue("action", nameof(AuditAction.ExceptionAdded));
-        audit.Parameters.AddWithValue("source", source.ToString());
-        audit.ExecuteNonQuery();
-        Execute($"TRUNCATE {Added};");
     }
 
     public void Audit(AuditAction action, ContactPoint point) => Audit(action, point, null);
@@ -166,29 +149,31 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         insertAudit.ExecuteNonQuery();
     }
 
-    /// <summary>The staging tables (this transaction's only) and the statement that moves a batch into the list.</summary>
+    /// <summary>The staging table (this transaction's only) and the statement that moves a batch into the list and audits it.</summary>
     private NpgsqlCommand Prepare()
     {
         Execute($"""
             CREATE TEMP TABLE IF NOT EXISTS {Rows} (ord int NOT NULL, type text NOT NULL, value text NOT NULL, comment text, folded text, expires timestamptz) ON COMMIT DROP;
-            CREATE TEMP TABLE IF NOT EXISTS {Added} (id bigint NOT NULL, batch int NOT NULL, type text NOT NULL, value text NOT NULL) ON COMMIT DROP;
-            TRUNCATE {Added};
             """);
+        var (id, type, value) = (e.Column(x => x.Id), e.Column(x => x.Type), e.Column(x => x.Value));
         var insert = new NpgsqlCommand($"""
             WITH added AS (
-                INSERT INTO {e.Table} ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)}, {e.Column(x => x.ExpiresAt)}, {e.Column(x => x.ImportId)})
+                INSERT INTO {e.Table} ({type}, {value}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)}, {e.Column(x => x.ExpiresAt)}, {e.Column(x => x.ImportId)})
                 SELECT type, value, comment, folded, @source, @at, @actor, 0, expires, @importId FROM {Rows} ORDER BY ord
-                ON CONFLICT ({e.Column(x => x.Type)}, {e.Column(x => x.Value)}) DO NOTHING
-                RETURNING {e.Column(x => x.Id)}, {e.Column(x => x.Type)}, {e.Column(x => x.Value)})
-            INSERT INTO {Added} (id, batch, type, value) SELECT {e.Column(x => x.Id)}, @batch, {e.Column(x => x.Type)}, {e.Column(x => x.Value)} FROM added
+                ON CONFLICT ({type}, {value}) DO NOTHING
+                RETURNING {id}, {type}, {value}),
+            audited AS (
+                INSERT INTO {a.Table} ({AuditColumns})
+                SELECT @at, @actor, @action, @source, {type}, {value} FROM added ORDER BY {id})
+            SELECT n.count, p.{type}, p.{value}
+            FROM (SELECT count(*) AS count FROM added) AS n LEFT JOIN added AS p ON n.count < @rows
             """, connection);
         insert.Parameters.AddWithValue("source", source.ToString());
         insert.Parameters.AddWithValue("at", at);
         insert.Parameters.AddWithValue("actor", actor);
+        insert.Parameters.AddWithValue("action", nameof(AuditAction.ExceptionAdded));
         insert.Parameters.Add(new NpgsqlParameter("importId", NpgsqlDbType.Bigint) { Value = importId ?? (object)DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));
-        addedInBatch = new NpgsqlCommand($"SELECT type, value FROM {Added} WHERE batch = @batch", connection);
-        addedInBatch.Parameters.Add(new NpgsqlParameter("batch", NpgsqlDbType.Integer));
+        insert.Parameters.Add(new NpgsqlParameter("rows", NpgsqlDbType.Bigint));
         return insert;
     }
 
@@ -202,6 +187,5 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     {
         insertAudit.Dispose();
         insertEntries?.Dispose();
-        addedInBatch?.Dispose();
     }
 }

@@ -7,7 +7,7 @@ namespace CrmAdmin.Features.Exceptions;
 /// <summary>
 /// Opens a bulk writer of exception entries and their audit rows on a context's open transaction.
 /// One implementation per provider (Data/Sqlite: <c>INSERT … SELECT FROM json_each</c>; Data/Postgres:
-/// binary COPY into a staging table and one <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>), chosen
+/// binary COPY into a staging table and one <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c> that audits too), chosen
 /// in <c>AddCrmData</c>. Everything a writer does is inside the caller's transaction, so an import is
 /// all there or not at all (I3).
 /// </summary>
@@ -34,7 +34,10 @@ public interface IExceptionEntryWriter : IDisposable
     /// <summary>Adds the entry unless (Type, Value) is listed already. True when it was added.</summary>
     bool TryAdd(ContactPoint point, string? comment) => AddRange([new NewEntry(point, comment)]).Count == 1;
 
-    /// <summary>Writes the audit row of every entry this writer added (X6), in the order they were added.</summary>
+    /// <summary>
+    /// Writes the audit row of every entry this writer added (X6), in the order they were added, unless it
+    /// wrote them with each batch already (PostgreSQL audits in the statement that adds).
+    /// </summary>
     void AuditAdded();
 
     /// <summary>An audit row about one entry (a removal).</summary>
