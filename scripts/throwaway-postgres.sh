@@ -1,15 +1,16 @@
 # Sourced by test.sh and benchmark.sh: a throwaway PostgreSQL server in a temporary folder.
-#   start_throwaway_postgres PORT   installs Debian's postgresql with apt-get when missing, starts a
+#   start_throwaway_postgres PORT [SETTINGS]
+#                                   installs Debian's postgresql with apt-get when missing, starts a
 #                                   server on 127.0.0.1:PORT, or the next free port after it
-#                                   (user crm, trust), and sets
-#                                   THROWAWAY_POSTGRES to its connection string
+#                                   (user crm, trust), with any further server SETTINGS ("-c name=value …"),
+#                                   and sets THROWAWAY_POSTGRES to its connection string
 #   stop_throwaway_postgres         stops it and removes its folder (call it from an EXIT trap)
 pg_dir=""
 pg_bin=""
 as_postgres=""
 
 start_throwaway_postgres() {
-  local port="$1"
+  local port="$1" settings="${2:-}"
   # Another run's server may hold the port (two checkouts testing at once): take the next free one.
   while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
     port=$((port + 1))
@@ -30,7 +31,7 @@ start_throwaway_postgres() {
   $as_postgres "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U crm >/dev/null
   # Throwaway data: no fsync; room for many databases' connections at once.
   $as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300" start >/dev/null
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300 $settings" start >/dev/null
   THROWAWAY_POSTGRES="Host=127.0.0.1;Port=$port;Username=crm;Database=postgres"
 }
 
