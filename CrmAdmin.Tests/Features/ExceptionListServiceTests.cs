@@ -75,6 +75,45 @@ public abstract class ExceptionListServiceTests(DatabaseProvider provider) : IAs
         Assert.Equal(["+442079460958", "@newsletters.example.org"], page.Items.Select(r => r.Value));
     }
 
+    [Theory]
+    [InlineData(ExceptionSortColumn.HitCount, true)]
+    [InlineData(ExceptionSortColumn.HitCount, false)]
+    [InlineData(ExceptionSortColumn.LastHitAt, true)]
+    [InlineData(ExceptionSortColumn.LastHitAt, false)]
+    public async Task X5_hit_sorts_put_the_never_hit_last_descending_and_first_ascending_on_every_page(ExceptionSortColumn column, bool descending)
+    {
+        // Three of the six were hit, two of them as often, each last at its own instant.
+        var hits = new Dictionary<string, (int Count, DateTime At)>
+        {
+            ["+14155550100"] = (5, new DateTime(2026, 11, 20, 9, 0, 0, DateTimeKind.Utc)),
+            ["sales@example.com"] = (5, new DateTime(2026, 11, 22, 9, 0, 0, DateTimeKind.Utc)),
+            ["@newsletters.example.org"] = (1, new DateTime(2026, 11, 21, 9, 0, 0, DateTimeKind.Utc)),
+        };
+        await using var db = database.CreateDbContext();
+        foreach (var (value, (count, at)) in hits)
+        {
+            await db.ExceptionEntries.Where(e => e.Value == value)
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.HitCount, count).SetProperty(e => e.LastHitAt, at));
+        }
+
+        // Never hit is the least: no hits, no last hit.
+        var entries = (await db.ExceptionEntries.Select(e => new { e.Id, e.Value, e.HitCount, e.LastHitAt }).ToListAsync())
+            .Select(e => (e.Id, e.Value, Key: column == ExceptionSortColumn.HitCount ? e.HitCount : (e.LastHitAt ?? DateTime.MinValue).Ticks)).ToList();
+        var expected = (descending
+                ? entries.OrderByDescending(e => e.Key).ThenByDescending(e => e.Id)
+                : entries.OrderBy(e => e.Key).ThenBy(e => e.Id))
+            .Select(e => e.Value).ToArray();
+
+        for (var take = 1; take <= entries.Count; take++)
+        {
+            for (var skip = 0; skip <= entries.Count; skip += take)
+            {
+                var page = await service.ListAsync(new ExceptionListQuery(ExceptionFilter.None, Skip: skip, Take: take, SortBy: column, Descending: descending), host.Viewer);
+                Assert.Equal(expected.Skip(skip).Take(take), page.Items.Select(r => r.Value));
+            }
+        }
+    }
+
     [Fact]
     public async Task X5_past_the_count_limit_the_total_is_a_labelled_lower_bound_and_pages_stay_in_order()
     {

@@ -83,7 +83,9 @@ public sealed class ExceptionListService(
             : null;
         // The page is the filter's own query, not "Id in the matches": with a list of ids PostgreSQL walked
         // the sort index backwards testing each row against the list (117 ms for 1,375 matches, against 10).
-        items ??= await Sort(filtered, query.SortBy, query.Descending).Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
+        items ??= query.SortBy is ExceptionSortColumn.HitCount or ExceptionSortColumn.LastHitAt
+            ? await ByHitsPageAsync(filtered, query.SortBy, query.Descending, skip, take, ct)
+            : await Sort(filtered, query.SortBy, query.Descending).Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
         return new ExceptionPage(lowerBound ? CountLimit : matches!.Count, items, lowerBound);
     }
 
@@ -237,6 +239,32 @@ public sealed class ExceptionListService(
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// A page sorted by hits or by last hit (then by id), read in two parts: the entries ever hit, from their
+    /// own indexes, which hold only those (an import's entries are never hit, so it adds nothing to them: 170 ms
+    /// of a 100k-line import on PostgreSQL), and the never-hit ones by id. Never hit sorts as the least: last
+    /// when descending, first when ascending, on both providers (PostgreSQL would put a null last hit first
+    /// when descending).
+    /// </summary>
+    private static async Task<List<ExceptionRow>> ByHitsPageAsync(
+        IQueryable<ExceptionEntry> entries, ExceptionSortColumn column, bool descending, int skip, int take, CancellationToken ct)
+    {
+        var (hit, neverHit) = column == ExceptionSortColumn.HitCount
+            ? (entries.Where(e => e.HitCount > 0), entries.Where(e => e.HitCount <= 0))
+            : (entries.Where(e => e.LastHitAt != null), entries.Where(e => e.LastHitAt == null));
+        IQueryable<ExceptionEntry> byId = descending ? neverHit.OrderByDescending(e => e.Id) : neverHit.OrderBy(e => e.Id);
+        var (first, second) = descending ? (Sort(hit, column, descending: true), byId) : (byId, Sort(hit, column, descending: false));
+        var page = await first.Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
+        if (page.Count < take)
+        {
+            // The first part ends on this page (its length is known) or before it (then it is counted).
+            var firstLength = page.Count > 0 ? skip + page.Count : await first.CountAsync(ct);
+            page.AddRange(await second.Skip(Math.Max(0, skip - firstLength)).Take(take - page.Count).Select(ToRow).ToListAsync(ct));
+        }
+
+        return page;
     }
 
     private static IQueryable<ExceptionEntry> Sort(IQueryable<ExceptionEntry> entries, ExceptionSortColumn column, bool descending)

@@ -539,9 +539,11 @@ namespace CrmAdmin.Data.Sqlite.Migrations
 
                     b.HasIndex("Value");
 
-                    b.HasIndex("HitCount", "Id");
+                    b.HasIndex("HitCount", "Id")
+                        .HasFilter("\"HitCount\" > 0");
 
-                    b.HasIndex("LastHitAt", "Id");
+                    b.HasIndex("LastHitAt", "Id")
+                        .HasFilter("\"LastHitAt\" IS NOT NULL");
 
                     b.HasIndex("Type", "Id");
 
