@@ -34,6 +34,31 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal(0, await BacklogRangesAsync());
             await AssertIndexMatchesEntriesAsync();
         }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(7)]
+        [InlineData(40)]
+        [InlineData(1_000)]
+        public async Task The_newest_matches_are_looked_up_generation_by_generation_from_the_newest(int count)
+        {
+            // Matches in generations 0, 1 and 3 (65,536 ids each), none in 2, under newer rows that do not match.
+            await host.Database.ExecuteAsync("""
+                INSERT INTO "ExceptionEntries" ("Id", "Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+                SELECT i, 'Email', 'probe' || i || '@example.com', 'Generation probe', 'generation probe', 'Api', '2026-11-22 09:30:00', 'test', 0
+                FROM (SELECT generate_series(1000, 1009) UNION ALL SELECT generate_series(70000, 70019) UNION ALL SELECT generate_series(200000, 200004)) AS ids(i);
+                INSERT INTO "ExceptionEntries" ("Id", "Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+                SELECT i, 'Email', 'late' || i || '@example.com', 'Late', 'late', 'Api', '2026-11-22 09:31:00', 'test', 0 FROM generate_series(300000, 300009) AS i;
+                """);
+            await IndexEverythingAsync();
+            // No walk of the newest rows first, so the lookup by generation answers alone.
+            var search = new PostgresExceptionSearch { WalkRows = 0 };
+            await using var db = host.Database.CreateDbContext();
+            var expected = await db.ExceptionEntries.Where(e => e.Comment == "Generation probe").OrderByDescending(e => e.Id)
+                .Select(e => e.Id).Take(count).ToListAsync();
+
+            Assert.Equal(expected, await search.NewestCandidatesAsync(db, new ExceptionFilter(Comment: "probe"), count, default));
+        }
     }
 
     // The list tests' entries, plus one whose comment holds GLOB's own wildcards.

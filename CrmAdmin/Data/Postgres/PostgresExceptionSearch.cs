@@ -18,10 +18,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 {
     /// <summary>
     /// Past the newest this many search rows, <see cref="NewestCandidatesAsync"/> stops walking them in order
-    /// and sorts the text's matches instead: the walk is quickest for a text common among new entries, the
-    /// sort for one whose matches are old ("batch 1" among a million: 800,000 newer rows to walk past).
+    /// and looks the text up generation by generation instead: the walk is quickest for a text common among
+    /// new entries (a generation's lookup rechecks every match in it, up to 65,536), the lookup for one whose
+    /// matches are rarer or old ("batch 1" among a million: 800,000 newer rows to walk past). Walking 50,000
+    /// rows took 11 ms; the lookup of a generation without a match takes under 0.5 ms.
     /// </summary>
-    public const int NewestWalk = 50_000;
+    public const int NewestWalk = 5_000;
+
+    /// <summary>How many of the newest search rows <see cref="NewestCandidatesAsync"/> walks first (<see cref="NewestWalk"/>; a test sets 0 to reach the lookup).</summary>
+    internal int WalkRows { get; init; } = NewestWalk;
 
     /// <inheritdoc />
     public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids)
@@ -66,7 +71,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A GIN index has no order, so this first
     /// walks the newest <see cref="NewestWalk"/> search rows by key, and only if those hold too few matches
-    /// sorts all of the text's matches found by the index. Backlog rows are matched in the entries themselves.
+    /// looks the text up by generation (<see cref="NewestByGenerationAsync"/>). Backlog rows are matched in
+    /// the entries themselves.
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
@@ -85,21 +91,46 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             ORDER BY m."Value" DESC LIMIT {count}
             """;
         var walkSql = $"""
-            SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", {column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {NewestWalk}) AS s
+            SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", {column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {WalkRows}) AS s
             WHERE {any} ORDER BY "EntryId" DESC LIMIT {count}
             """;
-        // "+ 0" keeps the planner off the key's order (it would walk past every newer row, testing each): the
-        // GIN index finds every match and a top-N sort keeps the newest.
-        var sortSql = $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {any} ORDER BY "EntryId" + 0 DESC LIMIT {count}""";
         var backlog = await db.Database.SqlQueryRaw<long>(backlogSql, patterns).ToListAsync(ct);
         var indexed = await db.Database.SqlQueryRaw<long>(walkSql, patterns).ToListAsync(ct);
         if (indexed.Count < count)
         {
             // Too few among the walked rows: the rest lie below them.
-            indexed = await db.Database.SqlQueryRaw<long>(sortSql, patterns).ToListAsync(ct);
+            indexed = await NewestByGenerationAsync(db, any, patterns, count, ct);
         }
 
         return TextSearchTerms.NewestOf(indexed.Concat(backlog), count);
+    }
+
+    /// <summary>
+    /// The newest <paramref name="count"/> search rows matching <paramref name="any"/>, newest first. The rows
+    /// fall into generations of 65,536 entry ids ("Generation", migration SearchByGeneration), and both trigram
+    /// indexes lead with it, so one generation's matches are found and sorted alone: this asks the newest
+    /// generation first and goes down until it has enough. A generation without a match costs about 0.5 ms
+    /// (16 of them in a million entries); sorting every match of "batch 1" at once took 45–53 ms.
+    /// </summary>
+    private static async Task<List<long>> NewestByGenerationAsync(CrmDbContext db, string any, object[] patterns, int count, CancellationToken ct)
+    {
+        var newest = await db.Database.SqlQueryRaw<int>("""
+            SELECT "Generation" AS "Value" FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT 1
+            """).ToListAsync(ct);
+        // "+ 0" keeps the planner off the key's order (it would walk past every newer row, testing each): the
+        // GIN index finds the generation's matches and a top-N sort keeps the newest.
+        var (generation, limit) = (patterns.Length, patterns.Length + 1);
+        var sql = $$"""
+            SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE "Generation" = {{{generation}}} AND ({{any}})
+            ORDER BY "EntryId" + 0 DESC LIMIT {{{limit}}}
+            """;
+        var found = new List<long>(count);
+        for (var g = newest is [var top] ? top : -1; g >= 0 && found.Count < count; g--)
+        {
+            found.AddRange(await db.Database.SqlQueryRaw<long>(sql, [.. patterns, g, count - found.Count]).ToListAsync(ct));
+        }
+
+        return found;
     }
 
     private static string AnyOf(string column, int texts, string alias) =>
