@@ -61,5 +61,9 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CrmDbContext).Assembly);
+        if (Database.IsNpgsql())
+        {
+            Configurations.ExceptionEntryConfiguration.KeyByValueAlone(modelBuilder.Entity<Domain.Exceptions.ExceptionEntry>());
+        }
     }
 }

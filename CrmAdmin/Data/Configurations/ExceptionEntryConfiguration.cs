@@ -25,6 +25,7 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         entry.Ignore(e => e.Point);
 
         // X1: one entry per (Type, Value); the bulk import relies on it to tell AlreadyListed apart.
+        // (PostgreSQL keys by the value alone: see KeyByValueAlone.)
         entry.HasIndex(e => new { e.Type, e.Value }).IsUnique();
         entry.HasIndex(e => e.Value);
         // Every sort ends with Id (stable pages), so each sort index does too: PostgreSQL can then walk it
@@ -43,6 +44,23 @@ internal sealed class ExceptionEntryConfiguration : IEntityTypeConfiguration<Exc
         // I10: undoing an import finds its entries by this index. No foreign key: the bulk writers
         // insert 100k rows a batch, and an import row is never deleted, so there is nothing to check.
         entry.HasIndex(e => e.ImportId);
+    }
+
+    /// <summary>
+    /// PostgreSQL's X1 key: the value alone, unique, in place of the unique (Type, Value) index beside a
+    /// plain Value index. Values of different types never coincide (a phone is "+" and digits, a prefix
+    /// ends in "*", an address has a name before its "@", a domain starts with "@"), so it is the same
+    /// key, and one wide b-tree fewer took 0.23 s off a 100k-line import into 1M (1.31 to 1.09 s for the
+    /// INSERT in psql). SQLite keeps both: without per-value statistics its planner would answer a rare
+    /// type sorted by value by walking the whole Value index (0.3 s at 1M), which (Type, Value) answers
+    /// directly; PostgreSQL's statistics send such a query to the (Type, Id) index instead.
+    /// </summary>
+    public static void KeyByValueAlone(EntityTypeBuilder<ExceptionEntry> entry)
+    {
+        var typeAndValue = entry.Metadata.GetIndexes()
+            .Single(i => i.Properties.Select(p => p.Name).SequenceEqual([nameof(ExceptionEntry.Type), nameof(ExceptionEntry.Value)]));
+        entry.Metadata.RemoveIndex(typeAndValue);
+        entry.HasIndex(e => e.Value).IsUnique();
     }
 }
 

@@ -19,8 +19,9 @@ internal sealed class PostgresExceptionEntryWriters : IExceptionEntryWriters
 /// Writes entries the PostgreSQL way, inside the caller's transaction: a batch goes by binary COPY
 /// into a temporary staging table, then one statement moves it into the list and audits it:
 /// <c>INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING</c> in a <c>WITH</c>, whose rows a second
-/// <c>INSERT</c> turns into the ExceptionAdded audit rows (X6), in the entries' order. The unique (Type,
-/// Value) index tells Added from AlreadyListed (an existing entry and its comment stay untouched, I3),
+/// <c>INSERT</c> turns into the ExceptionAdded audit rows (X6), in the entries' order. The unique Value
+/// index (PostgreSQL's X1 key, <see cref="ExceptionEntryConfiguration.KeyByValueAlone"/>) tells Added from
+/// AlreadyListed (an existing entry and its comment stay untouched, I3),
 /// and a concurrent import of the same value on another instance waits for this one's commit and then
 /// finds it listed, never fails. The statement answers with the number added, and names the added
 /// points only when some of the batch were listed already (sequences are not transactional, so the
@@ -160,7 +161,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
             WITH added AS (
                 INSERT INTO {e.Table} ({type}, {value}, {e.Column(x => x.Comment)}, {e[ExceptionEntryConfiguration.CommentFolded]}, {e.Column(x => x.Source)}, {e.Column(x => x.CreatedAt)}, {e.Column(x => x.CreatedBy)}, {e.Column(x => x.HitCount)}, {e.Column(x => x.ExpiresAt)}, {e.Column(x => x.ImportId)})
                 SELECT type, value, comment, folded, @source, @at, @actor, 0, expires, @importId FROM {Rows} ORDER BY ord
-                ON CONFLICT ({type}, {value}) DO NOTHING
+                ON CONFLICT ({value}) DO NOTHING
                 RETURNING {id}, {type}, {value}),
             audited AS (
                 INSERT INTO {a.Table} ({AuditColumns})

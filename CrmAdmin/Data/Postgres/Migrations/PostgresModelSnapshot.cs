@@ -562,7 +562,8 @@ namespace CrmAdmin.Data.Postgres.Migrations
 
                     b.HasIndex("ImportId");
 
-                    b.HasIndex("Value");
+                    b.HasIndex("Value")
+                        .IsUnique();
 
                     b.HasIndex("HitCount", "Id")
                         .HasFilter("\"HitCount\" > 0");
@@ -571,9 +572,6 @@ namespace CrmAdmin.Data.Postgres.Migrations
                         .HasFilter("\"LastHitAt\" IS NOT NULL");
 
                     b.HasIndex("Type", "Id");
-
-                    b.HasIndex("Type", "Value")
-                        .IsUnique();
 
                     b.ToTable("ExceptionEntries", (string)null);
                 });
