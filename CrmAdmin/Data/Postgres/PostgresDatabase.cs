@@ -47,6 +47,9 @@ public static class PostgresDatabase
     /// leaves no session state behind (its advisory locks are transaction-scoped, its only LISTEN
     /// connection is held for the listener's lifetime), so the reset has nothing to undo. A connection
     /// string that sets the option itself keeps its value.
+    /// Its sessions also run with PostgreSQL's JIT compiler off (<c>-c jit=off</c>, unless the connection
+    /// string passes options of its own): the app's statements are short, and the JIT, which starts above a
+    /// planner cost, took 12 ms to compile the 5 ms lookup of a common text's newest matches.
     /// </summary>
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -54,6 +57,11 @@ public static class PostgresDatabase
         if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
         {
             builder.ConnectionStringBuilder.NoResetOnClose = true;
+        }
+
+        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
+        {
+            builder.ConnectionStringBuilder.Options = "-c jit=off";
         }
 
         return builder.Build();

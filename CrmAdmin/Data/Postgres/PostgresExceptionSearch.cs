@@ -109,28 +109,25 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// The newest <paramref name="count"/> search rows matching <paramref name="any"/>, newest first. The rows
     /// fall into generations of 65,536 entry ids ("Generation", migration SearchByGeneration), and both trigram
     /// indexes lead with it, so one generation's matches are found and sorted alone: this asks the newest
-    /// generation first and goes down until it has enough. A generation without a match costs about 0.5 ms
-    /// (16 of them in a million entries); sorting every match of "batch 1" at once took 45–53 ms.
+    /// generation first and goes down until it has enough, in one statement (a recursive WITH, each step one
+    /// generation, so the order is the query's own). A generation without a match costs about 0.4 ms (16 of
+    /// them in a million entries); sorting every match of "batch 1" at once took 45–53 ms, this about 6 ms.
     /// </summary>
     private static async Task<List<long>> NewestByGenerationAsync(CrmDbContext db, string any, object[] patterns, int count, CancellationToken ct)
     {
-        var newest = await db.Database.SqlQueryRaw<int>("""
-            SELECT "Generation" AS "Value" FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT 1
-            """).ToListAsync(ct);
         // "+ 0" keeps the planner off the key's order (it would walk past every newer row, testing each): the
         // GIN index finds the generation's matches and a top-N sort keeps the newest.
-        var (generation, limit) = (patterns.Length, patterns.Length + 1);
         var sql = $$"""
-            SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE "Generation" = {{{generation}}} AND ({{any}})
-            ORDER BY "EntryId" + 0 DESC LIMIT {{{limit}}}
+            WITH RECURSIVE probe(generation, ids) AS (
+                SELECT (SELECT "Generation" FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT 1), ARRAY[]::bigint[]
+                UNION ALL
+                SELECT p.generation - 1, p.ids || ARRAY(
+                    SELECT "EntryId" FROM "ExceptionSearch" WHERE "Generation" = p.generation AND ({{any}})
+                    ORDER BY "EntryId" + 0 DESC LIMIT {{count}} - cardinality(p.ids))
+                FROM probe AS p WHERE p.generation >= 0 AND cardinality(p.ids) < {{count}})
+            SELECT unnest(ids) AS "Value" FROM (SELECT ids FROM probe ORDER BY generation LIMIT 1) AS last
             """;
-        var found = new List<long>(count);
-        for (var g = newest is [var top] ? top : -1; g >= 0 && found.Count < count; g--)
-        {
-            found.AddRange(await db.Database.SqlQueryRaw<long>(sql, [.. patterns, g, count - found.Count]).ToListAsync(ct));
-        }
-
-        return found;
+        return await db.Database.SqlQueryRaw<long>(sql, patterns).ToListAsync(ct);
     }
 
     private static string AnyOf(string column, int texts, string alias) =>
