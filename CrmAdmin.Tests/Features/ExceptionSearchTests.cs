@@ -161,11 +161,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [Fact]
     public async Task X5_a_text_common_to_more_rows_than_the_index_pays_for_is_scanned_with_the_same_answer()
     {
-        await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TextSearchTerms.MaxCandidates + 5})
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
-            """);
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
         await IndexEverythingAsync();
 
         await using var db = host.Database.CreateDbContext();
@@ -192,11 +188,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [Fact]
     public async Task X5_a_common_texts_total_stays_exact_while_a_changed_comment_waits_for_the_index()
     {
-        await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TextSearchTerms.MaxCandidates + 1})
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
-            """);
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 1);
         await IndexEverythingAsync();
         var bulk = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk"));
         var all = await list.ListAsync(bulk, host.Viewer);
@@ -229,10 +221,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     {
         // The common text's matches are old, under newer rows that do not match: the page comes from the
         // index newest first (or, when the other conditions drop most, from the scan), never different.
-        await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {TextSearchTerms.MaxCandidates + 5})
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+        await host.Database.ExecuteAsync("""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
             INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
             SELECT 'Email', 'other' || i || '@example.org', 'Partner', 'partner', 'Api', '2026-11-22 09:31:00', 'test', 0 FROM n;
@@ -263,6 +253,13 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("x😀yz", "\"x😀y\" AND \"😀yz\"")]
     public void An_index_query_asks_for_trigrams_that_cover_every_character_each_quoted(string text, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
+
+    /// <summary>Adds <paramref name="count"/> emails bulk1@example.com … commented "Bulk list", straight into the table as another writer would.</summary>
+    private Task AddBulkListAsync(int count) => host.Database.ExecuteAsync($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+            """);
 
     private async Task IndexEverythingAsync()
     {
