@@ -67,7 +67,7 @@ public sealed class ExceptionListService(
         var (filter, now) = (query.Filter, clock.GetUtcNow().UtcDateTime);
         var (skip, take) = (Math.Max(0, query.Skip), Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake));
         var candidates = await search.CandidatesAsync(db, filter, ct);
-        var filtered = Filter((candidates is { IsComplete: true } ? search.Among(db, candidates.Ids) : db.ExceptionEntries).AsNoTracking(), filter, now);
+        var filtered = Narrowed(db, candidates, filter, now);
         // A text too common for the candidates may still come with its newest ones: those that pass the other
         // conditions are the newest matches, enough for a lower bound and the newest pages without a scan.
         var newest = candidates is { IsComplete: false, Ids.Count: > 0 } ? await NewestMatchesAsync(db, filter, candidates.Ids, now, ct) : null;
@@ -199,11 +199,13 @@ public sealed class ExceptionListService(
     private static readonly System.Linq.Expressions.Expression<Func<ExceptionEntry, ExceptionRow>> ToRow =
         e => new ExceptionRow(e.Id, e.Type, e.Value, e.Comment, e.Source, e.CreatedAt, e.CreatedBy, e.HitCount, e.LastHitAt, e.ExpiresAt, e.ImportId);
 
+    private async Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+        Narrowed(db, await search.CandidatesAsync(db, filter, ct), filter, clock.GetUtcNow().UtcDateTime);
+
     // The provider's text search may narrow a substring filter to its index's candidates; the conditions
     // of Filter still decide each row, so the index can only make the query faster, never different.
-    private async Task<IQueryable<ExceptionEntry>> FilterAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
-        Filter((await search.CandidatesAsync(db, filter, ct) is { IsComplete: true } candidates ? search.Among(db, candidates.Ids) : db.ExceptionEntries).AsNoTracking(),
-            filter, clock.GetUtcNow().UtcDateTime);
+    private IQueryable<ExceptionEntry> Narrowed(CrmDbContext db, TextCandidates? candidates, ExceptionFilter filter, DateTime now) =>
+        Filter((candidates is { IsComplete: true } ? search.Among(db, candidates.Ids) : db.ExceptionEntries).AsNoTracking(), filter, now);
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter, DateTime now)
     {
