@@ -185,18 +185,20 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal((7, false), (narrower.Total, narrower.TotalIsLowerBound));
     }
 
-    [Fact]
-    public async Task X5_a_common_texts_total_stays_exact_while_a_changed_comment_waits_for_the_index()
+    [Theory]
+    [InlineData("bulk", null)]
+    [InlineData(null, "bulk")]
+    public async Task X5_a_common_texts_total_stays_exact_while_a_changed_entry_waits_for_the_index(string? comment, string? value)
     {
         await AddBulkListAsync(TextSearchTerms.MaxCandidates + 1);
         await IndexEverythingAsync();
-        var bulk = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk"));
+        var bulk = new ExceptionListQuery(new ExceptionFilter(Comment: comment, Value: value));
         var all = await list.ListAsync(bulk, host.Viewer);
         Assert.Equal((ExceptionListService.CountLimit, true), (all.Total, all.TotalIsLowerBound));
 
         // One fewer holds the text: exactly the limit, which the index's stale row for it must not hide.
         await host.Database.ExecuteAsync("""
-            UPDATE "ExceptionEntries" SET "Comment" = 'Moved', "CommentFolded" = 'moved' WHERE "Value" = 'bulk1@example.com';
+            UPDATE "ExceptionEntries" SET "Comment" = 'Moved', "CommentFolded" = 'moved', "Value" = 'moved1@example.com' WHERE "Value" = 'bulk1@example.com';
             """);
         var beforeIndexing = await list.ListAsync(bulk, host.Viewer);
         await IndexEverythingAsync();
@@ -204,6 +206,30 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
 
         Assert.Equal((ExceptionListService.CountLimit, false), (beforeIndexing.Total, beforeIndexing.TotalIsLowerBound));
         Assert.Equal((ExceptionListService.CountLimit, false), (afterIndexing.Total, afterIndexing.TotalIsLowerBound));
+    }
+
+    [Theory]
+    [InlineData(EntryType.Phone, 30)]
+    [InlineData(EntryType.EmailDomain, 0)]
+    public async Task X5_a_common_text_with_a_type_few_of_its_entries_have_gives_an_exact_total_and_the_scans_page(EntryType type, int expected)
+    {
+        // 10,005 emails and 30 phones hold "bulk": counted, the 30 are every match, and the page comes from them.
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+        await host.Database.ExecuteAsync("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+            SELECT 'Phone', '+1212555' || (1000 + i), 'Bulk phone', 'bulk phone', 'Api', '2026-11-22 09:32:00', 'test', 0 FROM n;
+            """);
+        await IndexEverythingAsync();
+        var filter = new ExceptionFilter(Comment: "bulk", Type: type);
+
+        foreach (var sortBy in new[] { ExceptionSortColumn.CreatedAt, ExceptionSortColumn.Value, ExceptionSortColumn.HitCount })
+        {
+            var page = await list.ListAsync(new ExceptionListQuery(filter, Skip: 5, Take: 20, SortBy: sortBy, Descending: false), host.Viewer);
+            Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(Math.Clamp(expected - 5, 0, 20), page.Items.Count);
+            Assert.All(page.Items, r => Assert.Equal((type, "Bulk phone"), (r.Type, r.Comment)));
+        }
     }
 
     public static readonly TheoryData<ExceptionFilter, int> CommonTextPages = new()
@@ -238,6 +264,22 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         await IndexEverythingAsync();
         Assert.Equal(scanned, await NewestPageAsync(filter, skip));
     }
+
+    [Theory]
+    [InlineData("former employee", null, null, true)]
+    [InlineData(null, "sender1", null, true)]
+    [InlineData(null, "example.org", null, true)]
+    [InlineData(null, "почта", null, true)]
+    [InlineData(null, "415 555", null, false)]
+    [InlineData(null, "+1415", null, false)]
+    [InlineData(null, "+++", null, false)]
+    [InlineData(null, "sender1", EntryType.Email, false)]
+    [InlineData("spam", "sender1", null, false)]
+    [InlineData("sp", null, null, false)]
+    [InlineData(null, "ab", null, false)]
+    public void An_exact_index_match_is_the_whole_answer_only_for_one_text_no_phone_could_hold(string? comment, string? value, EntryType? type, bool whole) =>
+        // A phone matches a value query on its digits, so "415 555" finds phones the index's text would not.
+        Assert.Equal(whole, TextSearchTerms.IsWholeFilter(new ExceptionFilter(Comment: comment, Value: value, Type: type)));
 
     [Theory]
     [InlineData("spam", "*spam*")]

@@ -58,12 +58,17 @@ public static class CrmDataExtensions
     /// provider, and migrations taken from that provider's folder only (<see cref="ProviderMigrationsAssembly"/>).
     /// </summary>
     public static DbContextOptionsBuilder UseCrmDatabase(this DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString) =>
-        (provider == DatabaseProvider.Postgres ? builder.UseNpgsql(connectionString) : builder.UseSqlite(connectionString))
-            .ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+        Shared(provider == DatabaseProvider.Postgres ? builder.UseNpgsql(connectionString) : builder.UseSqlite(connectionString));
 
     /// <inheritdoc cref="UseCrmDatabase(DbContextOptionsBuilder, DatabaseProvider, string)"/>
     public static DbContextOptionsBuilder UseCrmDatabase(this DbContextOptionsBuilder builder, Npgsql.NpgsqlDataSource dataSource) =>
-        builder.UseNpgsql(dataSource).ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>();
+        Shared(builder.UseNpgsql(dataSource));
+
+    // The list counts a filter's matches with an unordered, capped read (ExceptionListService.CountLimit): order
+    // would make the database sort every match before the cap. EF Core warned of it on every such request.
+    private static DbContextOptionsBuilder Shared(DbContextOptionsBuilder builder) =>
+        builder.ReplaceService<IMigrationsAssembly, ProviderMigrationsAssembly>()
+            .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
 
     /// <summary>Options for a context made by hand (tools, tests, benchmarks), configured as the app's.</summary>
     public static DbContextOptions<CrmDbContext> ContextOptions(DatabaseProvider provider, string connectionString)

@@ -77,12 +77,22 @@ public static class TextSearchTerms
     public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
 
     /// <summary>
-    /// Whether the filter's comment text is its only condition: no value, type or status. Then an index that
-    /// matched that text exactly (<see cref="TextCandidates.IsExact"/>) found exactly the filter's matches.
-    /// (A value text is not: phones match on its digits, other entries on the text.)
+    /// Whether one indexed text is the filter's only condition (no type, no status, not both texts), so that an
+    /// index that matched the text exactly (<see cref="TextCandidates.IsExact"/>) found exactly the filter's
+    /// matches. A comment text always is. A value text is when the filter matches it on entries other than
+    /// phones (no digits to match phones on, <see cref="ExceptionFilter.ValueDigits"/>) and no phone or number
+    /// prefix could hold it (a character other than +, * and digits), so the index's phones are no matches.
     /// </summary>
-    public static bool IsWholeFilter(ExceptionFilter filter) =>
-        filter is { FoldedComment.Length: >= MinimumLength, FoldedValue: null, Type: null, Status: null };
+    public static bool IsWholeFilter(ExceptionFilter filter) => filter is { Type: null, Status: null } && filter switch
+    {
+        { FoldedComment.Length: >= MinimumLength, FoldedValue: null } => true,
+        { FoldedComment: null, ValueDigits: null, FoldedValue: { } value } =>
+            new[] { value, filter.FoldedValueAsWritten }.All(t => t is null || (t.Length >= MinimumLength && !PhoneCouldHold(t))),
+        _ => false,
+    };
+
+    /// <summary>Whether a phone's or number prefix's stored value (E.164 "+…", a prefix "+…*") could contain the text.</summary>
+    private static bool PhoneCouldHold(string text) => text.All(c => c is '+' or '*' || char.IsAsciiDigit(c));
 
     /// <summary>Whether the index can look up any of the filter's texts.</summary>
     public static bool Apply(CrmDbContext db, ExceptionFilter filter) => Of(new StoreNames<ExceptionEntry>(db.Model), filter).Any();
