@@ -35,6 +35,26 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             await AssertIndexMatchesEntriesAsync();
         }
 
+        [Fact]
+        public async Task A_text_in_more_distinct_comments_than_the_limit_is_looked_up_in_every_search_row_instead()
+        {
+            // 2,100 entries, each with a comment of its own: past DistinctCommentsLimit pairs of comment and type.
+            var count = PostgresExceptionSearch.DistinctCommentsLimit + 100;
+            await host.Database.ExecuteAsync($"""
+                INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+                SELECT 'Email', 'own' || i || '@example.com', 'Own note ' || i, 'own note ' || i, 'Api', '2026-11-22 09:30:00', 'test', 0
+                FROM generate_series(1, {count}) AS i;
+                """);
+            await IndexEverythingAsync();
+
+            foreach (var (text, expected) in new[] { ("own note", count), ("own note 20", 1 + 10 + 100) })
+            {
+                var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: text)), host.Viewer);
+                Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+                Assert.All(page.Items, r => Assert.Contains(text, r.Comment!.ToLowerInvariant()));
+            }
+        }
+
         [Theory]
         [InlineData(1)]
         [InlineData(7)]
@@ -51,13 +71,15 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 SELECT i, 'Email', 'late' || i || '@example.com', 'Late', 'late', 'Api', '2026-11-22 09:31:00', 'test', 0 FROM generate_series(300000, 300009) AS i;
                 """);
             await IndexEverythingAsync();
-            // No walk of the newest rows first, so the lookup by generation answers alone.
-            var search = new PostgresExceptionSearch { WalkRows = 0 };
+            // No walk of the newest rows first, so the lookup by generation, or by the distinct comments, answers alone.
+            var (byGeneration, byComment) = (new PostgresExceptionSearch { WalkRows = 0, UseDistinctComments = false }, new PostgresExceptionSearch { WalkRows = 0 });
             await using var db = host.Database.CreateDbContext();
             var expected = await db.ExceptionEntries.Where(e => e.Comment == "Generation probe").OrderByDescending(e => e.Id)
                 .Select(e => e.Id).Take(count).ToListAsync();
 
-            Assert.Equal(expected, await search.NewestCandidatesAsync(db, new ExceptionFilter(Comment: "probe"), count, default));
+            Assert.Equal(expected, await byGeneration.NewestCandidatesAsync(db, new ExceptionFilter(Comment: "probe"), count, default));
+            Assert.Equal(expected, await byComment.NewestCandidatesAsync(db, new ExceptionFilter(Comment: "probe"), count, default));
+            Assert.Empty(await byComment.NewestCandidatesAsync(db, new ExceptionFilter(Comment: "probe", Type: EntryType.Phone), count, default));
         }
     }
 
@@ -220,15 +242,26 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
             SELECT 'Phone', '+1212555' || (1000 + i), 'Bulk phone', 'bulk phone', 'Api', '2026-11-22 09:32:00', 'test', 0 FROM n;
             """);
-        await IndexEverythingAsync();
         var filter = new ExceptionFilter(Comment: "bulk", Type: type);
 
-        foreach (var sortBy in new[] { ExceptionSortColumn.CreatedAt, ExceptionSortColumn.Value, ExceptionSortColumn.HitCount })
+        // Before the index has reached them (the backlog or rows above the mark) and after.
+        foreach (var indexed in new[] { false, true })
         {
-            var page = await list.ListAsync(new ExceptionListQuery(filter, Skip: 5, Take: 20, SortBy: sortBy, Descending: false), host.Viewer);
-            Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
-            Assert.Equal(Math.Clamp(expected - 5, 0, 20), page.Items.Count);
-            Assert.All(page.Items, r => Assert.Equal((type, "Bulk phone"), (r.Type, r.Comment)));
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            foreach (var sortBy in new[] { ExceptionSortColumn.CreatedAt, ExceptionSortColumn.Value, ExceptionSortColumn.HitCount })
+            {
+                foreach (var descending in new[] { false, true })
+                {
+                    var page = await list.ListAsync(new ExceptionListQuery(filter, Skip: 5, Take: 20, SortBy: sortBy, Descending: descending), host.Viewer);
+                    Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+                    Assert.Equal(Math.Clamp(expected - 5, 0, 20), page.Items.Count);
+                    Assert.All(page.Items, r => Assert.Equal((type, "Bulk phone"), (r.Type, r.Comment)));
+                }
+            }
         }
     }
 
@@ -273,7 +306,10 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData(null, "415 555", null, false)]
     [InlineData(null, "+1415", null, false)]
     [InlineData(null, "+++", null, false)]
-    [InlineData(null, "sender1", EntryType.Email, false)]
+    [InlineData(null, "sender1", EntryType.Email, true)]
+    [InlineData(null, "sender1", EntryType.Phone, true)]
+    [InlineData("spam", null, EntryType.Phone, true)]
+    [InlineData(null, "415", EntryType.Phone, false)]
     [InlineData("spam", "sender1", null, false)]
     [InlineData("sp", null, null, false)]
     [InlineData(null, "ab", null, false)]
@@ -342,8 +378,16 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         var differences = await db.Database.SqlQueryRaw<int>("""
             SELECT count(*)::int AS "Value" FROM "ExceptionSearch" AS s FULL JOIN "ExceptionEntries" AS e ON e."Id" = s."EntryId"
             WHERE s."EntryId" IS NULL OR e."Id" IS NULL OR s."Value" <> e."Value" OR s."CommentFolded" IS DISTINCT FROM e."CommentFolded"
+                OR s."Type" <> e."Type"
             """).SingleAsync();
         Assert.Equal(0, differences);
+        // Every comment a search row holds, with its type, is among the distinct comments the comment filter looks up.
+        var unlisted = await db.Database.SqlQueryRaw<int>("""
+            SELECT count(*)::int AS "Value" FROM "ExceptionSearch" AS s
+            WHERE s."CommentFolded" IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM "ExceptionSearchComments" AS c WHERE c."CommentFolded" = s."CommentFolded" AND c."Type" = s."Type")
+            """).SingleAsync();
+        Assert.Equal(0, unlisted);
     }
 
     private Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter) =>

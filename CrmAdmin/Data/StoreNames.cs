@@ -35,7 +35,7 @@ public sealed class StoreNames<T>
 
     /// <summary>The quoted column of a property.</summary>
     public string Column<TValue>(Expression<Func<T, TValue>> property) =>
-        this[((MemberExpression)(property.Body is UnaryExpression { Operand: var operand } ? operand : property.Body)).Member.Name];
+        this[NameOf(property)];
 
     /// <summary>
     /// A NULL of the property's store type: PostgreSQL types a UNION's column from its first branch,
@@ -43,14 +43,24 @@ public sealed class StoreNames<T>
     /// </summary>
     public string TypedNull<TValue>(Expression<Func<T, TValue>> property)
     {
-        var name = ((MemberExpression)(property.Body is UnaryExpression { Operand: var operand } ? operand : property.Body)).Member.Name;
+        var name = NameOf(property);
         return $"CAST(NULL AS {entity.FindProperty(name)!.GetColumnType(table)})";
+    }
+
+    /// <summary>A property's value as the store holds it (through the model's value converter, e.g. an enum's name), for a parameter.</summary>
+    public object? StoreValue<TValue>(Expression<Func<T, TValue>> property, TValue value)
+    {
+        var name = NameOf(property);
+        return entity.FindProperty(name)!.GetTypeMapping().Converter is { } converter ? converter.ConvertToProvider(value) : value;
     }
 
     /// <summary>The quoted name of the index over exactly these properties, in this order.</summary>
     public string Index(params string[] properties) =>
         Quote(entity.GetIndexes().Single(i => i.Properties.Select(p => p.Name).SequenceEqual(properties)).GetDatabaseName()
               ?? throw new InvalidOperationException($"No index over {string.Join(", ", properties)} on {typeof(T).Name}."));
+
+    private static string NameOf<TValue>(Expression<Func<T, TValue>> property) =>
+        ((MemberExpression)(property.Body is UnaryExpression { Operand: var operand } ? operand : property.Body)).Member.Name;
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 }

@@ -45,10 +45,10 @@ public interface IExceptionTextSearch
 /// </param>
 /// <param name="IsComplete">Whether <paramref name="Ids"/> holds every entry the text may match.</param>
 /// <param name="IsExact">
-/// Whether the index matched the text itself, not a superset of it (no row it has not reached and no stale
-/// row counted as a match): then an incomplete answer means more than <see cref="TextSearchTerms.MaxCandidates"/>
-/// entries hold the text, and a filter with no other condition (<see cref="TextSearchTerms.IsWholeFilter"/>)
-/// needs no count of its own.
+/// Whether the index matched the text itself, and the filter's type when it names one, not a superset (no row
+/// it has not reached and no stale row counted as a match): then an incomplete answer means more than
+/// <see cref="TextSearchTerms.MaxCandidates"/> entries hold the text, and a filter with no other condition
+/// (<see cref="TextSearchTerms.IsWholeFilter"/>) needs no count of its own.
 /// </param>
 public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete, bool IsExact = false);
 
@@ -77,13 +77,14 @@ public static class TextSearchTerms
     public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
 
     /// <summary>
-    /// Whether one indexed text is the filter's only condition (no type, no status, not both texts), so that an
-    /// index that matched the text exactly (<see cref="TextCandidates.IsExact"/>) found exactly the filter's
-    /// matches. A comment text always is. A value text is when the filter matches it on entries other than
-    /// phones (no digits to match phones on, <see cref="ExceptionFilter.ValueDigits"/>) and no phone or number
-    /// prefix could hold it (a character other than +, * and digits), so the index's phones are no matches.
+    /// Whether one indexed text, with the type if the filter names one, is the filter's only condition (no
+    /// status, not both texts), so that an index that matched them exactly (<see cref="TextCandidates.IsExact"/>)
+    /// found exactly the filter's matches. A comment text always is. A value text is when the filter matches it
+    /// on entries other than phones (no digits to match phones on, <see cref="ExceptionFilter.ValueDigits"/>) and
+    /// no phone or number prefix could hold it (a character other than +, * and digits), so the index's phones
+    /// are no matches.
     /// </summary>
-    public static bool IsWholeFilter(ExceptionFilter filter) => filter is { Type: null, Status: null } && filter switch
+    public static bool IsWholeFilter(ExceptionFilter filter) => filter is { Status: null } && filter switch
     {
         { FoldedComment.Length: >= MinimumLength, FoldedValue: null } => true,
         { FoldedComment: null, ValueDigits: null, FoldedValue: { } value } =>
