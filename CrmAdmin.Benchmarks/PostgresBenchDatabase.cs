@@ -76,7 +76,9 @@ public static class PostgresBenchDatabase
             await CopyEntriesAsync(connection);
             // What the app's search indexer does behind an import, at once: the measurements start indexed.
             await RunAsync(connection, """
-                INSERT INTO "ExceptionSearch" ("EntryId", "CommentFolded", "Value") SELECT "Id", "CommentFolded", "Value" FROM "ExceptionEntries";
+                INSERT INTO "ExceptionSearch" ("EntryId", "Type", "CommentFolded", "Value") SELECT "Id", "Type", "CommentFolded", "Value" FROM "ExceptionEntries";
+                INSERT INTO "ExceptionSearchComments" ("CommentFolded", "Type")
+                SELECT DISTINCT "CommentFolded", "Type" FROM "ExceptionEntries" WHERE "CommentFolded" IS NOT NULL;
                 DELETE FROM "ExceptionSearchBacklog";
                 """);
             for (var i = 1; i < indexes.Count; i += 2)

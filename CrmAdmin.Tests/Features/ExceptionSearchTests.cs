@@ -265,8 +265,28 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
     }
 
+    [Fact]
+    public async Task X10_active_is_no_condition_while_no_expired_entry_meets_the_rest_of_the_filter()
+    {
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+        await IndexEverythingAsync();
+        var active = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk", Status: EntryStatus.Active));
+        var all = await list.ListAsync(active with { Filter = new ExceptionFilter(Comment: "bulk") }, host.Viewer);
+
+        Assert.Equivalent(all, await list.ListAsync(active, host.Viewer));
+
+        // The newest bulk entry expires: active no longer lists it, and the page moves up by one.
+        await host.Database.ExecuteAsync($"""
+            UPDATE "ExceptionEntries" SET "ExpiresAt" = '2026-01-01 00:00:00' WHERE "Value" = 'bulk{TextSearchTerms.MaxCandidates + 5}@example.com';
+            """);
+        var afterExpiry = await list.ListAsync(active, host.Viewer);
+        Assert.Equal(all.Items.Skip(1).Select(r => r.Id), afterExpiry.Items.Take(49).Select(r => r.Id));
+        Assert.Equal((ExceptionListService.CountLimit, true), (afterExpiry.Total, afterExpiry.TotalIsLowerBound));
+    }
+
     public static readonly TheoryData<ExceptionFilter, int> CommonTextPages = new()
     {
+        { new ExceptionFilter(Comment: "bulk", Status: EntryStatus.Active), 0 },
         { new ExceptionFilter(Comment: "bulk"), 0 },
         { new ExceptionFilter(Comment: "bulk"), 10_020 },
         { new ExceptionFilter(Comment: "bulk", Type: EntryType.Email), 0 },

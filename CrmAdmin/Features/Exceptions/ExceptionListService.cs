@@ -64,7 +64,8 @@ public sealed class ExceptionListService(
     {
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (filter, now) = (query.Filter, clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var filter = await WithoutIdleStatusAsync(db, query.Filter, now, ct);
         var (skip, take) = (Math.Max(0, query.Skip), Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake));
         var candidates = await search.CandidatesAsync(db, filter, ct);
         var filtered = Narrowed(db, candidates, filter, now);
@@ -98,6 +99,18 @@ public sealed class ExceptionListService(
             : await Sort(filtered, query.SortBy, query.Descending).Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
         return new ExceptionPage(lowerBound ? CountLimit : matches!.Count, items, lowerBound);
     }
+
+    /// <summary>
+    /// The filter without "active" (X10) when no expired entry meets its other conditions, which is the usual
+    /// case (expiring entries are few, and an expired one is removed on request): then the status changes no
+    /// row, and the index can answer the rest. Kept, a common text's count was a scan of the entries testing
+    /// each one's expiry: 123 ms for "partner batch 3" on PostgreSQL at a million entries. The expired entries
+    /// are found through their own index (on ExpiresAt, holding only entries that expire).
+    /// </summary>
+    private static async Task<ExceptionFilter> WithoutIdleStatusAsync(CrmDbContext db, ExceptionFilter filter, DateTime now, CancellationToken ct) =>
+        filter.Status == EntryStatus.Active && !await Filter(db.ExceptionEntries, filter with { Status = EntryStatus.Expired }, now).AnyAsync(ct)
+            ? filter with { Status = null }
+            : filter;
 
     /// <summary>
     /// The newest-first page of a text too common for the index's candidates, from the newest entries the
