@@ -43,6 +43,10 @@ public static class BenchDatabase
             // benchmark measures the steady state, so the generator builds it in one go.
             await ExecuteAsync(connection, """
                 INSERT INTO ExceptionSearch (ExceptionSearch) VALUES ('rebuild');
+                INSERT INTO ExceptionSearchComments (CommentFolded, Type)
+                SELECT DISTINCT CommentFolded, Type FROM ExceptionEntries WHERE CommentFolded IS NOT NULL;
+                INSERT INTO ExceptionSearchCommentEntries (CommentId, EntryId)
+                SELECT c.Id, e.Id FROM ExceptionEntries AS e JOIN ExceptionSearchComments AS c ON c.CommentFolded = e.CommentFolded AND c.Type = e.Type;
                 UPDATE ExceptionSearchState SET IndexedUpTo = (SELECT max(Id) FROM ExceptionEntries);
                 """, transaction);
             await transaction.CommitAsync();

@@ -13,7 +13,7 @@ namespace CrmAdmin.Data.Postgres;
 /// comment or type, another removes the search rows of removed entries), and <see cref="PostgresExceptionSearchIndexer"/>
 /// works the backlog off behind the writes. Rows still in the backlog are read from the entries
 /// themselves, so the candidates are exact at every moment, whichever instance wrote them.
-/// A comment text is first looked up among the distinct comments (<see cref="DistinctCommentsLimit"/>), and
+/// A comment text is first looked up among the distinct comments (<see cref="TextSearchTerms.DistinctCommentsLimit"/>), and
 /// every candidate is of the filter's type when it names one, so the candidates are the filter's text and type
 /// exactly (<see cref="TextCandidates.IsExact"/>) unless the backlog held a range.
 /// </summary>
@@ -29,14 +29,6 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>How many of the newest search rows <see cref="NewestCandidatesAsync"/> walks first (<see cref="NewestWalk"/>; a test sets 0 to reach the lookups).</summary>
     internal int WalkRows { get; init; } = NewestWalk;
-
-    /// <summary>
-    /// Past this many distinct pairs of comment and type holding a text (migration SearchCommentDictionary), the
-    /// entries are found through the trigram index over every search row instead: a text in that many distinct
-    /// comments is in most of them, as when every entry has a comment of its own. The benchmark's widest text,
-    /// "batch 1", is in 1,111 of its 8,000 comments.
-    /// </summary>
-    public const int DistinctCommentsLimit = 2_000;
 
     /// <summary>
     /// Up to this many pairs of comment and type, <see cref="NewestCandidatesAsync"/> reads each pair's newest
@@ -71,8 +63,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         TextCandidates? tooMany = null;
         foreach (var query in TextQuery.Of(db, filter))
         {
-            var comments = await CommentsHoldingAsync(db, query, ct);
-            var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(comments), query.Parameters(comments)).ToListAsync(ct);
+            var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
+            var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment), query.Parameters()).ToListAsync(ct);
             var backlogHadRows = found.Remove(TextQuery.BacklogHadRows);
             var ids = found.Distinct().ToArray();
             if (ids.Length <= TextSearchTerms.MaxCandidates)
@@ -104,8 +96,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         if (indexed.Count < count)
         {
             // Too few among the walked rows: the rest lie below them.
-            indexed = UseDistinctComments && await CommentsHoldingAsync(db, query, ct) is { Comments.Length: <= NewestByCommentLimit } comments
-                ? await NewestByCommentAsync(db, query, comments, count, ct)
+            indexed = UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit
+                ? await NewestByCommentAsync(db, query, count, ct)
                 : await NewestByGenerationAsync(db, query, count, ct);
         }
 
@@ -113,18 +105,18 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// The newest <paramref name="count"/> search rows holding one of these comments (each with its type), newest
-    /// first: each pair's newest rows by key (index on comment, type and id), the newest of those overall. With at
+    /// The newest <paramref name="count"/> search rows holding one of the pairs of comment and type that hold the
+    /// query's text (<see cref="TextQuery.PairsSql"/>), newest first: each pair's newest rows by key (index on comment, type and id), the newest of those overall. With at
     /// least as many pairs as ids wanted, the newest ids are no older than the count-th newest of the pairs' own
     /// newest ids, so only ids from there up are read: "telemarketing" is in 1,000 comments, and reading the newest
     /// 100 of each took 17 ms, this 10 ms.
     /// </summary>
-    private static async Task<List<long>> NewestByCommentAsync(CrmDbContext db, TextQuery query, CommentTypes comments, int count, CancellationToken ct)
+    private static async Task<List<long>> NewestByCommentAsync(CrmDbContext db, TextQuery query, int count, CancellationToken ct)
     {
         var sql = $$"""
             WITH c AS (
                 SELECT c."Comment", c."Type", (SELECT max("EntryId") FROM "ExceptionSearch" WHERE {{query.Column}} = c."Comment" AND "Type" = c."Type") AS "Newest"
-                FROM unnest({0}::text[], {1}::text[]) AS c("Comment", "Type")),
+                FROM ({{query.PairsSql}}) AS c),
             bound AS (
                 SELECT CASE WHEN count(*) = {{count}} THEN min("Newest") ELSE 0 END AS "Id"
                 FROM (SELECT "Newest" FROM c WHERE "Newest" IS NOT NULL ORDER BY "Newest" DESC LIMIT {{count}}) AS top)
@@ -134,7 +126,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             WHERE c."Newest" >= bound."Id"
             ORDER BY 1 DESC LIMIT {{count}}
             """;
-        return await db.Database.SqlQueryRaw<long>(sql, comments.Comments, comments.Types).ToListAsync(ct);
+        return await db.Database.SqlQueryRaw<long>(sql, query.Parameters()).ToListAsync(ct);
     }
 
     /// <summary>
@@ -163,29 +155,22 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// The distinct pairs of comment and type holding the query's text, of the filter's type if it names one
-    /// (migration SearchCommentDictionary), when the query is on the comment and there are at most
-    /// <see cref="DistinctCommentsLimit"/> of them; otherwise null. A pair no entry holds any more may be among
-    /// them: it finds no search row.
+    /// How many distinct pairs of comment and type hold the query's text, of the filter's type if it names one
+    /// (migration SearchCommentDictionary), counted up to <see cref="TextSearchTerms.DistinctCommentsLimit"/> + 1;
+    /// <see cref="int.MaxValue"/> when the query is not on the comment. The statements that then read the pairs'
+    /// entries look the pairs up again themselves: a pair the indexer adds in between, with its rows, is then in
+    /// the same snapshot as they are.
     /// </summary>
-    private static async Task<CommentTypes?> CommentsHoldingAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
+    private static async Task<int> CommentPairsAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
         if (!query.IsComment)
         {
-            return null;
+            return int.MaxValue;
         }
 
-        var sql = $"""
-            SELECT {query.Column} AS "Comment", "Type" FROM "ExceptionSearchComments" WHERE {query.Condition("")} LIMIT {DistinctCommentsLimit + 1}
-            """;
-        var pairs = await db.Database.SqlQueryRaw<CommentType>(sql, query.Parameters()).ToListAsync(ct);
-        return pairs.Count <= DistinctCommentsLimit ? new CommentTypes([.. pairs.Select(p => p.Comment)], [.. pairs.Select(p => p.Type)]) : null;
+        var sql = $"""SELECT count(*)::int AS "Value" FROM ({query.PairsSql} LIMIT {TextSearchTerms.DistinctCommentsLimit + 1}) AS c""";
+        return await db.Database.SqlQueryRaw<int>(sql, query.Parameters()).SingleAsync(ct);
     }
-
-    private sealed record CommentType(string Comment, string Type);
-
-    /// <summary>Pairs of comment and type, as two arrays for <c>unnest</c>.</summary>
-    private sealed record CommentTypes(string[] Comments, string[] Types);
 
     /// <summary>
     /// One indexed column's texts (<see cref="TextSearchTerms.Of"/>) and the filter's type, as SQL conditions on
@@ -228,28 +213,29 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return type is null ? $"({texts})" : $$"""({{texts}}) AND {{alias}}"Type" = {{{patterns.Length}}}""";
         }
 
-        public object[] Parameters(params object[] more) => [.. patterns, .. type is null ? [] : new[] { type }, .. more];
+        public object[] Parameters() => [.. patterns, .. type is null ? [] : new[] { type }];
 
-        public object[] Parameters(CommentTypes? comments) => comments is null ? Parameters() : Parameters(comments.Comments, comments.Types);
+        /// <summary>The distinct pairs of comment ("Comment") and type ("Type") holding the text, of the filter's type if it names one.</summary>
+        public string PairsSql => $"""SELECT {Column} AS "Comment", "Type" FROM "ExceptionSearchComments" WHERE {Condition("")}""";
 
         /// <summary>
-        /// Every candidate, capped: the search rows holding the comments when known (exact, on a btree), or
+        /// Every candidate, capped: the search rows holding the pairs of comment and type (<see cref="PairsSql"/>,
+        /// exact, on a btree) when <paramref name="byComment"/>, or
         /// matching the trigram index, and the backlog's entries matched in the entries themselves. Each branch
         /// stops at the cap on its own (a UNION would read every match of a common text before the cap applies);
         /// an entry both indexed and in the backlog comes twice, which the caller folds. The last branch says, in
         /// the same snapshot, whether the backlog held anything (<see cref="BacklogHadRows"/>).
         /// </summary>
-        public string CandidatesSql(CommentTypes? comments)
+        public string CandidatesSql(bool byComment)
         {
             var cap = TextSearchTerms.MaxCandidates + 1;
-            var first = Parameters().Length;
-            var indexed = comments is null
-                ? $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("")} LIMIT {cap}"""
-                : $$"""
-                  SELECT x."EntryId" AS "Value" FROM unnest({{{first}}}::text[], {{{first + 1}}}::text[]) AS c("Comment", "Type") CROSS JOIN LATERAL (
-                      SELECT "EntryId" FROM "ExceptionSearch" WHERE {{Column}} = c."Comment" AND "Type" = c."Type" LIMIT {{cap}}) AS x
-                  LIMIT {{cap}}
-                  """;
+            var indexed = byComment
+                ? $"""
+                  SELECT x."EntryId" AS "Value" FROM ({PairsSql}) AS c CROSS JOIN LATERAL (
+                      SELECT "EntryId" FROM "ExceptionSearch" WHERE {Column} = c."Comment" AND "Type" = c."Type" LIMIT {cap}) AS x
+                  LIMIT {cap}
+                  """
+                : $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("")} LIMIT {cap}""";
             var id = e.Column(x => x.Id);
             return $"""
                 ({indexed})

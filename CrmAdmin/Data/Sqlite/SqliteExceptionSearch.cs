@@ -22,34 +22,152 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         db.ExceptionEntries.Where(e => EF.Parameter(ids).Contains(e.Id));
 
     /// <summary>
-    /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> FTS5 walks a term's document list in either
-    /// direction, so the candidates are read newest first, by the index's rowid (the entry's id): a text too
-    /// common for the candidates then still gives its newest ones, for the newest page and a lower bound.
+    /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> A comment text held by at most
+    /// <see cref="TextSearchTerms.DistinctCommentsLimit"/> distinct pairs of comment and type is looked up among them
+    /// (<see cref="ByCommentAsync"/>): exact, of the filter's type, and with no order. Otherwise FTS5 walks a term's
+    /// document list in either direction, so the candidates are read newest first, by the index's rowid (the
+    /// entry's id): a text too common for the candidates then still gives its newest ones, for the newest page
+    /// and a lower bound.
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
-        TextCandidates? newest = null;
+        TextCandidates? tooMany = null;
         foreach (var (column, texts) in TextSearchTerms.Of(e, filter))
         {
+            if (CommentQuery.For(e, column, texts, filter) is { } comments && await comments.PairsAsync(db, ct) <= TextSearchTerms.DistinctCommentsLimit)
+            {
+                var found = await ByCommentAsync(db, comments, TextSearchTerms.MaxCandidates + 1, ct);
+                if (found.Count <= TextSearchTerms.MaxCandidates)
+                {
+                    return new TextCandidates(found, IsComplete: true, IsExact: true);
+                }
+
+                tooMany ??= new TextCandidates([], IsComplete: false, IsExact: true);
+                continue;
+            }
+
             var ids = await NewestAsync(db, e, column, texts, TextSearchTerms.MaxCandidates + 1, ct);
             if (ids.Count <= TextSearchTerms.MaxCandidates)
             {
                 return new TextCandidates(ids, IsComplete: true);
             }
 
-            newest ??= new TextCandidates(ids, IsComplete: false);
+            tooMany ??= new TextCandidates(ids, IsComplete: false);
         }
 
-        return newest;
+        return tooMany;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A comment text held by at most
+    /// <see cref="NewestByCommentLimit"/> pairs of comment and type is read pair by pair (<see cref="NewestByCommentAsync"/>),
+    /// any other text through FTS5 from the newest.
+    /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var (column, texts) = TextSearchTerms.Of(e, filter).First();
-        return await NewestAsync(db, e, column, texts, count, ct);
+        return CommentQuery.For(e, column, texts, filter) is { } comments && await comments.PairsAsync(db, ct) <= NewestByCommentLimit
+            ? await NewestByCommentAsync(db, comments, count, ct)
+            : await NewestAsync(db, e, column, texts, count, ct);
+    }
+
+    /// <summary>
+    /// Up to this many pairs of comment and type, <see cref="NewestCandidatesAsync"/> reads each pair's newest
+    /// entries by key; past it, FTS5's walk from the newest is quicker.
+    /// </summary>
+    public const int NewestByCommentLimit = 256;
+
+    /// <summary>
+    /// At most <paramref name="cap"/> entries holding one of the comment's pairs (exact, in no order): the indexed
+    /// ones by key, and the rows above the index's mark matched in the table itself, in one statement, so the
+    /// pairs, the mark and the rows are one snapshot.
+    /// </summary>
+    private static async Task<List<long>> ByCommentAsync(CrmDbContext db, CommentQuery comments, int cap, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT "Value" FROM (SELECT "EntryId" AS "Value" FROM "ExceptionSearchCommentEntries" WHERE "CommentId" IN ({comments.PairIdsSql}) LIMIT {cap})
+            UNION ALL
+            SELECT "Value" FROM ({comments.AboveMarkSql} LIMIT {cap})
+            """;
+        return await db.Database.SqlQueryRaw<long>(sql, comments.Parameters).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// The newest <paramref name="count"/> entries holding one of the comment's pairs, newest first: the rows above
+    /// the index's mark (the newest of all), then each pair's newest by key. With at least as many pairs as ids
+    /// wanted, the newest ids are no older than the count-th newest of the pairs' own newest ids, so only ids
+    /// from there up are read.
+    /// </summary>
+    private static async Task<IReadOnlyList<long>> NewestByCommentAsync(CrmDbContext db, CommentQuery comments, int count, CancellationToken ct)
+    {
+        var sql = $"""
+            WITH c AS (
+                SELECT p."Id", (SELECT max("EntryId") FROM "ExceptionSearchCommentEntries" WHERE "CommentId" = p."Id") AS "Newest"
+                FROM ({comments.PairIdsSql}) AS p),
+            bound AS (
+                SELECT CASE WHEN count(*) = {count} THEN min("Newest") ELSE 0 END AS "Id"
+                FROM (SELECT "Newest" FROM c WHERE "Newest" IS NOT NULL ORDER BY "Newest" DESC LIMIT {count}))
+            SELECT "Value" FROM ({comments.AboveMarkSql} ORDER BY 1 DESC LIMIT {count})
+            UNION ALL
+            SELECT "Value" FROM (
+                SELECT m."EntryId" AS "Value" FROM "ExceptionSearchCommentEntries" AS m, bound
+                WHERE m."CommentId" IN (SELECT c."Id" FROM c, bound WHERE c."Newest" >= bound."Id") AND m."EntryId" >= bound."Id"
+                ORDER BY m."EntryId" DESC LIMIT {count})
+            """;
+        var ids = await db.Database.SqlQueryRaw<long>(sql, comments.Parameters).ToListAsync(ct);
+        return TextSearchTerms.NewestOf(ids, count);
+    }
+
+    /// <summary>
+    /// A comment text (and the filter's type, if it names one) as SQL over the distinct pairs of comment and type
+    /// (migration SearchCommentDictionary) and over the rows above the index's mark, which the pairs have not
+    /// reached yet. Names come from the model; the pattern and the type are parameters ({0}, {1}).
+    /// </summary>
+    private sealed class CommentQuery
+    {
+        private readonly StoreNames<ExceptionEntry> e;
+        private readonly string column;
+        private readonly bool typed;
+
+        private CommentQuery(StoreNames<ExceptionEntry> e, string column, string text, object? type)
+        {
+            (this.e, this.column) = (e, column);
+            Parameters = type is null ? [GlobContaining(text)] : [GlobContaining(text), type];
+            typed = type is not null;
+        }
+
+        /// <summary>The query for the filter's comment text, or null when the column is not the comment.</summary>
+        public static CommentQuery? For(StoreNames<ExceptionEntry> e, string column, string[] texts, ExceptionFilter filter) =>
+            column == e[ExceptionEntryConfiguration.CommentFolded] && texts is [var text]
+                ? new CommentQuery(e, column, text, filter.Type is { } type ? e.StoreValue(x => x.Type, type) : null)
+                : null;
+
+        public object[] Parameters { get; }
+
+        /// <summary>The ids of the pairs holding the text, of the type.</summary>
+        public string PairIdsSql => $$"""SELECT "Id" FROM "ExceptionSearchComments" WHERE "CommentFolded" GLOB {0}{{(typed ? """ AND "Type" = {1}""" : "")}}""";
+
+        /// <summary>The ids ("Value") of the rows above the index's mark holding the text, of the type.</summary>
+        public string AboveMarkSql
+        {
+            get
+            {
+                var id = e.Column(x => x.Id);
+                return $$"""
+                    SELECT {{id}} AS "Value" FROM {{e.Table}}
+                    WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{column}} GLOB {0}{{(typed ? $" AND {e.Column(x => x.Type)} = {{1}}" : "")}}
+                    """;
+            }
+        }
+
+        /// <summary>How many pairs hold the text, counted up to <see cref="TextSearchTerms.DistinctCommentsLimit"/> + 1.</summary>
+        public async Task<int> PairsAsync(CrmDbContext db, CancellationToken ct)
+        {
+            var sql = $"""SELECT count(*) AS "Value" FROM ({PairIdsSql} LIMIT {TextSearchTerms.DistinctCommentsLimit + 1})""";
+            return await db.Database.SqlQueryRaw<int>(sql, Parameters).SingleAsync(ct);
+        }
     }
 
     /// <summary>
@@ -153,7 +271,7 @@ public sealed class ExceptionSearchIndexer(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var e = new StoreNames<ExceptionEntry>(db.Model);
-        var (id, folded, value) = (e.Column(x => x.Id), e[ExceptionEntryConfiguration.CommentFolded], e.Column(x => x.Value));
+        var (id, type, folded, value) = (e.Column(x => x.Id), e.Column(x => x.Type), e[ExceptionEntryConfiguration.CommentFolded], e.Column(x => x.Value));
 
         // A cheap read first: most wake-ups find nothing to do and must not take the writer lock.
         // Names from the model, values as parameters.
@@ -185,7 +303,18 @@ public sealed class ExceptionSearchIndexer(
             SELECT {{id}}, {{folded}}, {{value}} FROM {{e.Table}}
             WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
             """;
+        // The comment filter's pairs of comment and type (SqliteExceptionSearch.CommentQuery), for the same rows.
+        var pairsSql = $$"""
+            INSERT OR IGNORE INTO "ExceptionSearchComments" ("CommentFolded", "Type")
+            SELECT DISTINCT {{folded}}, {{type}} FROM {{e.Table}}
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0} AND {{folded}} IS NOT NULL;
+            INSERT OR IGNORE INTO "ExceptionSearchCommentEntries" ("CommentId", "EntryId")
+            SELECT c."Id", x.{{id}} FROM {{e.Table}} AS x
+            JOIN "ExceptionSearchComments" AS c ON c."CommentFolded" = x.{{folded}} AND c."Type" = x.{{type}}
+            WHERE x.{{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND x.{{id}} <= {0};
+            """;
         var indexed = await db.Database.ExecuteSqlRawAsync(indexSql, upTo);
+        await db.Database.ExecuteSqlRawAsync(pairsSql, upTo);
         await db.Database.ExecuteSqlRawAsync("""UPDATE "ExceptionSearchState" SET "IndexedUpTo" = {0};""", upTo);
         await transaction.CommitAsync(ct);
         return indexed;
