@@ -44,6 +44,8 @@ public sealed class BenchHost : IAsyncDisposable
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(TimeProvider.System);
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // The services count what they do (CrmMetrics); here nothing exports the counts.
+        collection.AddMetrics().AddSingleton<CrmAdmin.Features.Operations.CrmMetrics>();
         collection.AddCrmData(configuration, new Environment()).AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting();
         var provider = collection.BuildServiceProvider();
         await provider.InitializeCrmDatabaseAsync();

@@ -43,11 +43,11 @@ public static partial class HttpMeasurements
             samples[i] = Stopwatch.GetElapsedTime(started).TotalSeconds;
         }
 
-        // The pager's summary, "1-50 of 1000000".
-        var pager = await page.GetByText(new System.Text.RegularExpressions.Regex(@"^\s*1-50 of [\d,]+\s*$")).InnerTextAsync();
-        if (!pager.Replace(",", "").Contains("1000000"))
+        // The pager's summary: the count stops past 10,000 matches and says so, "1–50 of more than 10,000".
+        var pager = await page.GetByText(new System.Text.RegularExpressions.Regex(@"^\s*1.50 of (more than )?[\d,]+\s*$")).InnerTextAsync();
+        if (!pager.Replace(",", "").Contains("more than 10000"))
         {
-            throw new InvalidOperationException($"The grid does not count the million entries: \"{pager}\"");
+            throw new InvalidOperationException($"The grid does not say the million entries are more than it counts: \"{pager}\"");
         }
 
         Record("T3 Exceptions page in headless Chromium, navigation to first 50 rows, first time", $"{samples[0]:0.00} s", "≤ 1.5 s");

@@ -106,10 +106,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// The newest <paramref name="count"/> search rows holding one of the pairs of comment and type that hold the
-    /// query's text (<see cref="TextQuery.PairsSql"/>), newest first: each pair's newest rows by key (index on comment, type and id), the newest of those overall. With at
-    /// least as many pairs as ids wanted, the newest ids are no older than the count-th newest of the pairs' own
-    /// newest ids, so only ids from there up are read: "telemarketing" is in 1,000 comments, and reading the newest
-    /// 100 of each took 17 ms, this 10 ms.
+    /// query's text (<see cref="TextQuery.PairsSql"/>), newest first: each pair's newest rows by key (the index on
+    /// comment, type and id), the newest of those overall. With at least as many pairs as ids wanted, the newest
+    /// ids are no older than the count-th newest of the pairs' own newest ids, so only ids from there up are read:
+    /// "telemarketing" is in 1,000 comments, and reading the newest 100 of each took 17 ms, this 10 ms.
     /// </summary>
     private static async Task<List<long>> NewestByCommentAsync(CrmDbContext db, TextQuery query, int count, CancellationToken ct)
     {
