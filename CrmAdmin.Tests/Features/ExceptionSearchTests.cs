@@ -15,7 +15,27 @@ namespace CrmAdmin.Tests.Features;
 /// </summary>
 public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLifetime
 {
-    public sealed class OnSqlite() : ExceptionSearchTests(DatabaseProvider.Sqlite);
+    public sealed class OnSqlite() : ExceptionSearchTests(DatabaseProvider.Sqlite)
+    {
+        [Fact]
+        public async Task Past_the_pairs_a_GLOB_can_read_quickly_a_comment_is_looked_up_through_FTS5_with_the_same_answer()
+        {
+            await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+            await IndexEverythingAsync();
+            var bulk = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk"));
+            var byPairs = await list.ListAsync(bulk, host.Viewer);
+            // More pairs than SqliteExceptionSearch.ScannedPairsLimit, as if most entries had a comment of their own.
+            await host.Database.ExecuteAsync($"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= {SqliteExceptionSearch.ScannedPairsLimit})
+                INSERT INTO "ExceptionSearchComments" ("CommentFolded", "Type") SELECT 'unused ' || i, 'Email' FROM n;
+                """);
+            await using var db = host.Database.CreateDbContext();
+
+            // FTS5 names the newest candidates (the pairs name none), and the page and total are the same.
+            Assert.NotEmpty((await CandidatesAsync(db, bulk.Filter))!.Ids);
+            Assert.Equivalent(byPairs, await list.ListAsync(bulk, host.Viewer));
+        }
+    }
 
     public sealed class OnPostgres() : ExceptionSearchTests(DatabaseProvider.Postgres)
     {
