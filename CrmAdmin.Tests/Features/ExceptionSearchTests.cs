@@ -142,7 +142,12 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             .Select(e => e.Id).ToListAsync();
         Assert.NotEmpty(others);
         Assert.Empty(candidates.Ids.Intersect(others));
-        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Comment: "sp")));
+        // Too short for trigrams: a value text cannot be narrowed; a comment text is, by the distinct comments, exactly.
+        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Value: "sp")));
+        var shortComment = (await CandidatesAsync(db, new ExceptionFilter(Comment: "sp")))!;
+        var holdingSp = await db.ExceptionEntries.Where(e => EF.Property<string>(e, "CommentFolded").Contains("sp")).Select(e => e.Id).ToListAsync();
+        Assert.Equal((true, true), (shortComment.IsComplete, shortComment.IsExact));
+        Assert.Equal(holdingSp.Order(), shortComment.Ids.Order());
     }
 
     [Fact]
@@ -252,6 +257,36 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Theory]
+    [InlineData("電話", 3)]
+    [InlineData("9", 2)]
+    [InlineData("é", 0)]
+    public async Task X5_a_comment_text_too_short_for_trigrams_is_found_among_the_distinct_comments_before_and_after_indexing(string text, int expected)
+    {
+        await AddBulkListAsync(200);
+        await host.Database.ExecuteAsync("""
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount") VALUES
+                ('Email', 'a@example.jp', '電話 spam', '電話 spam', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'b@example.jp', '電話 spam', '電話 spam', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Phone', '+81312345678', 'Old 電話', 'old 電話', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'c@example.jp', 'Room 9', 'room 9', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'd@example.jp', 'Room 19', 'room 19', 'Api', '2026-11-22 09:30:00', 'test', 0);
+            """);
+        var query = new ExceptionListQuery(new ExceptionFilter(Comment: text));
+
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            var page = await list.ListAsync(query, host.Viewer);
+            Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+            Assert.All(page.Items, r => Assert.Contains(text, r.Comment!.ToLowerInvariant()));
+        }
+    }
+
+    [Theory]
     [InlineData(EntryType.Phone, 30)]
     [InlineData(EntryType.EmailDomain, 0)]
     public async Task X5_a_common_text_with_a_type_few_of_its_entries_have_gives_an_exact_total_and_the_scans_page(EntryType type, int expected)
@@ -308,6 +343,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     public static readonly TheoryData<ExceptionFilter, int> CommonTextPages = new()
     {
         { new ExceptionFilter(Comment: "bulk", Status: EntryStatus.Active), 0 },
+        { new ExceptionFilter(Comment: "bu"), 0 },
+        { new ExceptionFilter(Comment: "ph", Type: EntryType.Phone), 0 },
         { new ExceptionFilter(Comment: "bulk"), 0 },
         { new ExceptionFilter(Comment: "bulk"), 10_020 },
         { new ExceptionFilter(Comment: "bulk", Type: EntryType.Email), 0 },
@@ -352,7 +389,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("spam", null, EntryType.Phone, true)]
     [InlineData(null, "415", EntryType.Phone, false)]
     [InlineData("spam", "sender1", null, false)]
-    [InlineData("sp", null, null, false)]
+    [InlineData("sp", null, null, true)]
     [InlineData(null, "ab", null, false)]
     public void An_exact_index_match_is_the_whole_answer_only_for_one_text_no_phone_could_hold(string? comment, string? value, EntryType? type, bool whole) =>
         // A phone matches a value query on its digits, so "415 555" finds phones the index's text would not.

@@ -37,6 +37,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     public const int NewestByCommentLimit = 256;
 
+    /// <summary>
+    /// A comment text too short for trigrams (1–2 characters) reads every pair of comment and type, so past this
+    /// many (as the planner estimates them) it is not looked up at all: the filter scans the entries, as before.
+    /// </summary>
+    public const int ScannedPairsLimit = 50_000;
+
     /// <summary>Whether <see cref="NewestCandidatesAsync"/> may use the distinct comments (a test turns them off to reach the lookup by generation).</summary>
     internal bool UseDistinctComments { get; init; } = true;
 
@@ -64,6 +70,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         foreach (var query in TextQuery.Of(db, filter))
         {
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
+            if (!byComment && query.IsShort)
+            {
+                // Too short for the trigram index: only the pairs could have narrowed it.
+                continue;
+            }
+
             var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment), query.Parameters()).ToListAsync(ct);
             var backlogHadRows = found.Remove(TextQuery.BacklogHadRows);
             var ids = found.Distinct().ToArray();
@@ -86,22 +98,32 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
-        var query = TextQuery.Of(db, filter).First();
-        var backlog = await db.Database.SqlQueryRaw<long>(query.NewestInBacklogSql(count), query.Parameters()).ToListAsync(ct);
-        var walkSql = $"""
-            SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", "Type", {query.Column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {WalkRows}) AS s
-            WHERE {query.Condition("")} ORDER BY "EntryId" DESC LIMIT {count}
-            """;
-        var indexed = await db.Database.SqlQueryRaw<long>(walkSql, query.Parameters()).ToListAsync(ct);
-        if (indexed.Count < count)
+        foreach (var query in TextQuery.Of(db, filter))
         {
-            // Too few among the walked rows: the rest lie below them.
-            indexed = UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit
-                ? await NewestByCommentAsync(db, query, count, ct)
-                : await NewestByGenerationAsync(db, query, count, ct);
+            if (query.IsShort && await CommentPairsAsync(db, query, ct) > TextSearchTerms.DistinctCommentsLimit)
+            {
+                // Too short for the trigram index, and only the pairs could look it up.
+                continue;
+            }
+
+            var backlog = await db.Database.SqlQueryRaw<long>(query.NewestInBacklogSql(count), query.Parameters()).ToListAsync(ct);
+            var walkSql = $"""
+                SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", "Type", {query.Column} FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {WalkRows}) AS s
+                WHERE {query.Condition("")} ORDER BY "EntryId" DESC LIMIT {count}
+                """;
+            var indexed = await db.Database.SqlQueryRaw<long>(walkSql, query.Parameters()).ToListAsync(ct);
+            if (indexed.Count < count)
+            {
+                // Too few among the walked rows: the rest lie below them.
+                indexed = query.IsShort || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit)
+                    ? await NewestByCommentAsync(db, query, count, ct)
+                    : await NewestByGenerationAsync(db, query, count, ct);
+            }
+
+            return TextSearchTerms.NewestOf(indexed.Concat(backlog), count);
         }
 
-        return TextSearchTerms.NewestOf(indexed.Concat(backlog), count);
+        throw new InvalidOperationException("The filter has no text the index can look up.");
     }
 
     /// <summary>
@@ -168,6 +190,13 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return int.MaxValue;
         }
 
+        // A text too short for trigrams reads every pair, so only while they are few (the planner's estimate).
+        const string pairsInAll = """SELECT reltuples::int AS "Value" FROM pg_class WHERE oid = '"ExceptionSearchComments"'::regclass""";
+        if (query.IsShort && await db.Database.SqlQueryRaw<int>(pairsInAll).SingleAsync(ct) > ScannedPairsLimit)
+        {
+            return int.MaxValue;
+        }
+
         var sql = $"""SELECT count(*)::int AS "Value" FROM ({query.PairsSql} LIMIT {TextSearchTerms.DistinctCommentsLimit + 1}) AS c""";
         return await db.Database.SqlQueryRaw<int>(sql, query.Parameters()).SingleAsync(ct);
     }
@@ -192,19 +221,23 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             (this.e, Column, this.type) = (e, column, type);
             patterns = texts.Select(t => (object)LikePattern.Containing(t)).ToArray();
             IsComment = column == e[Configurations.ExceptionEntryConfiguration.CommentFolded];
+            IsShort = TextSearchTerms.IsShort(texts);
         }
 
         public static IEnumerable<TextQuery> Of(CrmDbContext db, ExceptionFilter filter)
         {
             var e = new StoreNames<ExceptionEntry>(db.Model);
             var type = filter.Type is { } t ? e.StoreValue(x => x.Type, t) : null;
-            return TextSearchTerms.Of(e, filter).Select(q => new TextQuery(e, q.Column, q.Texts, type));
+            return TextSearchTerms.WithShortComment(e, filter).Select(q => new TextQuery(e, q.Column, q.Texts, type));
         }
 
         /// <summary>The quoted column the texts are looked up in.</summary>
         public string Column { get; }
 
         public bool IsComment { get; }
+
+        /// <summary>Whether a text is too short for the trigram index (a comment's; only its pairs can look it up).</summary>
+        public bool IsShort { get; }
 
         /// <summary>The column holds one of the texts, and the type is the filter's; <paramref name="alias"/> is "" or "x.".</summary>
         public string Condition(string alias)

@@ -33,7 +33,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
         TextCandidates? tooMany = null;
-        foreach (var (column, texts) in TextSearchTerms.Of(e, filter))
+        foreach (var (column, texts) in TextSearchTerms.WithShortComment(e, filter))
         {
             if (CommentQuery.For(e, column, texts, filter) is { } comments && await comments.PairsAsync(db, ct) <= TextSearchTerms.DistinctCommentsLimit)
             {
@@ -44,6 +44,11 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 }
 
                 tooMany ??= new TextCandidates([], IsComplete: false, IsExact: true);
+                continue;
+            }
+
+            if (TextSearchTerms.IsShort(texts))
+            {
                 continue;
             }
 
@@ -67,10 +72,23 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
-        var (column, texts) = TextSearchTerms.Of(e, filter).First();
-        return CommentQuery.For(e, column, texts, filter) is { } comments && await comments.PairsAsync(db, ct) <= NewestByCommentLimit
-            ? await NewestByCommentAsync(db, comments, count, ct)
-            : await NewestAsync(db, e, column, texts, count, ct);
+        foreach (var (column, texts) in TextSearchTerms.WithShortComment(e, filter))
+        {
+            // A short text has no trigrams for FTS5: its pairs are the only way, while there are not too many.
+            var isShort = TextSearchTerms.IsShort(texts);
+            if (CommentQuery.For(e, column, texts, filter) is { } comments
+                && await comments.PairsAsync(db, ct) <= (isShort ? TextSearchTerms.DistinctCommentsLimit : NewestByCommentLimit))
+            {
+                return await NewestByCommentAsync(db, comments, count, ct);
+            }
+
+            if (!isShort)
+            {
+                return await NewestAsync(db, e, column, texts, count, ct);
+            }
+        }
+
+        throw new InvalidOperationException("The filter has no text the index can look up.");
     }
 
     /// <summary>

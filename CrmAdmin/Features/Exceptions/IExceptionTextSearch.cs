@@ -94,7 +94,7 @@ public static class TextSearchTerms
     /// </summary>
     public static bool IsWholeFilter(ExceptionFilter filter) => filter is { Status: null } && filter switch
     {
-        { FoldedComment.Length: >= MinimumLength, FoldedValue: null } => true,
+        { FoldedComment.Length: > 0, FoldedValue: null } => true,
         { FoldedComment: null, ValueDigits: null, FoldedValue: { } value } =>
             new[] { value, filter.FoldedValueAsWritten }.All(t => t is null || (t.Length >= MinimumLength && !PhoneCouldHold(t))),
         _ => false,
@@ -103,8 +103,18 @@ public static class TextSearchTerms
     /// <summary>Whether a phone's or number prefix's stored value (E.164 "+…", a prefix "+…*") could contain the text.</summary>
     private static bool PhoneCouldHold(string text) => text.All(c => c is '+' or '*' || char.IsAsciiDigit(c));
 
-    /// <summary>Whether the index can look up any of the filter's texts.</summary>
-    public static bool Apply(CrmDbContext db, ExceptionFilter filter) => Of(new StoreNames<ExceptionEntry>(db.Model), filter).Any();
+    /// <summary>
+    /// <see cref="Of"/>, with a comment text too short for trigrams (1–2 characters, e.g. "99" or "電話") first:
+    /// only the distinct comments can look that up (<see cref="DistinctCommentsLimit"/>), by reading them all,
+    /// so a provider tries it only while they are few, and never through its trigram index (<see cref="IsShort"/>).
+    /// </summary>
+    public static IEnumerable<(string Column, string[] Texts)> WithShortComment(StoreNames<ExceptionEntry> e, ExceptionFilter filter) =>
+        filter.FoldedComment is { Length: > 0 and < MinimumLength } comment
+            ? Of(e, filter).Prepend((e[ExceptionEntryConfiguration.CommentFolded], [comment]))
+            : Of(e, filter);
+
+    /// <summary>Whether a text is too short for a trigram index (<see cref="MinimumLength"/>).</summary>
+    public static bool IsShort(string[] texts) => texts.Any(t => t.Length < MinimumLength);
 
     /// <summary>
     /// For each indexed column the filter constrains (comment first), the texts any of which a row's
