@@ -403,11 +403,12 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
 
     [Theory]
     [InlineData("spam", "\"spa\" AND \"pam\"")]
-    [InlineData("list7.example", "\"lis\" AND \"t7.\" AND \"exa\" AND \"mpl\" AND \"ple\"")]
+    [InlineData("list7.example", "\"lis\" AND \"st7\" AND \"t7.\" AND \"7.e\" AND \"exa\" AND \"mpl\" AND \"ple\"")]
+    [InlineData("415", "\"415\"")]
     [InlineData("a\"b", "\"a\"\"b\"")]
     [InlineData("спам бот", "\"спа\" AND \"м б\" AND \"бот\"")]
     [InlineData("x😀yz", "\"x😀y\" AND \"😀yz\"")]
-    public void An_index_query_asks_for_trigrams_that_cover_every_character_each_quoted(string text, string query) =>
+    public void An_index_query_asks_for_trigrams_that_cover_every_character_and_those_with_digits_each_quoted(string text, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
 
     /// <summary>Adds <paramref name="count"/> emails bulk1@example.com … commented "Bulk list", straight into the table as another writer would.</summary>
