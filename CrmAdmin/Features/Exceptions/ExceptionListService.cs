@@ -107,10 +107,19 @@ public sealed class ExceptionListService(
     /// each one's expiry: 123 ms for "partner batch 3" on PostgreSQL at a million entries. The expired entries
     /// are found through their own index (on ExpiresAt, holding only entries that expire).
     /// </summary>
-    private static async Task<ExceptionFilter> WithoutIdleStatusAsync(CrmDbContext db, ExceptionFilter filter, DateTime now, CancellationToken ct) =>
-        filter.Status == EntryStatus.Active && !await Filter(db.ExceptionEntries, filter with { Status = EntryStatus.Expired }, now).AnyAsync(ct)
-            ? filter with { Status = null }
-            : filter;
+    private static async Task<ExceptionFilter> WithoutIdleStatusAsync(CrmDbContext db, ExceptionFilter filter, DateTime now, CancellationToken ct)
+    {
+        if (filter.Status != EntryStatus.Active)
+        {
+            return filter;
+        }
+
+        // First whether anything has expired at all, a condition the expiry index alone answers: with the type
+        // too, SQLite's planner walked the (Type, Id) index over half a million entries instead (160 ms).
+        var expired = Filter(db.ExceptionEntries, new ExceptionFilter(Status: EntryStatus.Expired), now);
+        var changesRows = await expired.AnyAsync(ct) && await Filter(db.ExceptionEntries, filter with { Status = EntryStatus.Expired }, now).AnyAsync(ct);
+        return changesRows ? filter : filter with { Status = null };
+    }
 
     /// <summary>
     /// The newest-first page of a text too common for the index's candidates, from the newest entries the
