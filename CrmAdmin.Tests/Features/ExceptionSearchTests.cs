@@ -241,11 +241,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     {
         // 2,100 entries, each with a comment of its own: past DistinctCommentsLimit pairs of comment and type.
         var count = TextSearchTerms.DistinctCommentsLimit + 100;
-        await host.Database.ExecuteAsync($"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'own' || i || '@example.com', 'Own note ' || i, 'own note ' || i, 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
-            """);
+        await AddNumberedAsync(count, "Email", "'own' || i || '@example.com'", "'Own note ' || i");
         await IndexEverythingAsync();
 
         foreach (var (text, expected) in new[] { ("own note", count), ("own note 20", 1 + 10 + 100) })
@@ -293,11 +289,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     {
         // 10,005 emails and 30 phones hold "bulk": counted, the 30 are every match, and the page comes from them.
         await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
-        await host.Database.ExecuteAsync("""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Phone', '+1212555' || (1000 + i), 'Bulk phone', 'bulk phone', 'Api', '2026-11-22 09:32:00', 'test', 0 FROM n;
-            """);
+        await AddBulkPhonesAsync();
         var filter = new ExceptionFilter(Comment: "bulk", Type: type);
 
         // Before the index has reached them (the backlog or rows above the mark) and after.
@@ -359,13 +351,9 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         // The common text's matches are old, under newer rows that do not match: the page comes from the
         // index newest first (or, when the other conditions drop most, from the scan), never different.
         await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+        await AddNumberedAsync(300, "Email", "'other' || i || '@example.org'", "'Partner'");
+        await AddBulkPhonesAsync();
         await host.Database.ExecuteAsync("""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'other' || i || '@example.org', 'Partner', 'partner', 'Api', '2026-11-22 09:31:00', 'test', 0 FROM n;
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
-            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Phone', '+1212555' || (1000 + i), 'Bulk phone', 'bulk phone', 'Api', '2026-11-22 09:32:00', 'test', 0 FROM n;
             UPDATE "ExceptionEntries" SET "ExpiresAt" = '2026-01-01 00:00:00' WHERE "Value" LIKE 'bulk%7@example.com';
             """);
         var scanned = await ScannedPageAsync(filter, skip);
@@ -412,10 +400,20 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
 
     /// <summary>Adds <paramref name="count"/> emails bulk1@example.com … commented "Bulk list", straight into the table as another writer would.</summary>
-    private Task AddBulkListAsync(int count) => host.Database.ExecuteAsync($"""
+    private Task AddBulkListAsync(int count) => AddNumberedAsync(count, "Email", "'bulk' || i || '@example.com'", "'Bulk list'");
+
+    /// <summary>Adds 30 phones +12125551001 … commented "Bulk phone".</summary>
+    private Task AddBulkPhonesAsync() => AddNumberedAsync(30, "Phone", "'+1212555' || (1000 + i)", "'Bulk phone'");
+
+    /// <summary>
+    /// Adds <paramref name="count"/> entries of one type, numbered i = 1 … count, straight into the table as another
+    /// writer would; <paramref name="valueSql"/> and <paramref name="commentSql"/> are SQL expressions of i (the
+    /// folded comment is its lower case).
+    /// </summary>
+    private Task AddNumberedAsync(int count, string type, string valueSql, string commentSql) => host.Database.ExecuteAsync($"""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
             INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
-            SELECT 'Email', 'bulk' || i || '@example.com', 'Bulk list', 'bulk list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+            SELECT '{type}', {valueSql}, {commentSql}, lower({commentSql}), 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
             """);
 
     private async Task IndexEverythingAsync()

@@ -83,7 +83,7 @@ public sealed class ExceptionListService(
         {
             // The count read every match already, by a scan the page would repeat (a common text with a type it
             // never has: 130 ms each on PostgreSQL at a million entries): the page comes from those matches.
-            filtered = Filter(search.Among(db, matches!).AsNoTracking(), filter, now);
+            filtered = MatchingAmong(db, matches!, filter, now);
         }
 
         List<ExceptionRow>? items = matches is { Count: 0 } ? [] : null;
@@ -141,7 +141,7 @@ public sealed class ExceptionListService(
         for (var count = skip + 2 * take; count <= NewestCandidatesLimit; count *= 8)
         {
             var ids = await search.NewestCandidatesAsync(db, filter, count, ct);
-            var page = await Filter(search.Among(db, ids).AsNoTracking(), filter, now)
+            var page = await MatchingAmong(db, ids, filter, now)
                 .OrderByDescending(e => e.Id).Skip(skip).Take(take).Select(ToRow).ToListAsync(ct);
             if (page.Count == take || ids.Count < count)
             {
@@ -157,7 +157,7 @@ public sealed class ExceptionListService(
 
     /// <summary>The ids among the candidates that pass every condition of the filter, newest first.</summary>
     private async Task<List<long>> NewestMatchesAsync(CrmDbContext db, ExceptionFilter filter, IReadOnlyList<long> candidates, DateTime now, CancellationToken ct) =>
-        await Filter(search.Among(db, candidates).AsNoTracking(), filter, now).Select(e => e.Id).OrderByDescending(id => id).ToListAsync(ct);
+        await MatchingAmong(db, candidates, filter, now).Select(e => e.Id).OrderByDescending(id => id).ToListAsync(ct);
 
     /// <summary>The rows of these ids, newest first.</summary>
     private async Task<List<ExceptionRow>> RowsAsync(CrmDbContext db, IReadOnlyList<long> ids, CancellationToken ct) =>
@@ -237,7 +237,11 @@ public sealed class ExceptionListService(
     // The provider's text search may narrow a substring filter to its index's candidates; the conditions
     // of Filter still decide each row, so the index can only make the query faster, never different.
     private IQueryable<ExceptionEntry> Narrowed(CrmDbContext db, TextCandidates? candidates, ExceptionFilter filter, DateTime now) =>
-        Filter((candidates is { IsComplete: true } ? search.Among(db, candidates.Ids) : db.ExceptionEntries).AsNoTracking(), filter, now);
+        candidates is { IsComplete: true } ? MatchingAmong(db, candidates.Ids, filter, now) : Filter(db.ExceptionEntries.AsNoTracking(), filter, now);
+
+    /// <summary>The entries with these ids that match the filter, through the provider's <see cref="IExceptionTextSearch.Among"/>.</summary>
+    private IQueryable<ExceptionEntry> MatchingAmong(CrmDbContext db, IReadOnlyCollection<long> ids, ExceptionFilter filter, DateTime now) =>
+        Filter(search.Among(db, ids).AsNoTracking(), filter, now);
 
     private static IQueryable<ExceptionEntry> Filter(IQueryable<ExceptionEntry> entries, ExceptionFilter filter, DateTime now)
     {
