@@ -239,15 +239,19 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [Fact]
     public async Task X5_a_text_in_more_distinct_comments_than_the_limit_is_looked_up_through_the_trigram_index_with_the_same_answer()
     {
-        // 2,100 entries, each with a comment of its own: past DistinctCommentsLimit pairs of comment and type.
+        // 2,100 emails and as many phones, each with a comment of its own: past DistinctCommentsLimit pairs of comment and type.
         var count = TextSearchTerms.DistinctCommentsLimit + 100;
-        await AddNumberedAsync(count, "Email", "'own' || i || '@example.com'", "'Own note ' || i");
+        await AddNumberedAsync(count, "Email", "'own' || i || '@example.com'", "'Own note 1-' || i");
+        await AddNumberedAsync(count, "Phone", "'+1415555' || (10000 + i)", "'Own note 1-' || i");
         await IndexEverythingAsync();
 
-        foreach (var (text, expected) in new[] { ("own note", count), ("own note 20", 1 + 10 + 100) })
+        // A comment's digits are a comment's, whatever the type (the index spells only a phone's value otherwise).
+        foreach (var (text, type, expected) in new (string, EntryType?, int)[]
+                 { ("own note 1", EntryType.Email, count), ("own note 1-20", null, 2 * (1 + 10 + 100)), ("own note 1", EntryType.Phone, count) })
         {
-            var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: text)), host.Viewer);
+            var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Comment: text, Type: type)), host.Viewer);
             Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(Math.Min(expected, 50), page.Items.Count);
             Assert.All(page.Items, r => Assert.Contains(text, r.Comment!.ToLowerInvariant()));
         }
     }
@@ -314,6 +318,68 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task X5_a_value_query_reads_phones_by_its_digits_and_other_entries_by_its_text_only_for_the_filters_type()
+    {
+        // 40 phones and 3 emails hold "12000": of type Email, only the emails are candidates, before the index has
+        // reached them and after (on SQLite a phone's digits are indexed apart; on PostgreSQL each class has its index).
+        await AddNumberedAsync(40, "Phone", "'+1200077' || (1000 + i)", "'Bulk phone'");
+        await AddNumberedAsync(3, "Email", "'sender12000' || i || '@list.example'", "'Senders'");
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            await using var db = host.Database.CreateDbContext();
+            var emails = await db.ExceptionEntries.Where(e => e.Comment == "Senders").Select(e => e.Id).ToListAsync();
+            var candidates = (await CandidatesAsync(db, new ExceptionFilter(Value: "12000", Type: EntryType.Email)))!;
+            Assert.True(candidates.IsComplete);
+            Assert.Equal(emails.Order(), candidates.Ids.Order());
+            // Letters are never a phone's: no candidate at all.
+            var none = (await CandidatesAsync(db, new ExceptionFilter(Value: "sender", Type: EntryType.Phone)))!;
+            Assert.Equal((true, true, 0), (none.IsComplete, none.IsExact, none.Ids.Count));
+
+            foreach (var (value, type, total) in new (string, EntryType?, int)[]
+                     { ("12000", EntryType.Email, 3), ("12000", null, 43), ("+1 2000 77", EntryType.Phone, 40), ("12000", EntryType.PhonePrefix, 0), ("sender", EntryType.Phone, 0) })
+            {
+                var page = await list.ListAsync(new ExceptionListQuery(new ExceptionFilter(Value: value, Type: type)), host.Viewer);
+                Assert.Equal((total, false, total), (page.Total, page.TotalIsLowerBound, page.Items.Count));
+                Assert.All(page.Items, r => Assert.True(type is null || r.Type == type));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
+    {
+        // "alpha" and "sender" are each in 10,004 entries, together in 3: their total is exact, not "more than 10,000".
+        await AddNumberedAsync(TextSearchTerms.MaxCandidates + 1, "Email", "'x' || i || '@alpha.example'", "'Alpha list'");
+        await AddNumberedAsync(TextSearchTerms.MaxCandidates + 1, "Email", "'sender' || i || '@beta.example'", "'Beta list'");
+        await AddNumberedAsync(3, "Email", "'sender' || i || '@gamma.example'", "'Alpha list'");
+        var rare = new ExceptionFilter(Comment: "alpha", Value: "sender");
+        var common = new ExceptionFilter(Comment: "alpha", Value: "example");
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+                await using var db = host.Database.CreateDbContext();
+                var candidates = (await CandidatesAsync(db, rare))!;
+                Assert.Equal((true, 3), (candidates.IsComplete, candidates.Ids.Count));
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(rare), host.Viewer);
+            Assert.Equal((3, false), (page.Total, page.TotalIsLowerBound));
+            Assert.All(page.Items, r => Assert.EndsWith("@gamma.example", r.Value));
+
+            var broad = await list.ListAsync(new ExceptionListQuery(common), host.Viewer);
+            Assert.Equal((ExceptionListService.CountLimit, true), (broad.Total, broad.TotalIsLowerBound));
+            Assert.Equal(await ScannedPageAsync(common, 0), broad.Items.Select(r => r.Id).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task X10_active_is_no_condition_while_no_expired_entry_meets_the_rest_of_the_filter()
     {
         await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
@@ -365,23 +431,45 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Theory]
-    [InlineData("former employee", null, null, true)]
-    [InlineData(null, "sender1", null, true)]
-    [InlineData(null, "example.org", null, true)]
-    [InlineData(null, "почта", null, true)]
-    [InlineData(null, "415 555", null, false)]
-    [InlineData(null, "+1415", null, false)]
-    [InlineData(null, "+++", null, false)]
-    [InlineData(null, "sender1", EntryType.Email, true)]
-    [InlineData(null, "sender1", EntryType.Phone, true)]
-    [InlineData("spam", null, EntryType.Phone, true)]
-    [InlineData(null, "415", EntryType.Phone, false)]
-    [InlineData("spam", "sender1", null, false)]
-    [InlineData("sp", null, null, true)]
-    [InlineData(null, "ab", null, false)]
-    public void An_exact_index_match_is_the_whole_answer_only_for_one_text_no_phone_could_hold(string? comment, string? value, EntryType? type, bool whole) =>
-        // A phone matches a value query on its digits, so "415 555" finds phones the index's text would not.
-        Assert.Equal(whole, TextSearchTerms.IsWholeFilter(new ExceptionFilter(Comment: comment, Value: value, Type: type)));
+    [InlineData("12000", null, "Phone,PhonePrefix:12000 | Email,EmailDomain,EmailDomainTree:12000")]
+    [InlineData("12000", EntryType.Email, "Email:12000")]
+    [InlineData("+1 415 555", EntryType.PhonePrefix, "PhonePrefix:1415555")]
+    [InlineData("415 555", null, "Phone,PhonePrefix:415555 | Email,EmailDomain,EmailDomainTree:415 555")]
+    [InlineData("sender1", null, "Email,EmailDomain,EmailDomainTree:sender1")]
+    [InlineData("почта", null, "Email,EmailDomain,EmailDomainTree:xn--80a1acny,почта")]
+    [InlineData("sender1", EntryType.Phone, "")]
+    [InlineData("+1 2", null, null)]
+    [InlineData("ab", EntryType.Email, null)]
+    public void A_value_query_is_looked_up_on_phones_by_its_digits_and_on_other_entries_by_its_text_for_the_filters_type_only(
+        string value, EntryType? type, string? arms)
+    {
+        // X5: a phone matches on the query's digits, anything else on the text; "12000" of type Email must not read phones.
+        var terms = TextSearchTerms.Of(new StoreNames<ExceptionEntry>(SqliteModel()), new ExceptionFilter(Value: value, Type: type)).ToList();
+        var written = terms is [var term] ? string.Join(" | ", term.Arms.Select(a => $"{string.Join(",", a.Types!)}:{string.Join(",", a.Texts)}")) : null;
+        Assert.Equal(arms, written);
+        Assert.Equal(arms == "", terms is [{ MatchesNothing: true }]);
+    }
+
+    [Theory]
+    [InlineData("spam", null, true, true)]
+    [InlineData("sp", null, true, true)]
+    [InlineData(null, "sender1", true, true)]
+    [InlineData("spam", "sender1", true, false)]
+    [InlineData("spam", "12", false, false)]
+    public void Candidates_can_be_the_filters_exact_matches_only_through_every_text_it_has(string? comment, string? value, bool byAll, bool byFirst)
+    {
+        var filter = new ExceptionFilter(Comment: comment, Value: value);
+        var terms = TextSearchTerms.Of(new StoreNames<ExceptionEntry>(SqliteModel()), filter).ToList();
+        Assert.Equal(byAll, TextSearchTerms.Covers(filter, terms));
+        Assert.Equal(byFirst, TextSearchTerms.Covers(filter, terms.Take(1)));
+    }
+
+    /// <summary>The model as the SQLite context builds it (names only: nothing is opened).</summary>
+    private static Microsoft.EntityFrameworkCore.Metadata.IModel SqliteModel()
+    {
+        using var db = new CrmDbContext(CrmDataExtensions.ContextOptions(DatabaseProvider.Sqlite, "Data Source=:memory:"));
+        return db.Model;
+    }
 
     [Theory]
     [InlineData("spam", "*spam*")]

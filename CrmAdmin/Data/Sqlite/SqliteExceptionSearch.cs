@@ -27,32 +27,42 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// (<see cref="ByCommentAsync"/>): exact, of the filter's type, and with no order. Otherwise FTS5 walks a term's
     /// document list in either direction, so the candidates are read newest first, by the index's rowid (the
     /// entry's id): a text too common for the candidates then still gives its newest ones, for the newest page
-    /// and a lower bound.
+    /// and a lower bound. A filter with both a comment and a value text, unless few distinct comments hold the comment,
+    /// has both looked up together, as two common texts are often rarely together.
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
+        var terms = TextSearchTerms.Of(e, filter).ToList();
+        var together = IndexQuery.Together(e, terms);
         TextCandidates? tooMany = null;
-        foreach (var (column, texts) in TextSearchTerms.WithShortComment(e, filter))
+        foreach (var term in terms)
         {
-            if (CommentQuery.For(e, column, texts, filter) is { } comments && await comments.PairsAsync(db, ct) <= TextSearchTerms.DistinctCommentsLimit)
+            if (term.MatchesNothing)
+            {
+                return new TextCandidates([], IsComplete: true, IsExact: true);
+            }
+
+            if (CommentQuery.For(e, term) is { } comments && await comments.PairsAsync(db, ct) <= TextSearchTerms.DistinctCommentsLimit)
             {
                 var found = await ByCommentAsync(db, comments, TextSearchTerms.MaxCandidates + 1, ct);
+                var exact = TextSearchTerms.Covers(filter, [term]);
                 if (found.Count <= TextSearchTerms.MaxCandidates)
                 {
-                    return new TextCandidates(found, IsComplete: true, IsExact: true);
+                    return new TextCandidates(found, IsComplete: true, IsExact: exact);
                 }
 
-                tooMany ??= new TextCandidates([], IsComplete: false, IsExact: true);
+                tooMany ??= new TextCandidates([], IsComplete: false, IsExact: exact);
                 continue;
             }
 
-            if (TextSearchTerms.IsShort(texts))
+            if (term.IsShort || together is not null)
             {
+                // Too short for FTS5, or both texts go to it together, below.
                 continue;
             }
 
-            var ids = await NewestAsync(db, e, column, texts, TextSearchTerms.MaxCandidates + 1, ct);
+            var ids = await NewestAsync(db, new IndexQuery(e, [term]), TextSearchTerms.MaxCandidates + 1, ct);
             if (ids.Count <= TextSearchTerms.MaxCandidates)
             {
                 return new TextCandidates(ids, IsComplete: true);
@@ -61,30 +71,47 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             tooMany ??= new TextCandidates(ids, IsComplete: false);
         }
 
+        if (together is not null)
+        {
+            var ids = await NewestAsync(db, together, TextSearchTerms.MaxCandidates + 1, ct);
+            return new TextCandidates(ids, IsComplete: ids.Count <= TextSearchTerms.MaxCandidates);
+        }
+
         return tooMany;
     }
 
     /// <summary>
-    /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A comment text held by at most
-    /// <see cref="NewestByCommentLimit"/> pairs of comment and type is read pair by pair (<see cref="NewestByCommentAsync"/>),
-    /// any other text through FTS5 from the newest.
+    /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A filter with both a comment and a value text
+    /// looks both up together through FTS5. Otherwise a comment text held by at most <see cref="NewestByCommentLimit"/>
+    /// pairs of comment and type is read pair by pair (<see cref="NewestByCommentAsync"/>), any other text through
+    /// FTS5 from the newest.
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
         var e = new StoreNames<ExceptionEntry>(db.Model);
-        foreach (var (column, texts) in TextSearchTerms.WithShortComment(e, filter))
+        var terms = TextSearchTerms.Of(e, filter).ToList();
+        if (IndexQuery.Together(e, terms) is { } both)
         {
+            return await NewestAsync(db, both, count, ct);
+        }
+
+        foreach (var term in terms)
+        {
+            if (term.MatchesNothing)
+            {
+                return [];
+            }
+
             // A short text has no trigrams for FTS5: its pairs are the only way, while there are not too many.
-            var isShort = TextSearchTerms.IsShort(texts);
-            if (CommentQuery.For(e, column, texts, filter) is { } comments
-                && await comments.PairsAsync(db, ct) <= (isShort ? TextSearchTerms.DistinctCommentsLimit : NewestByCommentLimit))
+            if (CommentQuery.For(e, term) is { } comments
+                && await comments.PairsAsync(db, ct) <= (term.IsShort ? TextSearchTerms.DistinctCommentsLimit : NewestByCommentLimit))
             {
                 return await NewestByCommentAsync(db, comments, count, ct);
             }
 
-            if (!isShort)
+            if (!term.IsShort)
             {
-                return await NewestAsync(db, e, column, texts, count, ct);
+                return await NewestAsync(db, new IndexQuery(e, [term]), count, ct);
             }
         }
 
@@ -163,10 +190,10 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             typed = type is not null;
         }
 
-        /// <summary>The query for the filter's comment text, or null when the column is not the comment.</summary>
-        public static CommentQuery? For(StoreNames<ExceptionEntry> e, string column, string[] texts, ExceptionFilter filter) =>
-            column == e[ExceptionEntryConfiguration.CommentFolded] && texts is [var text]
-                ? new CommentQuery(e, column, text, filter.Type is { } type ? e.StoreValue(x => x.Type, type) : null)
+        /// <summary>The query for the filter's comment term, or null when the term is not the comment.</summary>
+        public static CommentQuery? For(StoreNames<ExceptionEntry> e, TextTerm term) =>
+            term is { IsComment: true, Arms: [{ Texts: [var text], Types: var types }] }
+                ? new CommentQuery(e, term.Column, text, types is [var type] ? e.StoreValue(x => x.Type, type) : null)
                 : null;
 
         public object[] Parameters { get; }
@@ -203,35 +230,102 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// The newest <paramref name="count"/> entries whose column may hold any of the texts: the rows above the
-    /// index's mark (the newest of all) matched in the table itself, then each text's in the index, by rowid
-    /// from the newest (FTS5 cannot walk an OR of two queries in order, so one branch per text). The index
-    /// is asked for some of the text's trigrams in either column (<see cref="TrigramQuery"/>): a superset,
-    /// which the caller's own conditions narrow.
+    /// The newest <paramref name="count"/> entries the query's terms may hold: the rows above the index's mark (the
+    /// newest of all) matched in the table itself, then those of the index, by rowid from the newest. The index is
+    /// asked for some of each text's trigrams (<see cref="TrigramQuery"/>) in either column: a superset, which the
+    /// caller's own conditions narrow.
     /// </summary>
-    private static async Task<IReadOnlyList<long>> NewestAsync(
-        CrmDbContext db, StoreNames<ExceptionEntry> e, string column, string[] texts, int count, CancellationToken ct)
+    private static async Task<IReadOnlyList<long>> NewestAsync(CrmDbContext db, IndexQuery query, int count, CancellationToken ct)
     {
-        // Column names come from the model, never from input; the patterns are parameters.
-        var id = e.Column(x => x.Id);
-        var any = string.Join(" OR ", texts.Select((_, i) => $"{column} GLOB {{{i}}}"));
-        var sql = new StringBuilder($"""
-            SELECT "Value" FROM (SELECT {id} AS "Value" FROM {e.Table}
-                WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND ({any}) ORDER BY {id} DESC LIMIT {count})
-            """);
-        for (var i = 0; i < texts.Length; i++)
-        {
-            var query = texts.Length + i;
-            sql.Append($$"""
-                
-                UNION ALL SELECT "Value" FROM (SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE "ExceptionSearch" MATCH {{{query}}} ORDER BY rowid DESC LIMIT {{count}})
-                """);
-        }
-
-        var parameters = texts.Select(GlobContaining).Concat(texts.Select(TrigramQuery)).Cast<object>().ToArray();
-        var ids = await db.Database.SqlQueryRaw<long>(sql.ToString(), parameters).ToListAsync(ct);
+        var (e, id) = (query.Names, query.Names.Column(x => x.Id));
+        var sql = $$"""
+            SELECT "Value" FROM (SELECT {{id}} AS "Value" FROM {{e.Table}}
+                WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{query.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
+            UNION ALL
+            SELECT "Value" FROM (SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE "ExceptionSearch" MATCH {{{query.MatchParameter}}} ORDER BY rowid DESC LIMIT {{count}})
+            """;
+        var ids = await db.Database.SqlQueryRaw<long>(sql, query.Parameters).ToListAsync(ct);
         return TextSearchTerms.NewestOf(ids, count);
     }
+
+    /// <summary>
+    /// The filter's terms (<see cref="TextSearchTerms.Of"/>), one or all together, as an FTS5 query and as a condition
+    /// on the entries' table for the rows above the index's mark. Column names and types come from the model; the
+    /// texts' GLOB patterns are parameters in the terms' order, and the FTS5 query the last one. The index has no
+    /// types, but a phone's or number prefix's digits are indexed as other characters (<see cref="IndexedPhoneText"/>,
+    /// migration SearchValuesByType), so a value arm on phones reads only phones, and one on other entries never does.
+    /// </summary>
+    private sealed class IndexQuery
+    {
+        private readonly IReadOnlyList<TextTerm> terms;
+
+        public IndexQuery(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms) => (Names, this.terms) = (names, terms);
+
+        /// <summary>One query for the filter's comment and value together, or null unless both have trigrams to look up.</summary>
+        public static IndexQuery? Together(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms) =>
+            terms is [_, _] && !terms.Any(t => t.IsShort || t.MatchesNothing) ? new IndexQuery(names, terms) : null;
+
+        public StoreNames<ExceptionEntry> Names { get; }
+
+        private IEnumerable<string> Texts => terms.SelectMany(t => t.Arms).SelectMany(a => a.Texts);
+
+        /// <summary>The FTS5 query's parameter number: after every text's pattern.</summary>
+        public int MatchParameter => Texts.Count();
+
+        public object[] Parameters => [.. Texts.Select(GlobContaining), Match];
+
+        /// <summary>Each term holds in the entries' table, as one of its arms: a text, and the arm's types when it names them.</summary>
+        public string TableCondition
+        {
+            get
+            {
+                var parameter = 0;
+                var conditions = new List<string>(terms.Count);
+                foreach (var term in terms)
+                {
+                    var arms = new List<string>(term.Arms.Count);
+                    foreach (var arm in term.Arms)
+                    {
+                        var texts = string.Join(" OR ", arm.Texts.Select(_ => $"{term.Column} GLOB {{{parameter++}}}"));
+                        // "+": no index on the type, which SQLite would otherwise read whole for each arm instead of
+                        // the few rows above the mark (327 ms for "415 555" at a million entries).
+                        var types = arm.Types is { } t ? $" AND +{Names.Column(x => x.Type)} IN ({string.Join(", ", t.Select(type => $"'{Names.StoreValue(x => x.Type, type)}'"))})" : "";
+                        arms.Add($"(({texts}){types})");
+                    }
+
+                    conditions.Add($"({string.Join(" OR ", arms)})");
+                }
+
+                return string.Join(" AND ", conditions);
+            }
+        }
+
+        /// <summary>The FTS5 query: for every term, one of its arms' texts, a phone arm's digits as the index holds them.</summary>
+        private string Match => string.Join(" AND ", terms.Select(term => "(" + string.Join(" OR ", term.Arms.SelectMany(arm => arm.Texts.Select(text =>
+            $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text)})"))) + ")"));
+
+        /// <summary>Whether the arm is on phones' and number prefixes' values, whose digits the index holds as other characters.</summary>
+        private static bool IsPhoneValue(TextTerm term, TextArm arm) =>
+            !term.IsComment && arm.Types is { } types && types.All(TextSearchTerms.PhoneTypes.Contains);
+    }
+
+    /// <summary>
+    /// A phone's or number prefix's text as the index holds it (the view "ExceptionSearchSource", migration
+    /// SearchValuesByType): each ASCII digit as the private-use character U+E000 + digit, which no address or domain
+    /// holds, so that the digits of a million phones are not among an email's candidates ("12000" of type Email:
+    /// every phone of the benchmark holds it), nor the reverse.
+    /// </summary>
+    public static string IndexedPhoneText(string text) =>
+        string.Create(text.Length, text, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsAsciiDigit(source[i]) ? (char)(IndexedDigitZero + source[i] - '0') : source[i];
+            }
+        });
+
+    /// <summary>The character the index holds for a phone's digit 0 (U+E000, private use); 1–9 follow it.</summary>
+    public const char IndexedDigitZero = '\uE000';
 
     /// <summary>
     /// An FTS5 query for rows holding enough of the text's trigrams to be worth reading: those starting at
@@ -249,7 +343,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         var characters = text.EnumerateRunes().Select(r => r.ToString()).ToArray();
         var trigrams = Enumerable.Range(0, characters.Length - 2).Select(i => string.Concat(characters[i..(i + 3)])).ToArray();
         var starts = Enumerable.Range(0, trigrams.Length)
-            .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(char.IsAsciiDigit));
+            .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(c => char.IsAsciiDigit(c) || c is >= IndexedDigitZero and <= (char)(IndexedDigitZero + 9)));
         return string.Join(" AND ", starts.Select(i => $"\"{trigrams[i].Replace("\"", "\"\"")}\""));
     }
 
@@ -335,9 +429,10 @@ public sealed class ExceptionSearchIndexer(
             return 0;
         }
 
+        // From the index's content view, which spells a phone's digits as the index holds them (SqliteExceptionSearch.IndexedPhoneText).
         var indexSql = $$"""
             INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
-            SELECT {{id}}, {{folded}}, {{value}} FROM {{e.Table}}
+            SELECT {{id}}, {{folded}}, {{value}} FROM "ExceptionSearchSource"
             WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
             """;
         // The comment filter's pairs of comment and type (SqliteExceptionSearch.CommentQuery), for the same rows.

@@ -45,16 +45,17 @@ public interface IExceptionTextSearch
 /// </param>
 /// <param name="IsComplete">Whether <paramref name="Ids"/> holds every entry the text may match.</param>
 /// <param name="IsExact">
-/// Whether the index matched the text itself, and the filter's type when it names one, not a superset (no row
-/// it has not reached and no stale row counted as a match): then an incomplete answer means more than
-/// <see cref="TextSearchTerms.MaxCandidates"/> entries hold the text, and a filter with no other condition
-/// (<see cref="TextSearchTerms.IsWholeFilter"/>) needs no count of its own.
+/// Whether the candidates are exactly the entries meeting every condition of the filter but its status: the index
+/// matched each of the filter's texts itself, on the types the filter matches it on (X5: a value query on phones'
+/// digits, on other entries' text), and the filter's type, with no row it has not reached and no stale row among
+/// them. An incomplete answer then means more than <see cref="TextSearchTerms.MaxCandidates"/> entries match, and a
+/// filter with no status needs no count of its own.
 /// </param>
 public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete, bool IsExact = false);
 
 /// <summary>
 /// The texts a trigram index can look up for a filter (X5), the same for both providers: the folded
-/// comment, and the value's texts (a phone matches on the query's digits, an email or domain on the
+/// comment, and the value's texts by type (a phone matches on the query's digits, an email or domain on the
 /// text itself). A text under <see cref="MinimumLength"/> has no trigram, so it cannot narrow.
 /// </summary>
 public static class TextSearchTerms
@@ -84,58 +85,83 @@ public static class TextSearchTerms
     /// </summary>
     public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
 
-    /// <summary>
-    /// Whether one indexed text, with the type if the filter names one, is the filter's only condition (no
-    /// status, not both texts), so that an index that matched them exactly (<see cref="TextCandidates.IsExact"/>)
-    /// found exactly the filter's matches. A comment text always is. A value text is when the filter matches it
-    /// on entries other than phones (no digits to match phones on, <see cref="ExceptionFilter.ValueDigits"/>) and
-    /// no phone or number prefix could hold it (a character other than +, * and digits), so the index's phones
-    /// are no matches.
-    /// </summary>
-    public static bool IsWholeFilter(ExceptionFilter filter) => filter is { Status: null } && filter switch
-    {
-        { FoldedComment.Length: > 0, FoldedValue: null } => true,
-        { FoldedComment: null, ValueDigits: null, FoldedValue: { } value } =>
-            new[] { value, filter.FoldedValueAsWritten }.All(t => t is null || (t.Length >= MinimumLength && !PhoneCouldHold(t))),
-        _ => false,
-    };
-
-    /// <summary>Whether a phone's or number prefix's stored value (E.164 "+…", a prefix "+…*") could contain the text.</summary>
-    private static bool PhoneCouldHold(string text) => text.All(c => c is '+' or '*' || char.IsAsciiDigit(c));
-
-    /// <summary>
-    /// <see cref="Of"/>, with a comment text too short for trigrams (1–2 characters, e.g. "99" or "電話") first:
-    /// only the distinct comments can look that up (<see cref="DistinctCommentsLimit"/>), by reading them all,
-    /// so a provider tries it only while they are few, and never through its trigram index (<see cref="IsShort"/>).
-    /// </summary>
-    public static IEnumerable<(string Column, string[] Texts)> WithShortComment(StoreNames<ExceptionEntry> e, ExceptionFilter filter) =>
-        filter.FoldedComment is { Length: > 0 and < MinimumLength } comment
-            ? Of(e, filter).Prepend((e[ExceptionEntryConfiguration.CommentFolded], [comment]))
-            : Of(e, filter);
-
     /// <summary>Whether a text is too short for a trigram index (<see cref="MinimumLength"/>).</summary>
     public static bool IsShort(string[] texts) => texts.Any(t => t.Length < MinimumLength);
 
+    /// <summary>The entry types whose value is a phone number or a number prefix: a value query matches them on its digits (X5, X9).</summary>
+    public static readonly EntryType[] PhoneTypes = [EntryType.Phone, EntryType.PhonePrefix];
+
+    /// <summary>The entry types whose value is an address or a domain: a value query matches them on its text (X5).</summary>
+    public static readonly EntryType[] OtherTypes = Enum.GetValues<EntryType>().Except(PhoneTypes).ToArray();
+
     /// <summary>
-    /// For each indexed column the filter constrains (comment first), the texts any of which a row's
-    /// column must contain. Both must hold, so either one's candidates will do.
+    /// For each column the filter has a text for (comment first, then value), the condition a row must meet, as arms
+    /// of types and texts. The comment has one arm, of the filter's type (any when it names none). The value has an
+    /// arm for phones and number prefixes, on the query's digits, and one for the other types, on its text in either
+    /// spelling (<see cref="ExceptionFilter.FoldedValueAsWritten"/>), each kept only for the filter's type: so
+    /// "12000" of type Email never reads the phones, every one of which may hold it. A value query that no entry of
+    /// the filter's type could match (letters, for phones) has no arm at all (<see cref="TextTerm.MatchesNothing"/>);
+    /// one with a text under <see cref="MinimumLength"/> has no term, as a trigram index cannot narrow it. A short
+    /// comment does have one, for the distinct comments alone (<see cref="TextTerm.IsShort"/>).
     /// </summary>
-    public static IEnumerable<(string Column, string[] Texts)> Of(StoreNames<ExceptionEntry> e, ExceptionFilter filter)
+    public static IEnumerable<TextTerm> Of(StoreNames<ExceptionEntry> e, ExceptionFilter filter)
     {
-        if (filter.FoldedComment is { Length: >= MinimumLength } comment)
+        if (filter.FoldedComment is { Length: > 0 } comment)
         {
-            yield return (e[ExceptionEntryConfiguration.CommentFolded], [comment]);
+            yield return new TextTerm(e[ExceptionEntryConfiguration.CommentFolded], IsComment: true, [new TextArm(filter.Type is { } type ? [type] : null, [comment])]);
         }
 
         if (filter.FoldedValue is { } value)
         {
-            // A query with no digits can only match emails and domains; a Unicode one in either spelling.
-            var texts = (filter.ValueDigits is { } digits && digits != value ? new[] { digits, value } : [filter.ValueDigits ?? value])
-                .Concat(filter.FoldedValueAsWritten is { } written ? [written] : []).ToArray();
-            if (texts.All(t => t.Length >= MinimumLength))
+            var (phones, others) = filter.Type is { } type
+                ? (PhoneTypes.Contains(type) ? ([type], []) : (Array.Empty<EntryType>(), new[] { type }))
+                : (PhoneTypes, OtherTypes);
+            var arms = new List<TextArm>(2);
+            if (filter.ValueDigits is { } digits && phones.Length > 0)
             {
-                yield return (e.Column(x => x.Value), texts);
+                arms.Add(new TextArm(phones, [digits]));
+            }
+
+            if (others.Length > 0)
+            {
+                arms.Add(new TextArm(others, filter.FoldedValueAsWritten is { } written ? [value, written] : [value]));
+            }
+
+            var term = new TextTerm(e.Column(x => x.Value), IsComment: false, arms);
+            if (!term.IsShort)
+            {
+                yield return term;
             }
         }
     }
+
+    /// <summary>
+    /// Whether candidates found through these terms may be the filter's exact matches (<see cref="TextCandidates.IsExact"/>):
+    /// they hold every text the filter has, comment and value.
+    /// </summary>
+    public static bool Covers(ExceptionFilter filter, IEnumerable<TextTerm> terms)
+    {
+        var held = terms.ToList();
+        return (filter.FoldedComment is null || held.Any(t => t.IsComment)) && (filter.FoldedValue is null || held.Any(t => !t.IsComment));
+    }
+}
+
+/// <summary>
+/// One arm of a <see cref="TextTerm"/>: an entry of one of <paramref name="Types"/> (of any type when null) whose
+/// column holds one of <paramref name="Texts"/>.
+/// </summary>
+public sealed record TextArm(IReadOnlyList<EntryType>? Types, string[] Texts);
+
+/// <summary>
+/// What one indexed column of an entry must hold for a filter (<see cref="TextSearchTerms.Of"/>): any of the arms.
+/// <paramref name="Column"/> is the quoted column of the entries' table (and of each provider's index, which
+/// carries the same names).
+/// </summary>
+public sealed record TextTerm(string Column, bool IsComment, IReadOnlyList<TextArm> Arms)
+{
+    /// <summary>Whether a text is too short for a trigram index (<see cref="TextSearchTerms.MinimumLength"/>): only a comment's can then be looked up, among the distinct comments.</summary>
+    public bool IsShort => Arms.Any(a => TextSearchTerms.IsShort(a.Texts));
+
+    /// <summary>Whether no entry can meet the term: a value query no entry of the filter's type could match.</summary>
+    public bool MatchesNothing => Arms.Count == 0;
 }
