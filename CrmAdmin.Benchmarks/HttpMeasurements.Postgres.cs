@@ -18,13 +18,16 @@ public static partial class HttpMeasurements
     /// <summary>
     /// The filters, then neighbours of them that were slow once: a long text of words common to every
     /// tenth entry, a value with no digits, a common comment with a type none of its entries has and with a type
-    /// half of them have, and a common comment with a status.
+    /// half of them have, a common comment with a status, a value every phone holds with a type few entries holding
+    /// it have (and with none) and with the type it is common in, and a common comment with a common value, rarely and
+    /// often together.
     /// </summary>
     private static readonly string[] Filters =
     [
         "comment=spam%20robot%20batch%2042", "comment=telemarketing", "value=415%20555", "value=list7.example", "type=Phone", "comment=batch%201",
         "comment=former%20employee%20batch%201", "value=sender1", "comment=telemarketing&type=Phone", "comment=batch%201&type=Email",
-        "comment=partner%20batch%203&status=Active",
+        "comment=partner%20batch%203&status=Active", "value=12000&type=Email", "value=%2B1200&type=Email", "value=12000&type=Phone",
+        "comment=batch%201&value=sender9", "comment=batch%201&value=sender1",
     ];
 
     /// <summary>Every PostgreSQL measurement, or one part: floor, t1, filter, load.</summary>
