@@ -398,6 +398,30 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal((ExceptionListService.CountLimit, true), (afterExpiry.Total, afterExpiry.TotalIsLowerBound));
     }
 
+    [Fact]
+    public async Task X10_expired_is_looked_up_among_the_expired_entries_and_past_the_limit_by_the_filter_as_before()
+    {
+        await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+        await IndexEverythingAsync();
+        var query = new ExceptionListQuery(new ExceptionFilter(Comment: "bulk", Value: "example", Type: EntryType.Email, Status: EntryStatus.Expired));
+
+        // Nothing has expired: an empty answer, though the text is in 10,005 entries.
+        var none = await list.ListAsync(query, host.Viewer);
+        Assert.Equal((0, false, 0), (none.Total, none.TotalIsLowerBound, none.Items.Count));
+
+        await host.Database.ExecuteAsync("""
+            UPDATE "ExceptionEntries" SET "ExpiresAt" = '2026-01-01 00:00:00' WHERE "Value" IN ('bulk1@example.com', 'bulk2@example.com', 'bulk3@example.com');
+            """);
+        var three = await list.ListAsync(query, host.Viewer);
+        Assert.Equal((3, false), (three.Total, three.TotalIsLowerBound));
+        Assert.Equal(["bulk3@example.com", "bulk2@example.com", "bulk1@example.com"], three.Items.Select(r => r.Value));
+
+        // More expired entries than the limit: the filter decides as before (bulk1000@ and bulk10000@ … bulk10005@).
+        await host.Database.ExecuteAsync("""UPDATE "ExceptionEntries" SET "ExpiresAt" = '2026-01-01 00:00:00' WHERE "Comment" = 'Bulk list';""");
+        var many = await list.ListAsync(query with { Filter = query.Filter with { Value = "bulk1000" } }, host.Viewer);
+        Assert.Equal((7, false, 7), (many.Total, many.TotalIsLowerBound, many.Items.Count));
+    }
+
     public static readonly TheoryData<ExceptionFilter, int> CommonTextPages = new()
     {
         { new ExceptionFilter(Comment: "bulk", Status: EntryStatus.Active), 0 },

@@ -67,7 +67,7 @@ public sealed class ExceptionListService(
         var now = clock.GetUtcNow().UtcDateTime;
         var filter = await WithoutIdleStatusAsync(db, query.Filter, now, ct);
         var (skip, take) = (Math.Max(0, query.Skip), Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake));
-        var candidates = await search.CandidatesAsync(db, filter, ct);
+        var candidates = await ExpiredCandidatesAsync(db, filter, now, ct) ?? await search.CandidatesAsync(db, filter, ct);
         var filtered = Narrowed(db, candidates, filter, now);
         // A text too common for the candidates may still come with its newest ones: those that pass the other
         // conditions are the newest matches, enough for a lower bound and the newest pages without a scan.
@@ -119,6 +119,24 @@ public sealed class ExceptionListService(
         var expired = Filter(db.ExceptionEntries, new ExceptionFilter(Status: EntryStatus.Expired), now);
         var changesRows = await expired.AnyAsync(ct) && await Filter(db.ExceptionEntries, filter with { Status = EntryStatus.Expired }, now).AnyAsync(ct);
         return changesRows ? filter : filter with { Status = null };
+    }
+
+    /// <summary>
+    /// For "expired" (X10), the expired entries as the candidates, found through their own index (on ExpiresAt,
+    /// holding only entries that expire), when there are at most <see cref="CountLimit"/> of them, which is the usual
+    /// case (an expired entry is removed on request); otherwise null. With a common text SQLite counted by walking
+    /// the type's entries instead, testing each one's expiry: 148–571 ms at a million entries when nothing had expired.
+    /// </summary>
+    private static async Task<TextCandidates?> ExpiredCandidatesAsync(CrmDbContext db, ExceptionFilter filter, DateTime now, CancellationToken ct)
+    {
+        if (filter.Status != EntryStatus.Expired)
+        {
+            return null;
+        }
+
+        var expired = await Filter(db.ExceptionEntries, new ExceptionFilter(Status: EntryStatus.Expired), now)
+            .Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+        return expired.Count <= CountLimit ? new TextCandidates(expired, IsComplete: true) : null;
     }
 
     /// <summary>
