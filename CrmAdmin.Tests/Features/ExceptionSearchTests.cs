@@ -351,6 +351,37 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task X5_a_comment_only_one_type_holds_gives_its_type_to_the_value_but_never_while_an_entry_waits_for_the_index()
+    {
+        await AddNumberedAsync(30, "Phone", "'+1212555' || (1000 + i)", "'Call list'");
+        await AddNumberedAsync(3, "Email", "'mail121' || i || '@list.example'", "'Mail list'");
+        var mail = new ExceptionFilter(Comment: "mail list", Value: "121");
+        var search = host.Get<IExceptionTextSearch>();
+        async Task<(int Total, EntryType? Type)> AskAsync(ExceptionFilter filter)
+        {
+            await using var db = host.Database.CreateDbContext();
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.False(page.TotalIsLowerBound);
+            return (page.Total, (await search.WithTypeOfCommentAsync(db, filter, default)).Type);
+        }
+
+        // Not indexed yet: the distinct comments cannot tell, so no type is added.
+        Assert.Equal((3, null), await AskAsync(mail));
+        await IndexEverythingAsync();
+        Assert.Equal((3, EntryType.Email), await AskAsync(mail));
+        Assert.Equal((30, EntryType.Phone), await AskAsync(mail with { Comment = "call list" }));
+        Assert.Equal((33, null), await AskAsync(mail with { Comment = "list" }));
+        // A phone with the email list's comment, which the index has not reached: counted, and no type is added.
+        await AddNumberedAsync(1, "Phone", "'+12125559999'", "'Mail list'");
+        Assert.Equal((4, null), await AskAsync(mail));
+        await IndexEverythingAsync();
+        Assert.Equal((4, null), await AskAsync(mail));
+        // A named type, a short comment or no value: the filter is left as it is.
+        Assert.Equal((0, EntryType.EmailDomain), await AskAsync(mail with { Type = EntryType.EmailDomain }));
+        Assert.Equal((4, null), await AskAsync(new ExceptionFilter(Comment: "mail list")));
+    }
+
+    [Fact]
     public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
     {
         // "alpha" and "sender" are each in 10,004 entries, together in 3: their total is exact, not "more than 10,000".

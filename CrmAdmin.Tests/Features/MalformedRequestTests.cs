@@ -261,6 +261,9 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         public Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct) =>
             throw new InvalidOperationException(Secret);
 
+        public Task<ExceptionFilter> WithTypeOfCommentAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+            throw new InvalidOperationException(Secret);
+
         public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids) => throw new InvalidOperationException(Secret);
     }
 }

@@ -59,6 +59,25 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
+    /// <inheritdoc cref="IExceptionTextSearch.WithTypeOfCommentAsync"/> Only while the backlog is empty: its entries
+    /// (new or changed) may hold the comment with another type.
+    /// </summary>
+    public async Task<ExceptionFilter> WithTypeOfCommentAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
+        if (!TextSearchTerms.MayTakeTypeOfComment(filter) || TextQuery.Of(db, filter).First() is not { IsComment: true } query)
+        {
+            return filter;
+        }
+
+        var sql = $"""
+            SELECT DISTINCT c."Type" AS "Value" FROM ({query.PairsSql}) AS c
+            WHERE NOT EXISTS (SELECT 1 FROM "ExceptionSearchBacklog") LIMIT 2
+            """;
+        var types = await db.Database.SqlQueryRaw<string>(sql, query.Parameters()).ToListAsync(ct);
+        return TextSearchTerms.OneType(new StoreNames<ExceptionEntry>(db.Model), types) is { } type ? filter with { Type = type } : filter;
+    }
+
+    /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> Rows in the backlog are matched in the entries
     /// themselves. Neither a GIN index nor the comments have an order, so a text too common for the candidates
     /// gives none of its newest. A comment text few distinct comments hold is looked up among them first; a filter with

@@ -22,6 +22,22 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         db.ExceptionEntries.Where(e => EF.Parameter(ids).Contains(e.Id));
 
     /// <summary>
+    /// <inheritdoc cref="IExceptionTextSearch.WithTypeOfCommentAsync"/> The pairs (a GLOB reads them all, so only up to
+    /// <see cref="ScannedPairsLimit"/>) and the rows above the index's mark are read in one statement.
+    /// </summary>
+    public async Task<ExceptionFilter> WithTypeOfCommentAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        if (!TextSearchTerms.MayTakeTypeOfComment(filter) || CommentQuery.For(e, TextSearchTerms.Of(e, filter).First()) is not { } comments)
+        {
+            return filter;
+        }
+
+        var types = await db.Database.SqlQueryRaw<string>(comments.TypesSql, comments.Parameters).ToListAsync(ct);
+        return TextSearchTerms.OneType(e, types) is { } type ? filter with { Type = type } : filter;
+    }
+
+    /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> A comment text held by at most
     /// <see cref="TextSearchTerms.DistinctCommentsLimit"/> distinct pairs of comment and type is looked up among them
     /// (<see cref="ByCommentAsync"/>): exact, of the filter's type, and with no order. Otherwise FTS5 walks a term's
@@ -200,6 +216,26 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
         /// <summary>The ids of the pairs holding the text, of the type.</summary>
         public string PairIdsSql => $$"""SELECT "Id" FROM "ExceptionSearchComments" WHERE "CommentFolded" GLOB {0}{{(typed ? """ AND "Type" = {1}""" : "")}}""";
+
+        /// <summary>
+        /// The types ("Value", at most two) of the pairs and of the rows above the index's mark holding the text; none
+        /// when there are more than <see cref="ScannedPairsLimit"/> pairs in all.
+        /// </summary>
+        public string TypesSql
+        {
+            get
+            {
+                var (id, type) = (e.Column(x => x.Id), e.Column(x => x.Type));
+                return $$"""
+                    SELECT DISTINCT "Value" FROM (
+                        SELECT "Type" AS "Value" FROM "ExceptionSearchComments" WHERE "CommentFolded" GLOB {0}
+                        UNION ALL
+                        SELECT {{type}} FROM {{e.Table}} WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{column}} GLOB {0})
+                    WHERE (SELECT max("Id") FROM "ExceptionSearchComments") <= {{ScannedPairsLimit}}
+                    LIMIT 2
+                    """;
+            }
+        }
 
         /// <summary>The ids ("Value") of the rows above the index's mark holding the text, of the type.</summary>
         public string AboveMarkSql

@@ -65,7 +65,7 @@ public sealed class ExceptionListService(
         await authorizer.RequireAsync(user, Policies.ViewExceptions);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var filter = await WithoutIdleStatusAsync(db, query.Filter, now, ct);
+        var filter = await search.WithTypeOfCommentAsync(db, await WithoutIdleStatusAsync(db, query.Filter, now, ct), ct);
         var (skip, take) = (Math.Max(0, query.Skip), Math.Clamp(query.Take, 1, ExceptionListQuery.MaxTake));
         var candidates = await ExpiredCandidatesAsync(db, filter, now, ct) ?? await search.CandidatesAsync(db, filter, ct);
         var filtered = Narrowed(db, candidates, filter, now);

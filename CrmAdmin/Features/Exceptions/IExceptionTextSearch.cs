@@ -29,6 +29,15 @@ public interface IExceptionTextSearch
     /// </summary>
     Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct);
 
+    /// <summary>
+    /// The filter with a type, when it names none and has both a comment and a value text, and every entry holding the
+    /// comment text is of one type (as the distinct pairs of comment and type tell, with the entries the index has not
+    /// reached): the same matches, and a value looked up on that type's entries alone. "telemarketing" with "12000"
+    /// read 125,000 entries for 2 (73 ms on PostgreSQL at a million entries), as every phone holds "12000" and no
+    /// phone has that comment. Otherwise the filter itself.
+    /// </summary>
+    Task<ExceptionFilter> WithTypeOfCommentAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct);
+
     /// <summary>The entries with these ids (at most a few times <see cref="TextSearchTerms.MaxCandidates"/>), as a query to filter and sort further.</summary>
     IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids);
 }
@@ -84,6 +93,14 @@ public static class TextSearchTerms
     /// match above the last id returned is in the answer: a list that stopped at the count stopped at or below it.
     /// </summary>
     public static IReadOnlyList<long> NewestOf(IEnumerable<long> ids, int count) => ids.Distinct().OrderDescending().Take(count).ToList();
+
+    /// <summary>Whether <see cref="IExceptionTextSearch.WithTypeOfCommentAsync"/> may add a type: none named, a comment of trigrams and a value.</summary>
+    public static bool MayTakeTypeOfComment(ExceptionFilter filter) =>
+        filter is { Type: null, FoldedComment.Length: >= MinimumLength, FoldedValue: not null };
+
+    /// <summary>The one type of <paramref name="storedTypes"/> (as the entries store them, at most two read), or null.</summary>
+    public static EntryType? OneType(StoreNames<ExceptionEntry> e, IReadOnlyList<string> storedTypes) =>
+        storedTypes is [var stored] ? Enum.GetValues<EntryType>().Single(t => Equals(e.StoreValue(x => x.Type, t), stored)) : null;
 
     /// <summary>Whether a text is too short for a trigram index (<see cref="MinimumLength"/>).</summary>
     public static bool IsShort(string[] texts) => texts.Any(t => t.Length < MinimumLength);
