@@ -381,6 +381,33 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal((4, null), await AskAsync(new ExceptionFilter(Comment: "mail list")));
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(5, true)]
+    [InlineData(5, false)]
+    [InlineData(28, false)]
+    public async Task X5_a_page_of_exact_candidates_in_the_order_added_is_the_slice_the_table_gives(int skip, bool descending)
+    {
+        // Found through the distinct comments, exactly: the page is read by key, in either direction.
+        await AddNumberedAsync(30, "Phone", "'+1212555' || (1000 + i)", "'Call list'");
+        await AddNumberedAsync(3, "Email", "'call' || i || '@list.example'", "'Call list'");
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            await using var db = host.Database.CreateDbContext();
+            var all = await db.ExceptionEntries.Where(e => e.Comment == "Call list" && e.Type == EntryType.Phone).Select(e => e.Id).ToListAsync();
+            var expected = (descending ? all.OrderDescending() : all.Order()).Skip(skip).Take(10).ToArray();
+            var page = await list.ListAsync(
+                new ExceptionListQuery(new ExceptionFilter(Comment: "call list", Type: EntryType.Phone), skip, 10, Descending: descending), host.Viewer);
+            Assert.Equal((30, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(expected, page.Items.Select(r => r.Id).ToArray());
+        }
+    }
+
     [Fact]
     public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
     {

@@ -75,9 +75,11 @@ public sealed class ExceptionListService(
         // An index that matched the filter exactly and stopped at its limit has told the total already: more than
         // the limit. (Counting again read 80,000 rows for "telemarketing", 20 ms.)
         var textTellsTotal = candidates is { IsComplete: false, IsExact: true } && filter.Status is null;
+        // Complete and exact, the candidates are the matches: no count, and the page's ids are known.
+        var exactMatches = candidates is { IsComplete: true, IsExact: true } && filter.Status is null ? candidates.Ids.Distinct().ToList() : null;
         var matches = newest is { Count: > CountLimit } ? newest
             : textTellsTotal ? null
-            : await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+            : exactMatches ?? await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
         var lowerBound = matches is null || matches.Count > CountLimit;
         if (!lowerBound && candidates is not { IsComplete: true })
         {
@@ -87,6 +89,14 @@ public sealed class ExceptionListService(
         }
 
         List<ExceptionRow>? items = matches is { Count: 0 } ? [] : null;
+        if (items is null && exactMatches is not null && query.SortBy == ExceptionSortColumn.CreatedAt)
+        {
+            // "Added" is the ids' order: the page is a slice of the matches, read by key (batch 1 with list7,
+            // 6,160 matches on PostgreSQL at a million entries: a count and a sort of every match took 20 ms more).
+            var ordered = query.Descending ? exactMatches.OrderDescending() : exactMatches.Order();
+            items = await RowsAsync(db, ordered.Skip(skip).Take(take).ToList(), query.Descending, ct);
+        }
+
         if (items is null && lowerBound && candidates is { IsComplete: false } && query is { SortBy: ExceptionSortColumn.CreatedAt, Descending: true })
         {
             items = await NewestPageAsync(db, filter, newest, skip, take, now, ct);
@@ -152,7 +162,7 @@ public sealed class ExceptionListService(
         // one, and so is any page when there were no more candidates to ask for.
         if (newest is not null)
         {
-            return newest.Count >= skip + take ? await RowsAsync(db, newest.Skip(skip).Take(take).ToList(), ct) : null;
+            return newest.Count >= skip + take ? await RowsAsync(db, newest.Skip(skip).Take(take).ToList(), descending: true, ct) : null;
         }
 
         // A page more than needed, as the other conditions (type, status, the other text) may drop a few.
@@ -177,9 +187,9 @@ public sealed class ExceptionListService(
     private async Task<List<long>> NewestMatchesAsync(CrmDbContext db, ExceptionFilter filter, IReadOnlyList<long> candidates, DateTime now, CancellationToken ct) =>
         await MatchingAmong(db, candidates, filter, now).Select(e => e.Id).OrderByDescending(id => id).ToListAsync(ct);
 
-    /// <summary>The rows of these ids, newest first.</summary>
-    private async Task<List<ExceptionRow>> RowsAsync(CrmDbContext db, IReadOnlyList<long> ids, CancellationToken ct) =>
-        await search.Among(db, ids).AsNoTracking().OrderByDescending(e => e.Id).Select(ToRow).ToListAsync(ct);
+    /// <summary>The rows of these ids, newest first when <paramref name="descending"/>, else oldest first.</summary>
+    private async Task<List<ExceptionRow>> RowsAsync(CrmDbContext db, IReadOnlyList<long> ids, bool descending, CancellationToken ct) =>
+        await Sort(search.Among(db, ids).AsNoTracking(), ExceptionSortColumn.CreatedAt, descending).Select(ToRow).ToListAsync(ct);
 
     /// <summary>Every entry matching the filter, streamed in a stable order, for export (I6).</summary>
     public async IAsyncEnumerable<ExceptionRow> StreamAsync(ExceptionFilter filter, ClaimsPrincipal user,
