@@ -99,7 +99,11 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
-            if (!byComment && (query.IsShort || (together is not null && (query.IsComment || filter.Type is null || await IsCommonAsync(db, query, ct)))))
+            // Asked once here, for a typed value with a comment; the lookup below needs the same answer.
+            bool? isCommon = !byComment && !query.IsShort && together is not null && !query.IsComment && filter.Type is not null
+                ? await IsCommonAsync(db, query, ct)
+                : null;
+            if (!byComment && (query.IsShort || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
             {
                 // Too short for the trigram index: only the pairs could have narrowed it. Or both texts go to the
                 // trigram indexes together, below, unless the filter names a type and its value is rare: then the
@@ -109,7 +113,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
-            var candidates = await CandidatesAsync(db, filter, query, byComment, ct);
+            var candidates = await CandidatesAsync(db, filter, query, byComment, ct, isCommon);
             if (candidates.IsComplete)
             {
                 return candidates;
@@ -124,11 +128,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>
     /// The query's candidates (<see cref="TextQuery.CandidatesSql"/>), complete when at most <see cref="TextSearchTerms.MaxCandidates"/>.
     /// Of a filter that names a type, through the trigram indexes (<see cref="IndexScansAsync"/>) unless the text is
-    /// common (<see cref="IsCommonAsync"/>), where a scan finds the first few thousand sooner than an index finds them all.
+    /// common (<see cref="IsCommonAsync"/>, unless <paramref name="isCommon"/> already tells), where a scan finds the first
+    /// few thousand sooner than an index finds them all.
     /// </summary>
-    private async Task<TextCandidates> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, TextQuery query, bool byComment, CancellationToken ct)
+    private static async Task<TextCandidates> CandidatesAsync(
+        CrmDbContext db, ExceptionFilter filter, TextQuery query, bool byComment, CancellationToken ct, bool? isCommon = null)
     {
-        await using var indexScans = !byComment && filter.Type is not null && !await IsCommonAsync(db, query, ct) ? await IndexScansAsync(db, ct) : null;
+        await using var indexScans = !byComment && filter.Type is not null && !(isCommon ?? await IsCommonAsync(db, query, ct))
+            ? await IndexScansAsync(db, ct)
+            : null;
         var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment), query.Parameters()).ToListAsync(ct);
         var exact = !found.Remove(TextQuery.BacklogHadRows) && TextSearchTerms.Covers(filter, query.Terms);
         var ids = found.Distinct().ToArray();
