@@ -43,6 +43,7 @@ public static class BenchDatabase
             // benchmark measures the steady state, so the generator builds it in one go.
             await ExecuteAsync(connection, """
                 INSERT INTO ExceptionSearch (ExceptionSearch) VALUES ('rebuild');
+                INSERT INTO ExceptionValueSearch (ExceptionValueSearch) VALUES ('rebuild');
                 INSERT INTO ExceptionSearchComments (CommentFolded, Type)
                 SELECT DISTINCT CommentFolded, Type FROM ExceptionEntries WHERE CommentFolded IS NOT NULL;
                 INSERT INTO ExceptionSearchCommentEntries (CommentId, EntryId)

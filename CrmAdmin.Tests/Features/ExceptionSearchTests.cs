@@ -35,6 +35,50 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.NotEmpty((await CandidatesAsync(db, bulk.Filter))!.Ids);
             Assert.Equivalent(byPairs, await list.ListAsync(bulk, host.Viewer));
         }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(120)]
+        public async Task A_short_value_text_held_by_more_entries_than_the_candidates_gives_its_newest_matches_exactly(int skip)
+        {
+            // 10,005 emails hold "@e", a few domains too; a search that never leaves a common short text to the scan (at a
+            // million entries such a text is rare) gives the newest 10,001 emails, exact, and so the newest pages and a lower bound.
+            await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
+            await AddNumberedAsync(3, "EmailDomain", "'@every' || i || '.example'", "'Every'");
+            await IndexEverythingAsync();
+            var search = new SqliteExceptionSearch { ScansCommonShortTexts = false };
+            var filter = new ExceptionFilter(Value: "@e", Type: EntryType.Email);
+            await using var db = host.Database.CreateDbContext();
+            var newest = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("@e"))
+                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(TextSearchTerms.MaxCandidates + 1).ToListAsync();
+
+            var candidates = (await search.CandidatesAsync(db, filter, default))!;
+            Assert.Equal((false, true), (candidates.IsComplete, candidates.IsExact));
+            Assert.Equal(newest, candidates.Ids);
+
+            var service = new ExceptionListService(host.Get<IDbContextFactory<CrmDbContext>>(), host.Get<IExceptionEntryWriters>(), search,
+                host.Get<CrmAdmin.Features.Access.CrmAuthorizer>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExceptionListService>.Instance);
+            var page = await service.ListAsync(new ExceptionListQuery(filter, skip), host.Viewer);
+            Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(await ScannedPageAsync(filter, skip), page.Items.Select(r => r.Id).ToArray());
+        }
+
+        [Fact]
+        public async Task A_short_value_text_in_more_contexts_than_an_index_query_lists_is_scanned_with_the_same_answer()
+        {
+            // "a" followed by 2,001 different characters: more trigrams than one FTS5 query lists, so no index query at all
+            // (a cut list would miss matches), and the newest candidates come from a scan.
+            await AddNumberedAsync(2_001, "Email", "'a' || char(19968 + i) || '@cjk.example'", "'Wide'");
+            await IndexEverythingAsync();
+            var search = new SqliteExceptionSearch { ScansCommonShortTexts = false };
+            var filter = new ExceptionFilter(Value: "a", Type: EntryType.Email);
+            await using var db = host.Database.CreateDbContext();
+            var newest = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("a"))
+                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(50).ToListAsync();
+
+            Assert.Null(await search.CandidatesAsync(db, filter, default));
+            Assert.Equal(newest, await search.NewestCandidatesAsync(db, filter, 50, default));
+        }
     }
 
     public sealed class OnPostgres() : ExceptionSearchTests(DatabaseProvider.Postgres)
@@ -53,6 +97,24 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.True(await indexing > 0);
             Assert.Equal(0, await BacklogRangesAsync());
             await AssertIndexMatchesEntriesAsync();
+        }
+
+        [Fact]
+        public async Task The_newest_matches_of_a_short_value_text_are_walked_or_looked_up_by_generation_and_read_from_the_backlog()
+        {
+            // Its own index is asked only by generation; the walk and the backlog match it by LIKE alone.
+            await AddBulkListAsync(100);
+            await AddNumberedAsync(30, "Email", "'qz' || i || '@short.example'", "'Short'");
+            await AddNumberedAsync(5, "EmailDomain", "'@qz' || i || '.example'", "'Short'");
+            await IndexEverythingAsync();
+            await AddNumberedAsync(3, "Email", "'late.qz' || i || '@short.example'", "'Late'");
+            var filter = new ExceptionFilter(Value: "qz", Type: EntryType.Email);
+            await using var db = host.Database.CreateDbContext();
+            var expected = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("qz"))
+                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(10).ToListAsync();
+
+            Assert.Equal(expected, await new PostgresExceptionSearch().NewestCandidatesAsync(db, filter, 10, default));
+            Assert.Equal(expected, await new PostgresExceptionSearch { WalkRows = 0 }.NewestCandidatesAsync(db, filter, 10, default));
         }
 
         [Theory]
@@ -98,6 +160,10 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         new ExceptionFilter(Value: "(415) 555-0199"),
         new ExceptionFilter(Value: "EXAMPLE.com"),
         new ExceptionFilter(Value: "example"),
+        new ExceptionFilter(Value: "sp"),
+        new ExceptionFilter(Value: "e"),
+        new ExceptionFilter(Value: "M", Type: EntryType.Email),
+        new ExceptionFilter(Value: "ü"),
         new ExceptionFilter(Value: "555"),
         new ExceptionFilter(Comment: "spam", Value: "415", Type: EntryType.Phone),
     };
@@ -130,6 +196,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [Fact]
     public async Task The_index_narrows_a_text_filter_to_the_rows_holding_the_text_once_built()
     {
+        // Enough other entries that "sp" is rare (SQLite scans a short value text that one in ten entries holds).
+        await AddBulkListAsync(200);
         await IndexEverythingAsync();
 
         await using var db = host.Database.CreateDbContext();
@@ -142,8 +210,14 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             .Select(e => e.Id).ToListAsync();
         Assert.NotEmpty(others);
         Assert.Empty(candidates.Ids.Intersect(others));
-        // Too short for trigrams: a value text cannot be narrowed; a comment text is, by the distinct comments, exactly.
-        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Value: "sp")));
+        // Too short for trigrams: a value text with digits, which phones hold, cannot be narrowed; a comment text is, by
+        // the distinct comments, exactly; a value text of letters by the index of the values' short texts.
+        Assert.Null(await CandidatesAsync(db, new ExceptionFilter(Value: "+1 2")));
+        var shortValue = (await CandidatesAsync(db, new ExceptionFilter(Value: "sp")))!;
+        var valuesHoldingSp = await db.ExceptionEntries.Where(e => e.Value.Contains("sp")).Select(e => e.Id).ToListAsync();
+        Assert.True(shortValue.IsComplete);
+        Assert.NotEmpty(valuesHoldingSp);
+        Assert.Equal(valuesHoldingSp.Order(), shortValue.Ids.Order());
         var shortComment = (await CandidatesAsync(db, new ExceptionFilter(Comment: "sp")))!;
         var holdingSp = await db.ExceptionEntries.Where(e => EF.Property<string>(e, "CommentFolded").Contains("sp")).Select(e => e.Id).ToListAsync();
         Assert.Equal((true, true), (shortComment.IsComplete, shortComment.IsExact));
@@ -408,6 +482,84 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
     }
 
+    [Theory]
+    [InlineData("qz", null, 3)]
+    [InlineData("QZ", EntryType.Email, 2)]
+    [InlineData("ü", null, 2)]
+    [InlineData("😀", null, 1)]
+    [InlineData("z", EntryType.EmailDomain, 1)]
+    [InlineData("z", null, 3)]
+    [InlineData("00", EntryType.Email, 4)]
+    [InlineData("qq", null, 0)]
+    [InlineData("e", null, 211)]
+    public async Task X5_a_value_text_of_one_or_two_characters_is_looked_up_among_the_values_short_texts_with_an_exact_answer(
+        string value, EntryType? type, int expected)
+    {
+        // At the start, the middle and the end of a value (the end, on SQLite, through the end marks), in 200 bulk emails
+        // and phones full of "00", which of type Email must not be among the candidates.
+        await AddBulkListAsync(200);
+        await AddNumberedAsync(40, "Phone", "'+1200077' || (1000 + i)", "'Bulk phone'");
+        await host.Database.ExecuteAsync("""
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount") VALUES
+                ('Email', 'qzuser@short.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'user@mail.qz', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('EmailDomain', '@xqzy.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'müller@short.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'jürgen😀@short.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'room1007@short.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'x@short.example', 'Room 2009', 'room 2009', 'Api', '2026-11-22 09:30:00', 'test', 0),
+                ('Email', 'r2009@short.example', 'Short', 'short', 'Api', '2026-11-22 09:30:00', 'test', 0);
+            """);
+        var filter = new ExceptionFilter(Value: value, Type: type);
+        // "ü" may be part of a punycode label too: its query has a second spelling (ExceptionFilter.FoldedValueAsWritten).
+        var (folded, written) = (filter.FoldedValue!, filter.FoldedValueAsWritten ?? filter.FoldedValue!);
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter, Take: 500), host.Viewer);
+            Assert.Equal((expected, false, expected), (page.Total, page.TotalIsLowerBound, page.Items.Count));
+            Assert.All(page.Items, r => Assert.True(r.Value.Contains(folded) || r.Value.Contains(written), r.Value));
+            Assert.All(page.Items, r => Assert.True(type is null ? !TextSearchTerms.PhoneTypes.Contains(r.Type) : r.Type == type));
+        }
+
+        // The index holds no phone, so a rare text's candidates are the entries of other types holding it (of the filter's
+        // type on PostgreSQL, whose index holds the type), and every match is among them.
+        await using var db = host.Database.CreateDbContext();
+        var holding = await db.ExceptionEntries
+            .Where(e => (e.Value.Contains(folded) || e.Value.Contains(written)) && !TextSearchTerms.PhoneTypes.Contains(e.Type)).ToListAsync();
+        var matches = holding.Where(e => type is null || e.Type == type).ToList();
+        Assert.Equal(expected, matches.Count);
+        if (expected < 100)
+        {
+            var candidates = (await CandidatesAsync(db, filter))!;
+            Assert.True(candidates.IsComplete);
+            Assert.Subset(holding.Select(e => e.Id).ToHashSet(), candidates.Ids.ToHashSet());
+            Assert.Superset(matches.Select(e => e.Id).ToHashSet(), candidates.Ids.ToHashSet());
+            // Exact, so neither counted nor checked again, unless a spelling in punycode went to SQLite's main index.
+            Assert.Equal(provider == DatabaseProvider.Postgres || filter.FoldedValueAsWritten is null, candidates.IsExact);
+            Assert.Equal(matches.Select(e => e.Id).Order(), candidates.Ids.Distinct().Where(id => candidates.IsExact || matches.Any(m => m.Id == id)).Order());
+        }
+
+        // A match removed and another changed are answered at once, and the index follows them (its triggers).
+        if (matches.Count >= 2)
+        {
+            await host.Database.ExecuteAsync($"""
+                DELETE FROM "ExceptionEntries" WHERE "Id" = {matches[0].Id};
+                UPDATE "ExceptionEntries" SET "Value" = 'changed@other.example' WHERE "Id" = {matches[1].Id};
+                """);
+            var after = await list.ListAsync(new ExceptionListQuery(filter, Take: 500), host.Viewer);
+            var changedHolds = "changed@other.example".Contains(written);
+            Assert.Equal(expected - (changedHolds ? 1 : 2), after.Total);
+            await IndexEverythingAsync();
+            Assert.Equal(after.Total, (await list.ListAsync(new ExceptionListQuery(filter, Take: 500), host.Viewer)).Total);
+            await AssertIndexMatchesEntriesAsync();
+        }
+    }
+
     [Fact]
     public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
     {
@@ -521,7 +673,12 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("почта", null, "Email,EmailDomain,EmailDomainTree:xn--80a1acny,почта")]
     [InlineData("sender1", EntryType.Phone, "")]
     [InlineData("+1 2", null, null)]
-    [InlineData("ab", EntryType.Email, null)]
+    [InlineData("ab", EntryType.Email, "Email:ab")]
+    [InlineData("AB", null, "Email,EmailDomain,EmailDomainTree:ab")]
+    [InlineData("😀", null, "Email,EmailDomain,EmailDomainTree:😀")]
+    [InlineData("00", EntryType.EmailDomain, "EmailDomain:00")]
+    [InlineData("00", null, null)]
+    [InlineData("7", EntryType.Phone, null)]
     public void A_value_query_is_looked_up_on_phones_by_its_digits_and_on_other_entries_by_its_text_for_the_filters_type_only(
         string value, EntryType? type, string? arms)
     {
@@ -618,6 +775,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         {
             // FTS5 compares the index with its content table.
             await host.Database.ExecuteAsync("""INSERT INTO "ExceptionSearch" ("ExceptionSearch", rank) VALUES ('integrity-check', 1);""");
+            await host.Database.ExecuteAsync("""INSERT INTO "ExceptionValueSearch" ("ExceptionValueSearch", rank) VALUES ('integrity-check', 1);""");
             // Every indexed entry with a comment is listed under its current pair of comment and type, and nothing else is.
             await using var sqlite = host.Database.CreateDbContext();
             var mismatched = await sqlite.Database.SqlQueryRaw<int>("""

@@ -15,8 +15,10 @@ namespace CrmAdmin.Data.Postgres;
 /// themselves, so the candidates are exact at every moment, whichever instance wrote them.
 /// A comment text is first looked up among the distinct comments (<see cref="TextSearchTerms.DistinctCommentsLimit"/>); a
 /// value text in the trigram index of its class of types (phones and number prefixes on the query's digits, the rest on
-/// its text; migration SearchValuesByType). Every candidate is of the filter's type when it names one, so the candidates
-/// are the filter's texts and type exactly (<see cref="TextCandidates.IsExact"/>) unless the backlog held a range.
+/// its text; migration SearchValuesByType), or, for a value text of one or two characters, in a GIN index of the other
+/// types' values' characters and pairs of characters (migration ShortValueTexts). Every candidate is of the filter's type
+/// when it names one, so the candidates are the filter's texts and type exactly (<see cref="TextCandidates.IsExact"/>)
+/// unless the backlog held a range.
 /// </summary>
 internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 {
@@ -43,6 +45,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// many (as the planner estimates them) it is not looked up at all: the filter scans the entries, as before.
     /// </summary>
     public const int ScannedPairsLimit = 50_000;
+
+    /// <summary>
+    /// The function that gives a value's one- and two-character texts (its characters and each pair of neighbours),
+    /// which a GIN index of the search rows of other types than phones holds (migration ShortValueTexts).
+    /// </summary>
+    internal const string ShortTextsFunction = "crm_short_texts";
 
     /// <summary>Whether <see cref="NewestCandidatesAsync"/> may use the distinct comments (a test turns them off to reach the lookup by generation).</summary>
     internal bool UseDistinctComments { get; init; } = true;
@@ -99,11 +107,18 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
-            // Asked once here, for a typed value with a comment; the lookup below needs the same answer.
-            bool? isCommon = !byComment && !query.IsShort && together is not null && !query.IsComment && filter.Type is not null
+            // Asked once here, for a short value or a typed value with a comment; the lookup below needs the same answer.
+            bool? isCommon = !byComment && !query.IsComment && (query.HasShortValue || (together is not null && filter.Type is not null))
                 ? await IsCommonAsync(db, query, ct)
                 : null;
-            if (!byComment && (query.IsShort || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
+            if (query.HasShortValue && isCommon == true)
+            {
+                // A short value text many entries hold ("e", ".c"): a scan finds the candidates' limit at once, where its index
+                // lists every one of them (the planner cannot tell, as it has no statistics of the short texts: 80 ms for ".c").
+                continue;
+            }
+
+            if (!byComment && (query.IsShortComment || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
             {
                 // Too short for the trigram index: only the pairs could have narrowed it. Or both texts go to the
                 // trigram indexes together, below, unless the filter names a type and its value is rare: then the
@@ -152,12 +167,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// Whether at least one in a hundred of about <see cref="SampledRows"/> search rows, sampled by page across the
     /// table (the same pages each time), match the query: at that rate a million entries hold more than the
     /// candidates' limit, and a scan stops at the limit soon. The newest rows alone misjudged a text common among
-    /// old entries ("sender1" among the benchmark's newest 5,000: none). About 1–3 ms.
+    /// old entries ("sender1" among the benchmark's newest 5,000: none). About 1–3 ms. A short value text
+    /// (<see cref="TextQuery.HasShortValue"/>) must be in one in twenty: its index lists a text's every entry quickly
+    /// (18,000 for "00" of type Email: 25 ms), and a scan for 10,001 of them read 560,000 rows (88 ms).
     /// </summary>
     private static async Task<bool> IsCommonAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
+        var share = query.HasShortValue ? 20 : 100;
         var sql = $"""
-            SELECT (count(*) > 0 AND count(*) FILTER (WHERE {query.Condition("")}) * 100 >= count(*)) AS "Value"
+            SELECT (count(*) > 0 AND count(*) FILTER (WHERE {query.Condition("")}) * {share} >= count(*)) AS "Value"
             FROM "ExceptionSearch" TABLESAMPLE SYSTEM (LEAST(100, {SampledRows * 100} / GREATEST(
                 (SELECT reltuples FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass), 1))) REPEATABLE (0)
             """;
@@ -200,7 +218,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 return [];
             }
 
-            if (query.IsShort && await CommentPairsAsync(db, query, ct) > TextSearchTerms.DistinctCommentsLimit)
+            if (query.IsShortComment && await CommentPairsAsync(db, query, ct) > TextSearchTerms.DistinctCommentsLimit)
             {
                 // Too short for the trigram index, and only the pairs could look it up.
                 continue;
@@ -216,7 +234,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             {
                 // Too few among the walked rows: the rest lie below them, where the indexes find them.
                 await using var indexScans = await IndexScansAsync(db, ct);
-                indexed = query.IsShort || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit)
+                indexed = query.IsShortComment || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit)
                     ? await NewestByCommentAsync(db, query, count, ct)
                     : await NewestByGenerationAsync(db, query, count, ct);
             }
@@ -269,7 +287,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 SELECT (SELECT "Generation" FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT 1), ARRAY[]::bigint[]
                 UNION ALL
                 SELECT p.generation - 1, p.ids || ARRAY(
-                    SELECT "EntryId" FROM "ExceptionSearch" WHERE "Generation" = p.generation AND {{query.Condition("")}}
+                    SELECT "EntryId" FROM "ExceptionSearch" WHERE "Generation" = p.generation AND {{query.Condition("", lookUp: true)}}
                     ORDER BY "EntryId" + 0 DESC LIMIT {{count}} - cardinality(p.ids))
                 FROM probe AS p WHERE p.generation >= 0 AND cardinality(p.ids) < {{count}})
             SELECT unnest(ids) AS "Value" FROM (SELECT ids FROM probe ORDER BY generation LIMIT 1) AS last
@@ -293,7 +311,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         // A text too short for trigrams reads every pair, so only while they are few (the planner's estimate).
         const string pairsInAll = """SELECT reltuples::int AS "Value" FROM pg_class WHERE oid = '"ExceptionSearchComments"'::regclass""";
-        if (query.IsShort && await db.Database.SqlQueryRaw<int>(pairsInAll).SingleAsync(ct) > ScannedPairsLimit)
+        if (query.IsShortComment && await db.Database.SqlQueryRaw<int>(pairsInAll).SingleAsync(ct) > ScannedPairsLimit)
         {
             return int.MaxValue;
         }
@@ -322,7 +340,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         private TextQuery(StoreNames<ExceptionEntry> e, IReadOnlyList<TextTerm> terms)
         {
             (this.e, this.terms) = (e, terms);
-            patterns = terms.SelectMany(t => t.Arms).SelectMany(a => a.Texts).Select(t => (object)LikePattern.Containing(t)).ToArray();
+            // A short value text has two: its LIKE pattern and itself, as its index looks it up (ShortTextsCondition).
+            patterns = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts).SelectMany(text => IsShortValue(t, text)
+                ? new object[] { LikePattern.Containing(text), text }
+                : [LikePattern.Containing(text)])).ToArray();
         }
 
         /// <summary>A query for each of the filter's terms, comment first.</summary>
@@ -349,14 +370,21 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// <summary>Whether this is the comment alone, which the distinct comments can look up.</summary>
         public bool IsComment => terms is [{ IsComment: true }];
 
-        /// <summary>Whether a text is too short for the trigram index (a comment's; only its pairs can look it up).</summary>
-        public bool IsShort => terms.Any(t => t.IsShort);
+        /// <summary>Whether a value text is too short for the trigram index: the index of the values' short texts looks it up.</summary>
+        public bool HasShortValue => terms.Any(t => t is { IsComment: false, IsShort: true });
+
+        /// <summary>Whether this is a comment too short for the trigram index: only its pairs can look it up.</summary>
+        public bool IsShortComment => terms.Any(t => t.IsShortComment);
 
         /// <summary>Whether no entry can match (<see cref="TextTerm.MatchesNothing"/>).</summary>
         public bool MatchesNothing => terms.Any(t => t.MatchesNothing);
 
-        /// <summary>Every term holds, each as one of its arms; <paramref name="alias"/> is "" or "x.".</summary>
-        public string Condition(string alias)
+        /// <summary>
+        /// Every term holds, each as one of its arms; <paramref name="alias"/> is "" or "x.". With <paramref name="lookUp"/>, a
+        /// short value text is also asked of the index of the values' short texts (<see cref="ShortTextsCondition"/>); a scan
+        /// (of a sample, the newest rows, the backlog's entries) does without: LIKE alone decides.
+        /// </summary>
+        public string Condition(string alias, bool lookUp = false)
         {
             var conditions = new List<string>(terms.Count);
             var parameter = 0;
@@ -365,7 +393,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 var arms = new List<string>(term.Arms.Count);
                 foreach (var arm in term.Arms)
                 {
-                    var texts = string.Join(" OR ", arm.Texts.Select(_ => $$"""{{alias}}{{term.Column}} LIKE {{{parameter++}}} ESCAPE ''"""));
+                    var texts = string.Join(" OR ", arm.Texts.Select(text => IsShortValue(term, text)
+                        ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, lookUp)
+                        : $$"""{{alias}}{{term.Column}} LIKE {{{parameter++}}} ESCAPE ''"""));
                     arms.Add($"({texts}){TypeCondition(alias, term, arm)}");
                 }
 
@@ -396,6 +426,18 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return condition.ToString();
         }
 
+        /// <summary>Whether the text is a value's too short for trigrams (of other types than phones: <see cref="TextSearchTerms.Of"/>).</summary>
+        private static bool IsShortValue(TextTerm term, string text) => !term.IsComment && TextSearchTerms.IsShort(text);
+
+        /// <summary>
+        /// A value holds a one- or two-character text: by LIKE, and when <paramref name="lookUp"/> also by the index of the
+        /// other types' short texts (migration ShortValueTexts), which finds the rows. Only then: computing a row's short
+        /// texts costs 7 µs, so a sample of 5,000 rows that mostly held "e" took 20 ms with it.
+        /// </summary>
+        private static string ShortTextsCondition(string column, int pattern, int text, bool lookUp) => lookUp
+            ? $$"""({{column}} LIKE {{{pattern}}} ESCAPE '' AND {{ShortTextsFunction}}({{column}}) @> ARRAY[{{{text}}}]::text[])"""
+            : $$"""{{column}} LIKE {{{pattern}}} ESCAPE ''""";
+
         /// <summary>A type as the entries store it, quoted (the model's enum names: no quote can occur in them).</summary>
         private string TypeLiteral(EntryType type) => $"'{e.StoreValue(x => x.Type, type)}'";
 
@@ -424,7 +466,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                       SELECT "EntryId" FROM "ExceptionSearch" WHERE {Column} = c."Comment" AND "Type" = c."Type" LIMIT {cap}) AS x
                   LIMIT {cap}
                   """
-                : $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("")} LIMIT {cap}""";
+                : $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("", lookUp: true)} LIMIT {cap}""";
             var id = e.Column(x => x.Id);
             return $"""
                 ({indexed})

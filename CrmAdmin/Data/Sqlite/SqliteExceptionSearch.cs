@@ -11,12 +11,18 @@ namespace CrmAdmin.Data.Sqlite;
 /// scan, so the migration "ExceptionSearchIndex" keeps a trigram FTS5 index of the folded comment and
 /// the value. The index trails the table: <see cref="ExceptionSearchIndexer"/> fills it after writes,
 /// and the rows above its "IndexedUpTo" mark are always added as candidates, so results are exact at
-/// every moment. The index only narrows; the caller's own conditions still decide every row.
+/// every moment. The index only narrows; the caller's own conditions still decide every row. A value text of one or
+/// two characters has no trigram of its own: the values of other types than phones have a second index,
+/// "ExceptionValueSearch" (migration ShortValueTexts), where every such text starts a trigram, with the type marked, so
+/// its candidates are exact.
 /// The FTS table's columns carry the names of the entry columns they index (its content table is
 /// the entries' table), so both come from the model.
 /// </summary>
 public sealed class SqliteExceptionSearch : IExceptionTextSearch
 {
+    /// <summary>Whether a short value text common in a sample is left to the scan (a test turns this off to reach the index at any size).</summary>
+    internal bool ScansCommonShortTexts { get; init; } = true;
+
     /// <inheritdoc />
     public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids) =>
         db.ExceptionEntries.Where(e => EF.Parameter(ids).Contains(e.Id));
@@ -72,19 +78,26 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
-            if (term.IsShort || together is not null)
+            if (term.IsShortComment || together is not null)
             {
                 // Too short for FTS5, or both texts go to it together, below.
                 continue;
             }
 
-            var ids = await NewestAsync(db, new IndexQuery(e, [term]), TextSearchTerms.MaxCandidates + 1, ct);
-            if (ids.Count <= TextSearchTerms.MaxCandidates)
+            if (await IndexQuery.ForAsync(db, e, term, skipCommon: ScansCommonShortTexts, ct) is not { } query)
             {
-                return new TextCandidates(ids, IsComplete: true);
+                // A short value text common enough that the scan finds the candidates' limit sooner.
+                continue;
             }
 
-            tooMany ??= new TextCandidates(ids, IsComplete: false);
+            var ids = await NewestAsync(db, query, TextSearchTerms.MaxCandidates + 1, ct);
+            var isExact = query.IsExact && TextSearchTerms.Covers(filter, [term]);
+            if (ids.Count <= TextSearchTerms.MaxCandidates)
+            {
+                return new TextCandidates(ids, IsComplete: true, IsExact: isExact);
+            }
+
+            tooMany ??= new TextCandidates(ids, IsComplete: false, IsExact: isExact);
         }
 
         if (together is not null)
@@ -125,9 +138,10 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 return await NewestByCommentAsync(db, comments, count, ct);
             }
 
-            if (!term.IsShort)
+            if (!term.IsShortComment)
             {
-                return await NewestAsync(db, new IndexQuery(e, [term]), count, ct);
+                // A short value text in too many contexts for the index (ForAsync's null) is read by a scan from the newest.
+                return await NewestAsync(db, await IndexQuery.ForAsync(db, e, term, skipCommon: false, ct) ?? IndexQuery.Scan(e, term), count, ct);
             }
         }
 
@@ -274,11 +288,14 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private static async Task<IReadOnlyList<long>> NewestAsync(CrmDbContext db, IndexQuery query, int count, CancellationToken ct)
     {
         var (e, id) = (query.Names, query.Names.Column(x => x.Id));
+        var indexed = query.Matches.Select((match, i) => $$"""
+            UNION ALL
+            SELECT "Value" FROM (SELECT rowid AS "Value" FROM "{{match.Table}}" WHERE "{{match.Table}}" MATCH {{{query.MatchParameter + i}}} ORDER BY rowid DESC LIMIT {{count}})
+            """);
         var sql = $$"""
             SELECT "Value" FROM (SELECT {{id}} AS "Value" FROM {{e.Table}}
-                WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{query.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
-            UNION ALL
-            SELECT "Value" FROM (SELECT rowid AS "Value" FROM "ExceptionSearch" WHERE "ExceptionSearch" MATCH {{{query.MatchParameter}}} ORDER BY rowid DESC LIMIT {{count}})
+                WHERE {{id}} > {{query.FirstId}} AND {{query.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
+            {{string.Join("\n", indexed)}}
             """;
         var ids = await db.Database.SqlQueryRaw<long>(sql, query.Parameters).ToListAsync(ct);
         return TextSearchTerms.NewestOf(ids, count);
@@ -294,21 +311,127 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private sealed class IndexQuery
     {
         private readonly IReadOnlyList<TextTerm> terms;
+        private readonly string? shortValueMatch;
 
-        public IndexQuery(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms) => (Names, this.terms) = (names, terms);
+        public IndexQuery(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms, string? shortValueMatch = null) =>
+            (Names, this.terms, this.shortValueMatch) = (names, terms, shortValueMatch);
+
+        /// <summary>A query that asks no index: the term is matched in every row of the entries' table (<see cref="FirstId"/>).</summary>
+        public static IndexQuery Scan(StoreNames<ExceptionEntry> names, TextTerm term) => new(names, [term]) { scans = true };
+
+        private bool scans;
+
+        /// <summary>Where the rows matched in the entries' table start: above the index's mark, or every row for <see cref="Scan"/>.</summary>
+        public string FirstId => scans ? "0" : """(SELECT "IndexedUpTo" FROM "ExceptionSearchState")""";
 
         /// <summary>One query for the filter's comment and value together, or null unless both have trigrams to look up.</summary>
         public static IndexQuery? Together(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms) =>
             terms is [_, _] && !terms.Any(t => t.IsShort || t.MatchesNothing) ? new IndexQuery(names, terms) : null;
 
+        /// <summary>
+        /// The query for one term. A value text under three characters is looked up among the trigrams of the values' own
+        /// index that start with it (<see cref="ShortValueTermsAsync"/>), with its arm's types as the index marks them
+        /// (<see cref="ValueTypeMarks"/>). Null when such a text is in too many contexts (<see cref="ShortValueTermsLimit"/>
+        /// trigrams) or, with <paramref name="skipCommon"/>, common (<see cref="IsCommonAsync"/>): the scan then finds the
+        /// candidates' limit sooner.
+        /// </summary>
+        public static async Task<IndexQuery?> ForAsync(CrmDbContext db, StoreNames<ExceptionEntry> names, TextTerm term, bool skipCommon, CancellationToken ct)
+        {
+            var query = new IndexQuery(names, [term]);
+            if (term.IsComment || !term.IsShort)
+            {
+                return query;
+            }
+
+            // Common among all the index holds, whatever the filter's type: that is what the vocabulary's lists hold ("m" of a
+            // type no entry has took 32–48 ms to read them), and the scan then reads the type's entries, by its index.
+            var anyOtherType = new IndexQuery(names, [term with { Arms = [.. term.Arms.Select(a => a with { Types = TextSearchTerms.OtherTypes })] }]);
+            if (skipCommon && await anyOtherType.IsCommonAsync(db, ct))
+            {
+                return null;
+            }
+
+            var anyOf = new List<string>();
+            var exact = true;
+            foreach (var arm in term.Arms)
+            {
+                var trigrams = new List<string>();
+                foreach (var text in arm.Texts.Where(TextSearchTerms.IsShort))
+                {
+                    var starting = await ShortValueTermsAsync(db, text, ct);
+                    if (starting.Count >= ShortValueTermsLimit)
+                    {
+                        // A text in that many contexts is in most values: the scan is the way, and the list would be cut.
+                        return null;
+                    }
+
+                    trigrams.AddRange(starting);
+                }
+
+                // A type the index marks apart, or every other type, is a condition of the index itself; an arm with a
+                // long text as well (a punycode spelling) is looked up in the main index, which is not exact.
+                var types = arm.Types ?? TextSearchTerms.OtherTypes;
+                var marked = types.All(ValueTypeMarks.ContainsKey);
+                exact &= arm.Texts.All(TextSearchTerms.IsShort) && (marked || TextSearchTerms.OtherTypes.All(types.Contains));
+                if (trigrams.Count > 0)
+                {
+                    var typeCondition = marked && !TextSearchTerms.OtherTypes.All(types.Contains)
+                        ? $" AND ({string.Join(" OR ", types.Select(t => Quoted(new string(ValueTypeMarks[t], 3))))})"
+                        : "";
+                    anyOf.Add($"(({string.Join(" OR ", trigrams.Distinct().Select(Quoted))}){typeCondition})");
+                }
+            }
+
+            // No trigram starts with the text: no indexed value holds it, and only the rows above the mark are read.
+            return new IndexQuery(names, [term], anyOf.Count > 0 ? string.Join(" OR ", anyOf) : null) { IsExact = exact };
+        }
+
+        /// <summary>
+        /// Whether the index's candidates are exactly the entries holding the term's texts on its arms' types (every text is a
+        /// short value text, looked up in the values' own index with its types): then with no other term they are the filter's
+        /// exact matches but its status (<see cref="TextCandidates.IsExact"/>).
+        /// </summary>
+        public bool IsExact { get; private init; }
+
         public StoreNames<ExceptionEntry> Names { get; }
 
         private IEnumerable<string> Texts => terms.SelectMany(t => t.Arms).SelectMany(a => a.Texts);
 
-        /// <summary>The FTS5 query's parameter number: after every text's pattern.</summary>
+        /// <summary>The first FTS5 query's parameter number: after every text's pattern.</summary>
         public int MatchParameter => Texts.Count();
 
-        public object[] Parameters => [.. Texts.Select(GlobContaining), Match];
+        /// <summary>The FTS5 tables to ask, each with its query (parameters from <see cref="MatchParameter"/> on, in this order).</summary>
+        public IReadOnlyList<(string Table, string Query)> Matches => scans ? [] :
+        [
+            .. Match is { } match ? [("ExceptionSearch", match)] : Array.Empty<(string, string)>(),
+            .. shortValueMatch is { } shortMatch ? [("ExceptionValueSearch", shortMatch)] : Array.Empty<(string, string)>(),
+        ];
+
+        public object[] Parameters => [.. Texts.Select(GlobContaining), .. Matches.Select(m => m.Query)];
+
+        /// <summary>
+        /// Whether at least one in <see cref="CommonShare"/> of about <see cref="SampledRows"/> entries, spread evenly over
+        /// the ids, meets the query's condition: at that rate a scan stops at the candidates' limit within a tenth of a
+        /// million entries, while the vocabulary's lists of a text that common are long to read. About 2–10 ms. (The
+        /// lowest and highest ids are two subqueries: asked in one, SQLite read a whole index for them, 100 ms.)
+        /// </summary>
+        private async Task<bool> IsCommonAsync(CrmDbContext db, CancellationToken ct)
+        {
+            var id = Names.Column(x => x.Id);
+            var sql = $"""
+                WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {SampledRows - 1}),
+                    b(lo, hi) AS (SELECT (SELECT min({id}) FROM {Names.Table}), (SELECT max({id}) FROM {Names.Table}))
+                SELECT coalesce(count(*) > 0 AND sum(CASE WHEN {TableCondition} THEN 1 ELSE 0 END) * {CommonShare} >= count(*), 0) AS "Value"
+                FROM {Names.Table} WHERE {id} IN (SELECT lo + (hi - lo) * i / {SampledRows - 1} FROM k, b)
+                """;
+            return await db.Database.SqlQueryRaw<bool>(sql, [.. Texts.Select(GlobContaining)]).SingleAsync(ct);
+        }
+
+        /// <summary>How many entries <see cref="IsCommonAsync"/> samples.</summary>
+        private const int SampledRows = 2_000;
+
+        /// <summary>A short value text is common (<see cref="IsCommonAsync"/>) in at least one of this many entries.</summary>
+        private const int CommonShare = 10;
 
         /// <summary>Each term holds in the entries' table, as one of its arms: a text, and the arm's types when it names them.</summary>
         public string TableCondition
@@ -336,14 +459,58 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             }
         }
 
-        /// <summary>The FTS5 query: for every term, one of its arms' texts, a phone arm's digits as the index holds them.</summary>
-        private string Match => string.Join(" AND ", terms.Select(term => "(" + string.Join(" OR ", term.Arms.SelectMany(arm => arm.Texts.Select(text =>
-            $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text)})"))) + ")"));
+        /// <summary>
+        /// The FTS5 query of "ExceptionSearch": for every term, one of its arms' texts, a phone arm's digits as the index
+        /// holds them; null when its texts are all short values (looked up in "ExceptionValueSearch" instead).
+        /// </summary>
+        private string? Match
+        {
+            get
+            {
+                var texts = terms.Select(term => term.Arms.SelectMany(arm => arm.Texts.Where(text => term.IsComment || !TextSearchTerms.IsShort(text))
+                    .Select(text => $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text)})")).ToList()).ToList();
+                return texts.All(t => t.Count == 0) ? null : string.Join(" AND ", texts.Select(t => $"({string.Join(" OR ", t)})"));
+            }
+        }
 
         /// <summary>Whether the arm is on phones' and number prefixes' values, whose digits the index holds as other characters.</summary>
         private static bool IsPhoneValue(TextTerm term, TextArm arm) =>
             !term.IsComment && arm.Types is { } types && types.All(TextSearchTerms.PhoneTypes.Contains);
     }
+
+    /// <summary>
+    /// The trigrams of the values' own index ("ExceptionValueSearch", migration ShortValueTexts) that start with a text of one
+    /// or two characters, read from its vocabulary by range: every value holding the text holds one of them, as each value
+    /// is indexed with two end marks after it. At most <see cref="ShortValueTermsLimit"/>; past that the text is in so many
+    /// values that the caller's sample calls it common first.
+    /// </summary>
+    private static async Task<List<string>> ShortValueTermsAsync(CrmDbContext db, string text, CancellationToken ct)
+    {
+        var sql = $$"""
+            SELECT term AS "Value" FROM "ExceptionValueSearchTerms" WHERE term >= {0} AND term < {1} LIMIT {{ShortValueTermsLimit}}
+            """;
+        return await db.Database.SqlQueryRaw<string>(sql, text, text + char.ConvertFromUtf32(0x10FFFF)).ToListAsync(ct);
+    }
+
+    /// <summary>At most this many trigrams stand for one short value text in an FTS5 query.</summary>
+    private const int ShortValueTermsLimit = 2_000;
+
+    /// <summary>The end mark after each value in the values' own index (U+E00A, private use; migration ShortValueTexts).</summary>
+    public const char EndMark = '\uE00A';
+
+    /// <summary>
+    /// The types the values' own index marks apart, each by three of one private-use character before the value (migration
+    /// ShortValueTexts), so its trigram is the type's condition. Any other type is marked U+E010, shared, so not a condition.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<EntryType, char> ValueTypeMarks = new Dictionary<EntryType, char>
+    {
+        [EntryType.Email] = '\uE011',
+        [EntryType.EmailDomain] = '\uE012',
+        [EntryType.EmailDomainTree] = '\uE013',
+    };
+
+    /// <summary>A trigram or text as an FTS5 string, in double quotes (a quote doubled), so no character is query syntax.</summary>
+    private static string Quoted(string text) => $"\"{text.Replace("\"", "\"\"")}\"";
 
     /// <summary>
     /// A phone's or number prefix's text as the index holds it (the view "ExceptionSearchSource", migration
@@ -380,7 +547,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         var trigrams = Enumerable.Range(0, characters.Length - 2).Select(i => string.Concat(characters[i..(i + 3)])).ToArray();
         var starts = Enumerable.Range(0, trigrams.Length)
             .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(c => char.IsAsciiDigit(c) || c is >= IndexedDigitZero and <= (char)(IndexedDigitZero + 9)));
-        return string.Join(" AND ", starts.Select(i => $"\"{trigrams[i].Replace("\"", "\"\"")}\""));
+        return string.Join(" AND ", starts.Select(i => Quoted(trigrams[i])));
     }
 
     /// <summary>
@@ -465,10 +632,16 @@ public sealed class ExceptionSearchIndexer(
             return 0;
         }
 
-        // From the index's content view, which spells a phone's digits as the index holds them (SqliteExceptionSearch.IndexedPhoneText).
+        // From the indexes' content views: one spells a phone's digits as the index holds them (SqliteExceptionSearch.IndexedPhoneText),
+        // the other holds the values of other types, each with its end marks (SqliteExceptionSearch.EndMark).
         var indexSql = $$"""
             INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
             SELECT {{id}}, {{folded}}, {{value}} FROM "ExceptionSearchSource"
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
+            """;
+        var valuesSql = $$"""
+            INSERT INTO "ExceptionValueSearch" (rowid, {{value}})
+            SELECT {{id}}, {{value}} FROM "ExceptionValueSearchSource"
             WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
             """;
         // The comment filter's pairs of comment and type (SqliteExceptionSearch.CommentQuery), for the same rows.
@@ -482,6 +655,7 @@ public sealed class ExceptionSearchIndexer(
             WHERE x.{{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND x.{{id}} <= {0};
             """;
         var indexed = await db.Database.ExecuteSqlRawAsync(indexSql, upTo);
+        await db.Database.ExecuteSqlRawAsync(valuesSql, upTo);
         await db.Database.ExecuteSqlRawAsync(pairsSql, upTo);
         await db.Database.ExecuteSqlRawAsync("""UPDATE "ExceptionSearchState" SET "IndexedUpTo" = {0};""", upTo);
         await transaction.CommitAsync(ct);

@@ -71,7 +71,10 @@ public sealed class ExceptionListService(
         var filtered = Narrowed(db, candidates, filter, now);
         // A text too common for the candidates may still come with its newest ones: those that pass the other
         // conditions are the newest matches, enough for a lower bound and the newest pages without a scan.
-        var newest = candidates is { IsComplete: false, Ids.Count: > 0 } ? await NewestMatchesAsync(db, filter, candidates.Ids, now, ct) : null;
+        // Exact, they are those newest matches already (SQLite's short value texts).
+        var newest = candidates is { IsComplete: false, Ids.Count: > 0 }
+            ? candidates.IsExact && filter.Status is null ? [.. candidates.Ids] : await NewestMatchesAsync(db, filter, candidates.Ids, now, ct)
+            : null;
         // An index that matched the filter exactly and stopped at its limit has told the total already: more than
         // the limit. (Counting again read 80,000 rows for "telemarketing", 20 ms.)
         var textTellsTotal = candidates is { IsComplete: false, IsExact: true } && filter.Status is null;

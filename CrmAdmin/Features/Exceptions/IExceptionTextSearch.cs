@@ -15,7 +15,8 @@ public interface IExceptionTextSearch
 {
     /// <summary>
     /// What the index finds for the filter's comment or value text, or null when it cannot narrow the filter
-    /// (no text, or a text under three characters): see <see cref="TextCandidates"/>.
+    /// (no text, a value text under three characters with digits a phone may hold, or a text so common that a scan
+    /// finds the candidates' limit sooner): see <see cref="TextCandidates"/>.
     /// </summary>
     Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct);
 
@@ -65,7 +66,8 @@ public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete, bo
 /// <summary>
 /// The texts a trigram index can look up for a filter (X5), the same for both providers: the folded
 /// comment, and the value's texts by type (a phone matches on the query's digits, an email or domain on the
-/// text itself). A text under <see cref="MinimumLength"/> has no trigram, so it cannot narrow.
+/// text itself). A text under <see cref="MinimumLength"/> has no trigram: a comment's is looked up among the distinct
+/// comments, a value's of other types than phones in an index of their one- and two-character texts.
 /// </summary>
 public static class TextSearchTerms
 {
@@ -96,14 +98,17 @@ public static class TextSearchTerms
 
     /// <summary>Whether <see cref="IExceptionTextSearch.WithTypeOfCommentAsync"/> may add a type: none named, a comment of trigrams and a value.</summary>
     public static bool MayTakeTypeOfComment(ExceptionFilter filter) =>
-        filter is { Type: null, FoldedComment.Length: >= MinimumLength, FoldedValue: not null };
+        filter is { Type: null, FoldedComment: { } comment, FoldedValue: not null } && !IsShort(comment);
 
     /// <summary>The one type of <paramref name="storedTypes"/> (as the entries store them, at most two read), or null.</summary>
     public static EntryType? OneType(StoreNames<ExceptionEntry> e, IReadOnlyList<string> storedTypes) =>
         storedTypes is [var stored] ? Enum.GetValues<EntryType>().Single(t => Equals(e.StoreValue(x => x.Type, t), stored)) : null;
 
-    /// <summary>Whether a text is too short for a trigram index (<see cref="MinimumLength"/>).</summary>
-    public static bool IsShort(string[] texts) => texts.Any(t => t.Length < MinimumLength);
+    /// <summary>Whether a text is too short for a trigram index: under <see cref="MinimumLength"/> characters (code points, as both indexes count them).</summary>
+    public static bool IsShort(string text) => text.EnumerateRunes().Take(MinimumLength).Count() < MinimumLength;
+
+    /// <summary>Whether any of the texts is too short for a trigram index (<see cref="IsShort(string)"/>).</summary>
+    public static bool IsShort(string[] texts) => texts.Any(IsShort);
 
     /// <summary>The entry types whose value is a phone number or a number prefix: a value query matches them on its digits (X5, X9).</summary>
     public static readonly EntryType[] PhoneTypes = [EntryType.Phone, EntryType.PhonePrefix];
@@ -118,8 +123,9 @@ public static class TextSearchTerms
     /// spelling (<see cref="ExceptionFilter.FoldedValueAsWritten"/>), each kept only for the filter's type: so
     /// "12000" of type Email never reads the phones, every one of which may hold it. A value query that no entry of
     /// the filter's type could match (letters, for phones) has no arm at all (<see cref="TextTerm.MatchesNothing"/>);
-    /// one with a text under <see cref="MinimumLength"/> has no term, as a trigram index cannot narrow it. A short
-    /// comment does have one, for the distinct comments alone (<see cref="TextTerm.IsShort"/>).
+    /// one whose phone arm has a text under <see cref="MinimumLength"/> has no term, as a scan finds its matches soonest.
+    /// A short comment has one, for the distinct comments alone, and a short value of other types one for the index of
+    /// their one- and two-character texts (<see cref="TextTerm.IsShort"/>).
     /// </summary>
     public static IEnumerable<TextTerm> Of(StoreNames<ExceptionEntry> e, ExceptionFilter filter)
     {
@@ -144,8 +150,11 @@ public static class TextSearchTerms
                 arms.Add(new TextArm(others, filter.FoldedValueAsWritten is { } written ? [value, written] : [value]));
             }
 
+            // A text under three characters has no trigram. Only the other entries' values have an index of their one- and
+            // two-character texts (migration ShortValueTexts): a phone holds every digit and most pairs of digits, so a
+            // scan finds their matches at once, where "qz" or "é" among half a million addresses took 80–200 ms.
             var term = new TextTerm(e.Column(x => x.Value), IsComment: false, arms);
-            if (!term.IsShort)
+            if (!arms.Any(a => a.Types is { } types && types.Any(PhoneTypes.Contains) && IsShort(a.Texts)))
             {
                 yield return term;
             }
@@ -176,8 +185,15 @@ public sealed record TextArm(IReadOnlyList<EntryType>? Types, string[] Texts);
 /// </summary>
 public sealed record TextTerm(string Column, bool IsComment, IReadOnlyList<TextArm> Arms)
 {
-    /// <summary>Whether a text is too short for a trigram index (<see cref="TextSearchTerms.MinimumLength"/>): only a comment's can then be looked up, among the distinct comments.</summary>
+    /// <summary>
+    /// Whether a text is too short for a trigram index (<see cref="TextSearchTerms.IsShort(string)"/>): a comment's can
+    /// then be looked up among the distinct comments only, a value's (of types other than phones) in the index of the
+    /// values' one- and two-character texts.
+    /// </summary>
     public bool IsShort => Arms.Any(a => TextSearchTerms.IsShort(a.Texts));
+
+    /// <summary>Whether this is a comment too short for a trigram index (<see cref="IsShort"/>): only its distinct comments can look it up.</summary>
+    public bool IsShortComment => IsComment && IsShort;
 
     /// <summary>Whether no entry can meet the term: a value query no entry of the filter's type could match.</summary>
     public bool MatchesNothing => Arms.Count == 0;
