@@ -49,8 +49,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             var search = new SqliteExceptionSearch { ScansCommonShortTexts = false };
             var filter = new ExceptionFilter(Value: "@e", Type: EntryType.Email);
             await using var db = host.Database.CreateDbContext();
-            var newest = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("@e"))
-                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(TextSearchTerms.MaxCandidates + 1).ToListAsync();
+            var newest = await NewestEmailsHoldingAsync(db, "@e", TextSearchTerms.MaxCandidates + 1);
 
             var candidates = (await search.CandidatesAsync(db, filter, default))!;
             Assert.Equal((false, true), (candidates.IsComplete, candidates.IsExact));
@@ -73,8 +72,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             var search = new SqliteExceptionSearch { ScansCommonShortTexts = false };
             var filter = new ExceptionFilter(Value: "a", Type: EntryType.Email);
             await using var db = host.Database.CreateDbContext();
-            var newest = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("a"))
-                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(50).ToListAsync();
+            var newest = await NewestEmailsHoldingAsync(db, "a", 50);
 
             Assert.Null(await search.CandidatesAsync(db, filter, default));
             Assert.Equal(newest, await search.NewestCandidatesAsync(db, filter, 50, default));
@@ -110,8 +108,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             await AddNumberedAsync(3, "Email", "'late.qz' || i || '@short.example'", "'Late'");
             var filter = new ExceptionFilter(Value: "qz", Type: EntryType.Email);
             await using var db = host.Database.CreateDbContext();
-            var expected = await db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains("qz"))
-                .OrderByDescending(e => e.Id).Select(e => e.Id).Take(10).ToListAsync();
+            var expected = await NewestEmailsHoldingAsync(db, "qz", 10);
 
             Assert.Equal(expected, await new PostgresExceptionSearch().NewestCandidatesAsync(db, filter, 10, default));
             Assert.Equal(expected, await new PostgresExceptionSearch { WalkRows = 0 }.NewestCandidatesAsync(db, filter, 10, default));
@@ -487,6 +484,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("QZ", EntryType.Email, 2)]
     [InlineData("ü", null, 2)]
     [InlineData("😀", null, 1)]
+    [InlineData("N😀", null, 1)]
     [InlineData("z", EntryType.EmailDomain, 1)]
     [InlineData("z", null, 3)]
     [InlineData("00", EntryType.Email, 4)]
@@ -676,6 +674,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("ab", EntryType.Email, "Email:ab")]
     [InlineData("AB", null, "Email,EmailDomain,EmailDomainTree:ab")]
     [InlineData("😀", null, "Email,EmailDomain,EmailDomainTree:😀")]
+    [InlineData("a😀", EntryType.Email, "Email:xn--a-jv3s,a😀")]
     [InlineData("00", EntryType.EmailDomain, "EmailDomain:00")]
     [InlineData("00", null, null)]
     [InlineData("7", EntryType.Phone, null)]
@@ -688,6 +687,15 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(arms, written);
         Assert.Equal(arms == "", terms is [{ MatchesNothing: true }]);
     }
+
+    [Theory]
+    [InlineData("ab", true)]
+    [InlineData("a😀", true)]
+    [InlineData("😀😀", true)]
+    [InlineData("abc", false)]
+    [InlineData("😀😀😀", false)]
+    public void A_text_is_too_short_for_trigrams_by_its_characters_not_its_UTF16_units(string text, bool isShort) =>
+        Assert.Equal(isShort, TextSearchTerms.IsShort(text));
 
     [Theory]
     [InlineData("spam", null, true, true)]
@@ -725,6 +733,10 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("x😀yz", "\"x😀y\" AND \"😀yz\"")]
     public void An_index_query_asks_for_trigrams_that_cover_every_character_and_those_with_digits_each_quoted(string text, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
+
+    /// <summary>The ids of the newest <paramref name="count"/> emails whose value holds <paramref name="text"/>, newest first, by a plain query.</summary>
+    private static Task<List<long>> NewestEmailsHoldingAsync(CrmDbContext db, string text, int count) =>
+        db.ExceptionEntries.Where(e => e.Type == EntryType.Email && e.Value.Contains(text)).OrderByDescending(e => e.Id).Select(e => e.Id).Take(count).ToListAsync();
 
     /// <summary>Adds <paramref name="count"/> emails bulk1@example.com … commented "Bulk list", straight into the table as another writer would.</summary>
     private Task AddBulkListAsync(int count) => AddNumberedAsync(count, "Email", "'bulk' || i || '@example.com'", "'Bulk list'");
