@@ -558,6 +558,35 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EntryType.Email)]
+    public async Task X5_a_short_value_text_with_a_comment_is_looked_up_with_it_and_its_candidates_are_the_exact_matches(EntryType? type)
+    {
+        // "tele list" is in more entries than the candidates' limit, "qz" in one of forty (looked up, not left to the scan),
+        // 5 hold both: the short text's entries are tested for the comment, and they are the exact matches.
+        await AddBulkListAsync(2_000);
+        await AddNumberedAsync(TextSearchTerms.MaxCandidates + 5, "Email", "'tele' || i || '@list.example'", "'Tele list'");
+        await AddNumberedAsync(5, "Email", "'tele.qz' || i || '@list.example'", "'Tele list'");
+        await AddNumberedAsync(295, "Email", "'qz' || i || '@other.example'", "'Other list'");
+        var filter = new ExceptionFilter(Comment: "TELE LIST", Value: "qz", Type: type);
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+                await using var db = host.Database.CreateDbContext();
+                var candidates = (await CandidatesAsync(db, filter))!;
+                Assert.Equal((true, true, 5), (candidates.IsComplete, candidates.IsExact, candidates.Ids.Distinct().Count()));
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((5, false, 5), (page.Total, page.TotalIsLowerBound, page.Items.Count));
+            Assert.All(page.Items, r => Assert.Equal("Tele list", r.Comment));
+            Assert.All(page.Items, r => Assert.Contains("qz", r.Value));
+        }
+    }
+
     [Fact]
     public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
     {

@@ -107,25 +107,43 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
-            // Asked once here, for a short value or a typed value with a comment; the lookup below needs the same answer.
-            bool? isCommon = !byComment && !query.IsComment && (query.HasShortValue || (together is not null && filter.Type is not null))
-                ? await IsCommonAsync(db, query, ct)
-                : null;
-            if (query.HasShortValue && isCommon == true)
+            bool? isCommon = null;
+            if (query.HasShortValue)
             {
-                // A short value text many entries hold ("e", ".c"): a scan finds the candidates' limit at once, where its index
-                // lists every one of them (the planner cannot tell, as it has no statistics of the short texts: 80 ms for ".c").
-                continue;
-            }
+                // Its index has no statistics, so the planner cannot tell a rare short text from a common one: a sample does.
+                var share = await ShareAsync(db, query, ct);
+                if (share >= ShortCommonShare)
+                {
+                    // Many entries hold it ("e", ".c"): a scan finds the candidates' limit at once, where its index lists every
+                    // one of them (80 ms for ".c"). Not with the comment either, for the same reason.
+                    together = null;
+                    continue;
+                }
 
-            if (!byComment && (query.IsShortComment || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
+                if (together is not null && share >= CommonShare)
+                {
+                    // Alone it would give more than the candidates' limit: with the comment, below ("00" of type Email with
+                    // "telemarketing": 5,186 of 18,000, 131–161 ms as a scan).
+                    continue;
+                }
+
+                isCommon = false;
+            }
+            else
             {
-                // Too short for the trigram index: only the pairs could have narrowed it. Or both texts go to the
-                // trigram indexes together, below, unless the filter names a type and its value is rare: then the
-                // value's own few candidates are quicker, as the planner, which cannot tell how many of one type's
-                // entries hold a text, read every entry holding the comment instead ("12000" of type Email with
-                // "telemarketing": 125,000 entries for 2, 50–72 ms). Without a type its estimates hold.
-                continue;
+                // Asked once here, for a typed value with a comment; the lookup below needs the same answer.
+                isCommon = !byComment && together is not null && !query.IsComment && filter.Type is not null
+                    ? await ShareAsync(db, query, ct) >= CommonShare
+                    : null;
+                if (!byComment && (query.IsShortComment || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
+                {
+                    // Too short for the trigram index: only the pairs could have narrowed it. Or both texts go to the
+                    // trigram indexes together, below, unless the filter names a type and its value is rare: then the
+                    // value's own few candidates are quicker, as the planner, which cannot tell how many of one type's
+                    // entries hold a text, read every entry holding the comment instead ("12000" of type Email with
+                    // "telemarketing": 125,000 entries for 2, 50–72 ms). Without a type its estimates hold.
+                    continue;
+                }
             }
 
             var candidates = await CandidatesAsync(db, filter, query, byComment, ct, isCommon);
@@ -164,23 +182,36 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     private const int SampledRows = 5_000;
 
     /// <summary>
-    /// Whether at least one in a hundred of about <see cref="SampledRows"/> search rows, sampled by page across the
-    /// table (the same pages each time), match the query: at that rate a million entries hold more than the
-    /// candidates' limit, and a scan stops at the limit soon. The newest rows alone misjudged a text common among
-    /// old entries ("sender1" among the benchmark's newest 5,000: none). About 1–3 ms. A short value text
-    /// (<see cref="TextQuery.HasShortValue"/>) must be in one in twenty: its index lists a text's every entry quickly
-    /// (18,000 for "00" of type Email: 25 ms), and a scan for 10,001 of them read 560,000 rows (88 ms).
+    /// A text is common (a scan stops at the candidates' limit soon) in at least this share of the search rows: at a
+    /// million entries one in a hundred hold more than the limit.
     /// </summary>
-    private static async Task<bool> IsCommonAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
+    private const double CommonShare = 0.01;
+
+    /// <summary>
+    /// A short value text (<see cref="TextQuery.HasShortValue"/>) is left to the scan from this share of the search rows:
+    /// its index lists a text's every entry quickly (18,000 for "00" of type Email: 25 ms), and a scan for 10,001 of them
+    /// read 560,000 rows (88 ms).
+    /// </summary>
+    private const double ShortCommonShare = 0.05;
+
+    /// <summary>
+    /// The share of about <see cref="SampledRows"/> search rows, sampled by page across the table (the same pages each
+    /// time), that match the query, from 0 to 1 (0 for an empty table). The newest rows alone misjudged a text common
+    /// among old entries ("sender1" among the benchmark's newest 5,000: none). About 1–3 ms.
+    /// </summary>
+    private static async Task<double> ShareAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
-        var share = query.HasShortValue ? 20 : 100;
         var sql = $"""
-            SELECT (count(*) > 0 AND count(*) FILTER (WHERE {query.Condition("")}) * {share} >= count(*)) AS "Value"
+            SELECT coalesce(count(*) FILTER (WHERE {query.Condition("")})::float8 / nullif(count(*), 0), 0) AS "Value"
             FROM "ExceptionSearch" TABLESAMPLE SYSTEM (LEAST(100, {SampledRows * 100} / GREATEST(
                 (SELECT reltuples FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass), 1))) REPEATABLE (0)
             """;
-        return await db.Database.SqlQueryRaw<bool>(sql, query.Parameters()).SingleAsync(ct);
+        return await db.Database.SqlQueryRaw<double>(sql, query.Parameters()).SingleAsync(ct);
     }
+
+    /// <summary>Whether the query is common (<see cref="CommonShare"/>, or <see cref="ShortCommonShare"/> with a short value text).</summary>
+    private static async Task<bool> IsCommonAsync(CrmDbContext db, TextQuery query, CancellationToken ct) =>
+        await ShareAsync(db, query, ct) >= (query.HasShortValue ? ShortCommonShare : CommonShare);
 
     /// <summary>
     /// Has the planner read the search table through its indexes for the rest of this context's work, in a
@@ -210,7 +241,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
-        IEnumerable<TextQuery> queries = TextQuery.Together(db, filter) is { } both ? [both] : TextQuery.Of(db, filter);
+        // Not with a short value text: each generation's lookup would intersect its index's long lists ("e" with "batch 1":
+        // 95 ms), where the comment's own newest come from its pairs and the caller tests them for the value.
+        IEnumerable<TextQuery> queries = TextQuery.Together(db, filter) is { HasShortValue: false } both ? [both] : TextQuery.Of(db, filter);
         foreach (var query in queries)
         {
             if (query.MatchesNothing)
@@ -353,12 +386,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return TextSearchTerms.Of(e, filter).Select(t => new TextQuery(e, [t]));
         }
 
-        /// <summary>One query for the filter's comment and value together, or null unless both have trigrams to look up.</summary>
+        /// <summary>
+        /// One query for the filter's comment and value together, or null unless both can be looked up: the comment by its
+        /// trigrams, the value by its trigrams or, of one or two characters, by its short texts (<see cref="HasShortValue"/>).
+        /// </summary>
         public static TextQuery? Together(CrmDbContext db, ExceptionFilter filter)
         {
             var e = new StoreNames<ExceptionEntry>(db.Model);
             var terms = TextSearchTerms.Of(e, filter).ToList();
-            return terms is [_, _] && !terms.Any(t => t.IsShort || t.MatchesNothing) ? new TextQuery(e, terms) : null;
+            return terms is [_, _] && !terms.Any(t => t.IsShortComment || t.MatchesNothing) ? new TextQuery(e, terms) : null;
         }
 
         /// <summary>The filter's terms this query holds.</summary>
@@ -384,7 +420,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// short value text is also asked of the index of the values' short texts (<see cref="ShortTextsCondition"/>); a scan
         /// (of a sample, the newest rows, the backlog's entries) does without: LIKE alone decides.
         /// </summary>
-        public string Condition(string alias, bool lookUp = false)
+        public string Condition(string alias, bool lookUp = false) => string.Join(" AND ", TermConditions(alias, lookUp));
+
+        /// <summary>Each term's condition (<see cref="Condition"/>), in the terms' order, numbering the parameters across them.</summary>
+        private List<string> TermConditions(string alias, bool lookUp)
         {
             var conditions = new List<string>(terms.Count);
             var parameter = 0;
@@ -402,7 +441,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 conditions.Add(arms.Count == 1 ? arms[0] : $"({string.Join(" OR ", arms.Select(a => $"({a})"))})");
             }
 
-            return string.Join(" AND ", conditions);
+            return conditions;
         }
 
         /// <summary>
@@ -466,7 +505,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                       SELECT "EntryId" FROM "ExceptionSearch" WHERE {Column} = c."Comment" AND "Type" = c."Type" LIMIT {cap}) AS x
                   LIMIT {cap}
                   """
-                : $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("", lookUp: true)} LIMIT {cap}""";
+                : terms is [{ IsComment: true }, { IsComment: false, IsShort: true }]
+                    ? ShortValueThenCommentSql(cap)
+                    : $"""SELECT "EntryId" AS "Value" FROM "ExceptionSearch" WHERE {Condition("", lookUp: true)} LIMIT {cap}""";
             var id = e.Column(x => x.Id);
             return $"""
                 ({indexed})
@@ -476,6 +517,21 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 LIMIT {cap})
                 UNION ALL
                 SELECT {BacklogHadRows}::bigint WHERE EXISTS (SELECT 1 FROM "ExceptionSearchBacklog")
+                """;
+        }
+
+        /// <summary>
+        /// A comment with a short value text: the value's rows from the index of short texts, each then tested for the
+        /// comment. "OFFSET 0" keeps the comment's trigram index out: the planner intersected the two indexes, and the
+        /// comment's ("telemarketing", 125,000 rows) took 49 ms to read for "00" of type Email (18,000 rows, 13 ms this way).
+        /// A short value text is in at most one of twenty rows here (a commoner one is not looked up).
+        /// </summary>
+        private string ShortValueThenCommentSql(int cap)
+        {
+            var (comment, value) = (TermConditions("", lookUp: true) is [var c, var v] ? (c, v) : throw new InvalidOperationException());
+            return $"""
+                SELECT "EntryId" AS "Value" FROM (SELECT "EntryId", "Type", {terms[0].Column} FROM "ExceptionSearch" WHERE {value} OFFSET 0) AS s
+                WHERE {comment} LIMIT {cap}
                 """;
         }
 

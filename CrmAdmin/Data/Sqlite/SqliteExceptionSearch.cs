@@ -90,6 +90,14 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
+            if (terms is [{ IsComment: true } comment, _] && query.IsShortValueOnly)
+            {
+                // A short value text with a comment: its entries, each tested for the comment ("00" of type Email with
+                // "telemarketing": 5,186 of 18,000, 212–258 ms as a scan).
+                var both = await ShortValueWithCommentAsync(db, query, comment, TextSearchTerms.MaxCandidates + 1, ct);
+                return new TextCandidates(both, IsComplete: both.Count <= TextSearchTerms.MaxCandidates, IsExact: query.IsExact);
+            }
+
             var ids = await NewestAsync(db, query, TextSearchTerms.MaxCandidates + 1, ct);
             var isExact = query.IsExact && TextSearchTerms.Covers(filter, [term]);
             if (ids.Count <= TextSearchTerms.MaxCandidates)
@@ -107,6 +115,34 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         }
 
         return tooMany;
+    }
+
+    /// <summary>
+    /// The newest <paramref name="count"/> entries holding a short value text (<paramref name="value"/>, looked up in the
+    /// values' own index alone) and the comment, newest first: the rows above the index's mark matched in the table, then
+    /// the value's indexed entries, each read by key and tested for the comment. Exact when the value's lookup is.
+    /// </summary>
+    private static async Task<IReadOnlyList<long>> ShortValueWithCommentAsync(CrmDbContext db, IndexQuery value, TextTerm comment, int count, CancellationToken ct)
+    {
+        var both = new IndexQuery(value.Names, [comment, .. value.Terms]);
+        var (e, id) = (value.Names, value.Names.Column(x => x.Id));
+        // The comment's texts are the first parameters of both queries, so its condition reads the same ones.
+        var commentCondition = new IndexQuery(value.Names, [comment]).TableCondition;
+        var indexed = value.Matches is [(_, var match)]
+            ? $$"""
+              UNION ALL
+              SELECT "Value" FROM (SELECT v.rowid AS "Value" FROM "ExceptionValueSearch" AS v JOIN {{e.Table}} ON {{e.Table}}.{{id}} = v.rowid
+                  WHERE "ExceptionValueSearch" MATCH {{{both.MatchParameter}}} AND {{commentCondition}} ORDER BY v.rowid DESC LIMIT {{count}})
+              """
+            : "";
+        var sql = $$"""
+            SELECT "Value" FROM (SELECT {{id}} AS "Value" FROM {{e.Table}}
+                WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{both.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
+            {{indexed}}
+            """;
+        object[] parameters = value.Matches is [(_, var query)] ? [.. both.GlobParameters, query] : [.. both.GlobParameters];
+        var ids = await db.Database.SqlQueryRaw<long>(sql, parameters).ToListAsync(ct);
+        return TextSearchTerms.NewestOf(ids, count);
     }
 
     /// <summary>
@@ -407,7 +443,16 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             .. shortValueMatch is { } shortMatch ? [("ExceptionValueSearch", shortMatch)] : Array.Empty<(string, string)>(),
         ];
 
-        public object[] Parameters => [.. Texts.Select(GlobContaining), .. Matches.Select(m => m.Query)];
+        public object[] Parameters => [.. GlobParameters, .. Matches.Select(m => m.Query)];
+
+        /// <summary>The texts' GLOB patterns, in the terms' order (<see cref="TableCondition"/>'s parameters).</summary>
+        public IEnumerable<object> GlobParameters => Texts.Select(GlobContaining);
+
+        /// <summary>The query's terms.</summary>
+        public IReadOnlyList<TextTerm> Terms => terms;
+
+        /// <summary>Whether the query asks the values' own index alone (every text a short value text), never the main index.</summary>
+        public bool IsShortValueOnly => !scans && Match is null && terms is [{ IsComment: false }];
 
         /// <summary>
         /// Whether at least one in <see cref="CommonShare"/> of about <see cref="SampledRows"/> entries, spread evenly over
