@@ -44,6 +44,7 @@ public static class BenchDatabase
             await ExecuteAsync(connection, """
                 INSERT INTO ExceptionSearch (ExceptionSearch) VALUES ('rebuild');
                 INSERT INTO ExceptionValueSearch (ExceptionValueSearch) VALUES ('rebuild');
+                INSERT INTO ExceptionPhoneSearch (ExceptionPhoneSearch) VALUES ('rebuild');
                 INSERT INTO ExceptionSearchComments (CommentFolded, Type)
                 SELECT DISTINCT CommentFolded, Type FROM ExceptionEntries WHERE CommentFolded IS NOT NULL;
                 INSERT INTO ExceptionSearchCommentEntries (CommentId, EntryId)

@@ -21,7 +21,8 @@ public static partial class HttpMeasurements
     /// half of them have, a common comment with a status, a value every phone holds with a type few entries holding
     /// it have (and with none) and with the type it is common in, a common comment with a common value, rarely and
     /// often together, and value texts of one or two characters: in no entry (letters, an accented letter), in 2% of the
-    /// emails, in every email but with a type no entry has, and in half the entries.
+    /// emails, in every email but with a type no entry has, in half the entries, two digits of type Phone, and one with a
+    /// common comment (5,186 together).
     /// </summary>
     private static readonly string[] Filters =
     [
@@ -29,7 +30,8 @@ public static partial class HttpMeasurements
         "comment=former%20employee%20batch%201", "value=sender1", "comment=telemarketing&type=Phone", "comment=batch%201&type=Email",
         "comment=partner%20batch%203&status=Active", "value=12000&type=Email", "value=%2B1200&type=Email", "value=12000&type=Phone",
         "comment=batch%201&value=sender9", "comment=batch%201&value=sender1",
-        "value=qz", "value=%C3%A9", "value=00&type=Email", "value=m&type=EmailDomain", "value=x",
+        "value=qz", "value=%C3%A9", "value=00&type=Email", "value=m&type=EmailDomain", "value=x", "value=87&type=Phone",
+        "comment=telemarketing&value=00&type=Email",
     ];
 
     /// <summary>Every PostgreSQL measurement, or one part: floor, t1, filter, load.</summary>

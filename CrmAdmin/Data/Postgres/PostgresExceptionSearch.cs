@@ -15,8 +15,8 @@ namespace CrmAdmin.Data.Postgres;
 /// themselves, so the candidates are exact at every moment, whichever instance wrote them.
 /// A comment text is first looked up among the distinct comments (<see cref="TextSearchTerms.DistinctCommentsLimit"/>); a
 /// value text in the trigram index of its class of types (phones and number prefixes on the query's digits, the rest on
-/// its text; migration SearchValuesByType), or, for a value text of one or two characters, in a GIN index of the other
-/// types' values' characters and pairs of characters (migration ShortValueTexts). Every candidate is of the filter's type
+/// its text; migration SearchValuesByType), or, for a value text of one or two characters, in a GIN index of each class's
+/// values' characters and pairs of characters (migration ShortValueTexts). Every candidate is of the filter's type
 /// when it names one, so the candidates are the filter's texts and type exactly (<see cref="TextCandidates.IsExact"/>)
 /// unless the backlog held a range.
 /// </summary>
@@ -48,7 +48,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// The function that gives a value's one- and two-character texts (its characters and each pair of neighbours),
-    /// which a GIN index of the search rows of other types than phones holds (migration ShortValueTexts).
+    /// which a GIN index of the search rows of each class of types holds (migration ShortValueTexts).
     /// </summary>
     internal const string ShortTextsFunction = "crm_short_texts";
 
@@ -188,11 +188,11 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     private const double CommonShare = 0.01;
 
     /// <summary>
-    /// A short value text (<see cref="TextQuery.HasShortValue"/>) is left to the scan from this share of the search rows:
-    /// its index lists a text's every entry quickly (18,000 for "00" of type Email: 25 ms), and a scan for 10,001 of them
-    /// read 560,000 rows (88 ms).
+    /// A short value text (<see cref="TextQuery.HasShortValue"/>) is left to the scan from this share of the search rows,
+    /// where the scan finds the candidates' limit within 100,000 rows: its index lists a text's every entry quickly
+    /// (18,000 for "00" of type Email: 25 ms), and a scan for 10,001 of them read 560,000 rows (88 ms).
     /// </summary>
-    private const double ShortCommonShare = 0.05;
+    private const double ShortCommonShare = 0.10;
 
     /// <summary>
     /// The share of about <see cref="SampledRows"/> search rows, sampled by page across the table (the same pages each
@@ -465,12 +465,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return condition.ToString();
         }
 
-        /// <summary>Whether the text is a value's too short for trigrams (of other types than phones: <see cref="TextSearchTerms.Of"/>).</summary>
+        /// <summary>Whether the text is a value's too short for trigrams (<see cref="TextSearchTerms.IsShort(string)"/>).</summary>
         private static bool IsShortValue(TextTerm term, string text) => !term.IsComment && TextSearchTerms.IsShort(text);
 
         /// <summary>
         /// A value holds a one- or two-character text: by LIKE, and when <paramref name="lookUp"/> also by the index of the
-        /// other types' short texts (migration ShortValueTexts), which finds the rows. Only then: computing a row's short
+        /// values' short texts of its class (migration ShortValueTexts), which finds the rows. Only then: computing a row's short
         /// texts costs 7 µs, so a sample of 5,000 rows that mostly held "e" took 20 ms with it.
         /// </summary>
         private static string ShortTextsCondition(string column, int pattern, int text, bool lookUp) => lookUp

@@ -12,9 +12,9 @@ namespace CrmAdmin.Data.Sqlite;
 /// the value. The index trails the table: <see cref="ExceptionSearchIndexer"/> fills it after writes,
 /// and the rows above its "IndexedUpTo" mark are always added as candidates, so results are exact at
 /// every moment. The index only narrows; the caller's own conditions still decide every row. A value text of one or
-/// two characters has no trigram of its own: the values of other types than phones have a second index,
-/// "ExceptionValueSearch" (migration ShortValueTexts), where every such text starts a trigram, with the type marked, so
-/// its candidates are exact.
+/// two characters has no trigram of its own: the values have indexes of their own, "ExceptionValueSearch" (addresses and
+/// domains) and "ExceptionPhoneSearch" (phones and number prefixes; migration ShortValueTexts), where every such text
+/// starts a trigram, with the type marked, so its candidates are exact.
 /// The FTS table's columns carry the names of the entry columns they index (its content table is
 /// the entries' table), so both come from the model.
 /// </summary>
@@ -67,9 +67,12 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
             if (CommentQuery.For(e, term) is { } comments && await comments.PairsAsync(db, ct) <= TextSearchTerms.DistinctCommentsLimit)
             {
-                var found = await ByCommentAsync(db, comments, TextSearchTerms.MaxCandidates + 1, ct);
+                // With a short value text, a comment in more entries than this is left to it (below): its entries, tested for
+                // the comment, are fewer than the comment's to read ("telemarketing" with "00": 10,001 of them read in vain).
+                var cap = terms is [_, { IsComment: false, IsShort: true }] ? ShortValueWithCommentFirst : TextSearchTerms.MaxCandidates;
+                var found = await ByCommentAsync(db, comments, cap + 1, ct);
                 var exact = TextSearchTerms.Covers(filter, [term]);
-                if (found.Count <= TextSearchTerms.MaxCandidates)
+                if (found.Count <= cap)
                 {
                     return new TextCandidates(found, IsComplete: true, IsExact: exact);
                 }
@@ -117,6 +120,9 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         return tooMany;
     }
 
+    /// <summary>Up to this many entries of a comment with a short value text are its candidates; past it the value's are read.</summary>
+    private const int ShortValueWithCommentFirst = 2_000;
+
     /// <summary>
     /// The newest <paramref name="count"/> entries holding a short value text (<paramref name="value"/>, looked up in the
     /// values' own index alone) and the comment, newest first: the rows above the index's mark matched in the table, then
@@ -128,19 +134,17 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         var (e, id) = (value.Names, value.Names.Column(x => x.Id));
         // The comment's texts are the first parameters of both queries, so its condition reads the same ones.
         var commentCondition = new IndexQuery(value.Names, [comment]).TableCondition;
-        var indexed = value.Matches is [(_, var match)]
-            ? $$"""
-              UNION ALL
-              SELECT "Value" FROM (SELECT v.rowid AS "Value" FROM "ExceptionValueSearch" AS v JOIN {{e.Table}} ON {{e.Table}}.{{id}} = v.rowid
-                  WHERE "ExceptionValueSearch" MATCH {{{both.MatchParameter}}} AND {{commentCondition}} ORDER BY v.rowid DESC LIMIT {{count}})
-              """
-            : "";
+        var indexed = value.Matches.Select((match, i) => $$"""
+            UNION ALL
+            SELECT "Value" FROM (SELECT v.rowid AS "Value" FROM "{{match.Table}}" AS v JOIN {{e.Table}} ON {{e.Table}}.{{id}} = v.rowid
+                WHERE "{{match.Table}}" MATCH {{{both.MatchParameter + i}}} AND {{commentCondition}} ORDER BY v.rowid DESC LIMIT {{count}})
+            """);
         var sql = $$"""
             SELECT "Value" FROM (SELECT {{id}} AS "Value" FROM {{e.Table}}
                 WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{both.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
-            {{indexed}}
+            {{string.Join("\n", indexed)}}
             """;
-        object[] parameters = value.Matches is [(_, var query)] ? [.. both.GlobParameters, query] : [.. both.GlobParameters];
+        object[] parameters = [.. both.GlobParameters, .. value.Matches.Select(m => m.Query)];
         var ids = await db.Database.SqlQueryRaw<long>(sql, parameters).ToListAsync(ct);
         return TextSearchTerms.NewestOf(ids, count);
     }
@@ -347,10 +351,10 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private sealed class IndexQuery
     {
         private readonly IReadOnlyList<TextTerm> terms;
-        private readonly string? shortValueMatch;
+        private readonly IReadOnlyList<(string Table, string Query)> shortValueMatches;
 
-        public IndexQuery(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms, string? shortValueMatch = null) =>
-            (Names, this.terms, this.shortValueMatch) = (names, terms, shortValueMatch);
+        public IndexQuery(StoreNames<ExceptionEntry> names, IReadOnlyList<TextTerm> terms, IReadOnlyList<(string Table, string Query)>? shortValueMatches = null) =>
+            (Names, this.terms, this.shortValueMatches) = (names, terms, shortValueMatches ?? []);
 
         /// <summary>A query that asks no index: the term is matched in every row of the entries' table (<see cref="FirstId"/>).</summary>
         public static IndexQuery Scan(StoreNames<ExceptionEntry> names, TextTerm term) => new(names, [term]) { scans = true };
@@ -379,22 +383,26 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 return query;
             }
 
-            // Common among all the index holds, whatever the filter's type: that is what the vocabulary's lists hold ("m" of a
-            // type no entry has took 32–48 ms to read them), and the scan then reads the type's entries, by its index.
-            var anyOtherType = new IndexQuery(names, [term with { Arms = [.. term.Arms.Select(a => a with { Types = TextSearchTerms.OtherTypes })] }]);
-            if (skipCommon && await anyOtherType.IsCommonAsync(db, ct))
-            {
-                return null;
-            }
-
-            var anyOf = new List<string>();
+            var anyOf = new Dictionary<string, List<string>>();
             var exact = true;
             foreach (var arm in term.Arms)
             {
+                // Each class of types has its own index: phones and number prefixes, and the rest.
+                var (table, classTypes) = arm.Types is { } armTypes && armTypes.All(TextSearchTerms.PhoneTypes.Contains)
+                    ? (PhoneSearchTable, TextSearchTerms.PhoneTypes)
+                    : (ValueSearchTable, TextSearchTerms.OtherTypes);
+                // Common among all its class's index holds, whatever the filter's type: that is what the vocabulary's lists
+                // hold ("m" of a type no entry has took 32–48 ms to read them), and the scan then reads the type's entries.
+                var ofClass = new IndexQuery(names, [term with { Arms = [arm with { Types = classTypes }] }]);
+                if (skipCommon && await ofClass.IsCommonAsync(db, ct))
+                {
+                    return null;
+                }
+
                 var trigrams = new List<string>();
                 foreach (var text in arm.Texts.Where(TextSearchTerms.IsShort))
                 {
-                    var starting = await ShortValueTermsAsync(db, text, ct);
+                    var starting = await ShortValueTermsAsync(db, table, text, ct);
                     if (starting.Count >= ShortValueTermsLimit)
                     {
                         // A text in that many contexts is in most values: the scan is the way, and the list would be cut.
@@ -404,22 +412,24 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                     trigrams.AddRange(starting);
                 }
 
-                // A type the index marks apart, or every other type, is a condition of the index itself; an arm with a
-                // long text as well (a punycode spelling) is looked up in the main index, which is not exact.
-                var types = arm.Types ?? TextSearchTerms.OtherTypes;
+                // A type the index marks apart is a condition of the index itself (none when the arm has its class's every
+                // type); an arm with a long text as well (a punycode spelling) is looked up in the main index, not exact.
+                var types = arm.Types ?? classTypes;
                 var marked = types.All(ValueTypeMarks.ContainsKey);
-                exact &= arm.Texts.All(TextSearchTerms.IsShort) && (marked || TextSearchTerms.OtherTypes.All(types.Contains));
+                var wholeClass = classTypes.All(types.Contains);
+                exact &= arm.Texts.All(TextSearchTerms.IsShort) && (marked || wholeClass);
                 if (trigrams.Count > 0)
                 {
-                    var typeCondition = marked && !TextSearchTerms.OtherTypes.All(types.Contains)
+                    var typeCondition = marked && !wholeClass
                         ? $" AND ({string.Join(" OR ", types.Select(t => Quoted(new string(ValueTypeMarks[t], 3))))})"
                         : "";
-                    anyOf.Add($"(({string.Join(" OR ", trigrams.Distinct().Select(Quoted))}){typeCondition})");
+                    (anyOf.TryGetValue(table, out var list) ? list : anyOf[table] = []).Add(
+                        $"(({string.Join(" OR ", trigrams.Distinct().Select(Quoted))}){typeCondition})");
                 }
             }
 
-            // No trigram starts with the text: no indexed value holds it, and only the rows above the mark are read.
-            return new IndexQuery(names, [term], anyOf.Count > 0 ? string.Join(" OR ", anyOf) : null) { IsExact = exact };
+            // An index with no trigram starting with the text holds no value with it, and is not asked.
+            return new IndexQuery(names, [term], [.. anyOf.Select(a => (a.Key, string.Join(" OR ", a.Value)))]) { IsExact = exact };
         }
 
         /// <summary>
@@ -440,7 +450,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         public IReadOnlyList<(string Table, string Query)> Matches => scans ? [] :
         [
             .. Match is { } match ? [("ExceptionSearch", match)] : Array.Empty<(string, string)>(),
-            .. shortValueMatch is { } shortMatch ? [("ExceptionValueSearch", shortMatch)] : Array.Empty<(string, string)>(),
+            .. shortValueMatches,
         ];
 
         public object[] Parameters => [.. GlobParameters, .. Matches.Select(m => m.Query)];
@@ -529,13 +539,19 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// is indexed with two end marks after it. At most <see cref="ShortValueTermsLimit"/>; past that the text is in so many
     /// values that the caller's sample calls it common first.
     /// </summary>
-    private static async Task<List<string>> ShortValueTermsAsync(CrmDbContext db, string text, CancellationToken ct)
+    private static async Task<List<string>> ShortValueTermsAsync(CrmDbContext db, string table, string text, CancellationToken ct)
     {
         var sql = $$"""
-            SELECT term AS "Value" FROM "ExceptionValueSearchTerms" WHERE term >= {0} AND term < {1} LIMIT {{ShortValueTermsLimit}}
+            SELECT term AS "Value" FROM "{{table}}Terms" WHERE term >= {0} AND term < {1} LIMIT {{ShortValueTermsLimit}}
             """;
         return await db.Database.SqlQueryRaw<string>(sql, text, text + char.ConvertFromUtf32(0x10FFFF)).ToListAsync(ct);
     }
+
+    /// <summary>The values' own index of addresses and domains (migration ShortValueTexts), with its vocabulary "…Terms".</summary>
+    private const string ValueSearchTable = "ExceptionValueSearch";
+
+    /// <summary>The values' own index of phones and number prefixes, their digits as written (migration ShortValueTexts).</summary>
+    private const string PhoneSearchTable = "ExceptionPhoneSearch";
 
     /// <summary>At most this many trigrams stand for one short value text in an FTS5 query.</summary>
     private const int ShortValueTermsLimit = 2_000;
@@ -552,6 +568,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         [EntryType.Email] = '\uE011',
         [EntryType.EmailDomain] = '\uE012',
         [EntryType.EmailDomainTree] = '\uE013',
+        [EntryType.Phone] = '\uE014',
+        [EntryType.PhonePrefix] = '\uE015',
     };
 
     /// <summary>A trigram or text as an FTS5 string, in double quotes (a quote doubled), so no character is query syntax.</summary>
@@ -678,7 +696,7 @@ public sealed class ExceptionSearchIndexer(
         }
 
         // From the indexes' content views: one spells a phone's digits as the index holds them (SqliteExceptionSearch.IndexedPhoneText),
-        // the other holds the values of other types, each with its end marks (SqliteExceptionSearch.EndMark).
+        // the values' own two (addresses and domains, phones and prefixes) write each value with its marks (SqliteExceptionSearch.EndMark).
         var indexSql = $$"""
             INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
             SELECT {{id}}, {{folded}}, {{value}} FROM "ExceptionSearchSource"
@@ -687,6 +705,9 @@ public sealed class ExceptionSearchIndexer(
         var valuesSql = $$"""
             INSERT INTO "ExceptionValueSearch" (rowid, {{value}})
             SELECT {{id}}, {{value}} FROM "ExceptionValueSearchSource"
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
+            INSERT INTO "ExceptionPhoneSearch" (rowid, {{value}})
+            SELECT {{id}}, {{value}} FROM "ExceptionPhoneSearchSource"
             WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0};
             """;
         // The comment filter's pairs of comment and type (SqliteExceptionSearch.CommentQuery), for the same rows.

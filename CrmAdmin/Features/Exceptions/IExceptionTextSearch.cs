@@ -15,8 +15,7 @@ public interface IExceptionTextSearch
 {
     /// <summary>
     /// What the index finds for the filter's comment or value text, or null when it cannot narrow the filter
-    /// (no text, a value text under three characters with digits a phone may hold, or a text so common that a scan
-    /// finds the candidates' limit sooner): see <see cref="TextCandidates"/>.
+    /// (no text, or a text so common that a scan finds the candidates' limit sooner): see <see cref="TextCandidates"/>.
     /// </summary>
     Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct);
 
@@ -67,7 +66,7 @@ public sealed record TextCandidates(IReadOnlyList<long> Ids, bool IsComplete, bo
 /// The texts a trigram index can look up for a filter (X5), the same for both providers: the folded
 /// comment, and the value's texts by type (a phone matches on the query's digits, an email or domain on the
 /// text itself). A text under <see cref="MinimumLength"/> has no trigram: a comment's is looked up among the distinct
-/// comments, a value's of other types than phones in an index of their one- and two-character texts.
+/// comments, a value's in the values' indexes of their one- and two-character texts.
 /// </summary>
 public static class TextSearchTerms
 {
@@ -123,9 +122,8 @@ public static class TextSearchTerms
     /// spelling (<see cref="ExceptionFilter.FoldedValueAsWritten"/>), each kept only for the filter's type: so
     /// "12000" of type Email never reads the phones, every one of which may hold it. A value query that no entry of
     /// the filter's type could match (letters, for phones) has no arm at all (<see cref="TextTerm.MatchesNothing"/>);
-    /// one whose phone arm has a text under <see cref="MinimumLength"/> has no term, as a scan finds its matches soonest.
-    /// A short comment has one, for the distinct comments alone, and a short value of other types one for the index of
-    /// their one- and two-character texts (<see cref="TextTerm.IsShort"/>).
+    /// a text under <see cref="MinimumLength"/> has no trigram, and is looked up among the distinct comments (a comment's)
+    /// or in the values' indexes of their one- and two-character texts (a value's; <see cref="TextTerm.IsShort"/>).
     /// </summary>
     public static IEnumerable<TextTerm> Of(StoreNames<ExceptionEntry> e, ExceptionFilter filter)
     {
@@ -150,14 +148,10 @@ public static class TextSearchTerms
                 arms.Add(new TextArm(others, filter.FoldedValueAsWritten is { } written ? [value, written] : [value]));
             }
 
-            // A text under three characters has no trigram. Only the other entries' values have an index of their one- and
-            // two-character texts (migration ShortValueTexts): a phone holds every digit and most pairs of digits, so a
-            // scan finds their matches at once, where "qz" or "é" among half a million addresses took 80–200 ms.
-            var term = new TextTerm(e.Column(x => x.Value), IsComment: false, arms);
-            if (!arms.Any(a => a.Types is { } types && types.Any(PhoneTypes.Contains) && IsShort(a.Texts)))
-            {
-                yield return term;
-            }
+            // A text under three characters has no trigram: the values have indexes of their one- and two-character texts
+            // (migration ShortValueTexts), where "qz" or "é" among half a million addresses took 80–200 ms as a scan, and
+            // "87" of type Phone 50–200 ms.
+            yield return new TextTerm(e.Column(x => x.Value), IsComment: false, arms);
         }
     }
 
@@ -187,8 +181,8 @@ public sealed record TextTerm(string Column, bool IsComment, IReadOnlyList<TextA
 {
     /// <summary>
     /// Whether a text is too short for a trigram index (<see cref="TextSearchTerms.IsShort(string)"/>): a comment's can
-    /// then be looked up among the distinct comments only, a value's (of types other than phones) in the index of the
-    /// values' one- and two-character texts.
+    /// then be looked up among the distinct comments only, a value's in the indexes of the values' one- and
+    /// two-character texts.
     /// </summary>
     public bool IsShort => Arms.Any(a => TextSearchTerms.IsShort(a.Texts));
 
