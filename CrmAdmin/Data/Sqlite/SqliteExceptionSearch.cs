@@ -556,9 +556,6 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// <summary>At most this many trigrams stand for one short value text in an FTS5 query.</summary>
     private const int ShortValueTermsLimit = 2_000;
 
-    /// <summary>The end mark after each value in the values' own index (U+E00A, private use; migration ShortValueTexts).</summary>
-    public const char EndMark = '\uE00A';
-
     /// <summary>
     /// The types the values' own index marks apart, each by three of one private-use character before the value (migration
     /// ShortValueTexts), so its trigram is the type's condition. Any other type is marked U+E010, shared, so not a condition.
@@ -696,7 +693,7 @@ public sealed class ExceptionSearchIndexer(
         }
 
         // From the indexes' content views: one spells a phone's digits as the index holds them (SqliteExceptionSearch.IndexedPhoneText),
-        // the values' own two (addresses and domains, phones and prefixes) write each value with its marks (SqliteExceptionSearch.EndMark).
+        // the values' own two (addresses and domains, phones and prefixes) write each value with its type and end marks (migration ShortValueTexts).
         var indexSql = $$"""
             INSERT INTO "ExceptionSearch" (rowid, {{folded}}, {{value}})
             SELECT {{id}}, {{folded}}, {{value}} FROM "ExceptionSearchSource"
