@@ -55,9 +55,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal((false, true), (candidates.IsComplete, candidates.IsExact));
             Assert.Equal(newest, candidates.Ids);
 
-            var service = new ExceptionListService(host.Get<IDbContextFactory<CrmDbContext>>(), host.Get<IExceptionEntryWriters>(), search,
-                host.Get<CrmAdmin.Features.Access.CrmAuthorizer>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExceptionListService>.Instance);
-            var page = await service.ListAsync(new ExceptionListQuery(filter, skip), host.Viewer);
+            var page = await ListWith(search).ListAsync(new ExceptionListQuery(filter, skip), host.Viewer);
             Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
             Assert.Equal(await ScannedPageAsync(filter, skip), page.Items.Select(r => r.Id).ToArray());
         }
@@ -620,6 +618,64 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EntryType.Email)]
+    public async Task X5_a_short_value_text_too_common_for_its_index_is_tested_on_the_rows_of_a_comment_its_pairs_find(EntryType? type)
+    {
+        // "Partner list" is in 12,000 entries, more than the candidates' limit; "k" in 8,000 of 17,000 entries, too many for its
+        // index of short texts; 3,000 hold both. The comment's rows, each tested for "k", are the exact matches.
+        await AddNumberedAsync(12_000, "Email", "'p' || i || (CASE WHEN i % 4 = 0 THEN 'k' ELSE '' END) || '@partner.example'", "'Partner list'");
+        await AddNumberedAsync(5_000, "Email", "'k' || i || '@other.example'", "'Other list'");
+        var filter = new ExceptionFilter(Comment: "partner", Value: "K", Type: type);
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+                await using var db = host.Database.CreateDbContext();
+                var candidates = (await CandidatesAsync(db, filter))!;
+                Assert.Equal((true, true, 3_000), (candidates.IsComplete, candidates.IsExact, candidates.Ids.Distinct().Count()));
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((3_000, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(await ScannedPageAsync(filter, 0), page.Items.Select(r => r.Id).ToArray());
+        }
+
+        // When every row of the comment holds the text, more than the limit match: the total is that lower bound, the page the same.
+        var every = filter with { Value = "@" };
+        await using (var db = host.Database.CreateDbContext())
+        {
+            var candidates = (await CandidatesAsync(db, every))!;
+            Assert.Equal((false, true), (candidates.IsComplete, candidates.IsExact));
+        }
+
+        var broad = await list.ListAsync(new ExceptionListQuery(every), host.Viewer);
+        Assert.Equal((ExceptionListService.CountLimit, true), (broad.Total, broad.TotalIsLowerBound));
+        Assert.Equal(await ScannedPageAsync(every, 0), broad.Items.Select(r => r.Id).ToArray());
+    }
+
+    [Fact]
+    public async Task X5_a_comment_with_more_rows_than_are_read_for_a_short_value_text_is_answered_as_before()
+    {
+        // Only the first 1,000 of the comment's 12,000 rows are read, with no sample to decide first: too few to answer, so the
+        // filter falls back to the scan, with the same exact total.
+        await AddNumberedAsync(12_000, "Email", "'p' || i || (CASE WHEN i % 4 = 0 THEN 'k' ELSE '' END) || '@partner.example'", "'Partner list'");
+        await AddNumberedAsync(5_000, "Email", "'k' || i || '@other.example'", "'Other list'");
+        await IndexEverythingAsync();
+        IExceptionTextSearch search = provider == DatabaseProvider.Sqlite
+            ? new SqliteExceptionSearch { CommentRows = 1_000, SamplesCommentRows = false }
+            : new PostgresExceptionSearch { CommentRows = 1_000, SamplesCommentRows = false };
+        var filter = new ExceptionFilter(Comment: "partner", Value: "k");
+        await using var db = host.Database.CreateDbContext();
+
+        Assert.False((await search.CandidatesAsync(db, filter, default))?.IsComplete ?? false);
+        var page = await ListWith(search).ListAsync(new ExceptionListQuery(filter), host.Viewer);
+        Assert.Equal((3_000, false), (page.Total, page.TotalIsLowerBound));
+        Assert.Equal(await ScannedPageAsync(filter, 0), page.Items.Select(r => r.Id).ToArray());
+    }
+
     [Fact]
     public async Task X5_a_comment_and_a_value_each_too_common_for_the_candidates_are_looked_up_together()
     {
@@ -888,6 +944,11 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
 
     private Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter) =>
         host.Get<IExceptionTextSearch>().CandidatesAsync(db, filter, default);
+
+    /// <summary>The list service over this search instead of the host's.</summary>
+    private ExceptionListService ListWith(IExceptionTextSearch search) =>
+        new(host.Get<IDbContextFactory<CrmDbContext>>(), host.Get<IExceptionEntryWriters>(), search,
+            host.Get<CrmAdmin.Features.Access.CrmAuthorizer>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExceptionListService>.Instance);
 
     private async Task<long[]> NewestPageAsync(ExceptionFilter filter, int skip) =>
         (await list.ListAsync(new ExceptionListQuery(filter, skip, 50), host.Viewer)).Items.Select(r => r.Id).ToArray();
