@@ -193,8 +193,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>):
-    /// about 1–1.5 µs each at a million entries, so 25 to 40 ms at the most.
+    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>),
+    /// or twice as many until more than the candidates' limit match: about 1–1.5 µs each at a million entries.
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
@@ -204,8 +204,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// rows to answer, or it did. This is for a short value text too common for its index to narrow the filter (one or two
     /// characters in one of a hundred rows or more), with a comment its pairs look up (a scan tested a million rows for both:
     /// "7" with "partner batch 3", 4,502 of 13,875, took 190 ms, these rows 20 ms). Read to the end, the comment's rows give
-    /// every match, complete and exact; past the limit, more than <see cref="TextSearchTerms.MaxCandidates"/> matches among
-    /// the rows read still tell that the total is more than that (a value most of the comment's rows hold: "1" with "batch 2").
+    /// every match, complete and exact. A comment with more rows is read only when the sample says more than
+    /// <see cref="TextSearchTerms.MaxCandidates"/> match among twice the limit's rows, until they do, which tells the total is
+    /// more than that (a value many of the comment's rows hold: "1" with "batch 2").
     /// </summary>
     private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, ExceptionFilter filter, double valueShare, CancellationToken ct)
     {
@@ -216,18 +217,21 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         // Read to the end, when the comment's rows are few and fewer than the value's (unless the value is left to a scan), or
         // until more than the candidates' limit match (with room for the sample's error).
+        var limit = CommentRows;
         if (SamplesCommentRows)
         {
             var sample = await JointShareAsync(db, both, ct);
             var toTheEnd = sample.Comment * sample.Rows <= CommentRows && (sample.Comment < valueShare || valueShare >= ShortCommonShare);
-            var pastTheLimit = sample.Comment > 0 && sample.Both / sample.Comment * CommentRows >= 1.25 * (TextSearchTerms.MaxCandidates + 1);
+            // Or only until more than the candidates' limit match, which the sample says twice the limit's rows hold.
+            limit = toTheEnd ? CommentRows : 2 * CommentRows;
+            var pastTheLimit = sample.Comment > 0 && sample.Both / sample.Comment * limit >= 1.1 * (TextSearchTerms.MaxCandidates + 1);
             if (!toTheEnd && !pastTheLimit)
             {
                 return null;
             }
         }
 
-        var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(CommentRows), both.Parameters()).ToListAsync(ct);
+        var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(limit), both.Parameters()).ToListAsync(ct);
         var readToTheEnd = !found.Remove(TextQuery.RowsPastLimit);
         var exact = !found.Remove(TextQuery.BacklogHadRows);
         var ids = found.Distinct().ToArray();

@@ -136,8 +136,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>):
-    /// about 1 µs each at a million entries.
+    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>),
+    /// or twice as many until more than the candidates' limit match: about 1 µs each at a million entries.
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
@@ -151,8 +151,9 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// has at most that many rows: every match, complete and exact ("7" with "partner batch 3", 4,502 of 13,875: a scan of a
     /// million entries, 314 ms, against 40–58; a rare value's own index would be quicker, but only after a sample to tell it is
     /// rare, and these rows take 25 ms at the most). Or, with more rows, when a probe of them says more than
-    /// <see cref="TextSearchTerms.MaxCandidates"/> match among the first rows read, until they do, which tells the total is more
-    /// than that ("1" with "batch 2"). The rows above the index's mark are matched in the table, in the same statement.
+    /// <see cref="TextSearchTerms.MaxCandidates"/> match among twice the limit's rows, until they do, which tells the total is more
+    /// than that ("1" with "batch 2"; "9" of type Phone with "batch 1", 41% of the rows: a scan for them took 70 ms). The rows
+    /// above the index's mark are matched in the table, in the same statement.
     /// </summary>
     private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, CommentQuery comments, IndexQuery both, CancellationToken ct)
     {
@@ -160,31 +161,37 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         var globs = both.GlobParameters.ToList();
         object[] parameters = [.. globs, .. comments.Parameters];
         var value = both.TermTableConditions[1];
-        var rows = $"""SELECT "EntryId" FROM "ExceptionSearchCommentEntries" WHERE "CommentId" IN ({comments.PairIdsSqlAt(globs.Count)}) LIMIT {CommentRows + 1}""";
+        string Rows(int limit) => $"""SELECT "EntryId" FROM "ExceptionSearchCommentEntries" WHERE "CommentId" IN ({comments.PairIdsSqlAt(globs.Count)}) LIMIT {limit + 1}""";
+        var limit = CommentRows;
         if (SamplesCommentRows)
         {
             // The comment's rows counted on the pairs' index alone, and the value tested on one in CommentProbeStride of them (by
             // id, so spread over the pairs): 3–5 ms, where a sample of the whole table took 6–10.
             var probe = $"""
-                WITH m AS ({rows})
+                WITH m AS ({Rows(CommentRows)})
                 SELECT count(*) AS "Rows", coalesce(avg(CASE WHEN m."EntryId" % {CommentProbeStride} = 0 THEN (
                     SELECT CASE WHEN {value} THEN 1.0 ELSE 0.0 END FROM {e.Table} WHERE {e.Table}.{id} = m."EntryId") END), 0.0) AS "Share"
                 FROM m
                 """;
             var comment = (await db.Database.SqlQueryRaw<CommentRowsProbe>(probe, parameters).ToListAsync(ct)).Single();
-            if (comment.Rows > CommentRows && comment.Share * CommentRows < 1.25 * (TextSearchTerms.MaxCandidates + 1))
+            if (comment.Rows > CommentRows)
             {
-                return null;
+                // Read only until more than the candidates' limit match, which the probe says twice the limit's rows hold.
+                limit = 2 * CommentRows;
+                if (comment.Share * limit < 1.1 * (TextSearchTerms.MaxCandidates + 1))
+                {
+                    return null;
+                }
             }
         }
 
         // Each branch stops on its own: the matches at the candidates' cap, the rows at the limit (counted on the pairs' index alone).
         var cap = TextSearchTerms.MaxCandidates + 1;
         var sql = $"""
-            WITH m AS ({rows})
+            WITH m AS ({Rows(limit)})
             SELECT "Value" FROM (SELECT e.{id} AS "Value" FROM m JOIN {e.Table} AS e ON e.{id} = m."EntryId" WHERE {value} LIMIT {cap})
             UNION ALL
-            SELECT {RowsPastLimit} WHERE (SELECT count(*) FROM m) > {CommentRows}
+            SELECT {RowsPastLimit} WHERE (SELECT count(*) FROM m) > {limit}
             UNION ALL
             SELECT "Value" FROM (SELECT {id} AS "Value" FROM {e.Table}
                 WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {both.TableCondition} LIMIT {cap})
