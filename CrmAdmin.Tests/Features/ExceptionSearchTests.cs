@@ -657,7 +657,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
-    public async Task X5_a_comment_with_more_rows_than_are_read_for_a_short_value_text_is_answered_as_before()
+    public async Task X5_a_comment_with_more_rows_than_are_read_for_a_short_value_text_is_answered_as_before_unless_enough_match_in_twice_as_many()
     {
         // Only the first 1,000 of the comment's 12,000 rows are read, with no sample to decide first: too few to answer, so the
         // filter falls back to the scan, with the same exact total.
@@ -674,6 +674,18 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         var page = await ListWith(search).ListAsync(new ExceptionListQuery(filter), host.Viewer);
         Assert.Equal((3_000, false), (page.Total, page.TotalIsLowerBound));
         Assert.Equal(await ScannedPageAsync(filter, 0), page.Items.Select(r => r.Id).ToArray());
+
+        // With a limit of 6,000 rows, "@" (in every row of the comment) is read past it, to twice as many, as the first rows tell
+        // more than 10,000 will match there: the candidates say so exactly, and the total is that lower bound.
+        IExceptionTextSearch twice = provider == DatabaseProvider.Sqlite
+            ? new SqliteExceptionSearch { CommentRows = 6_000 }
+            : new PostgresExceptionSearch { CommentRows = 6_000 };
+        var every = filter with { Value = "@" };
+        var candidates = (await twice.CandidatesAsync(db, every, default))!;
+        Assert.Equal((false, true), (candidates.IsComplete, candidates.IsExact));
+        var broad = await ListWith(twice).ListAsync(new ExceptionListQuery(every), host.Viewer);
+        Assert.Equal((ExceptionListService.CountLimit, true), (broad.Total, broad.TotalIsLowerBound));
+        Assert.Equal(await ScannedPageAsync(every, 0), broad.Items.Select(r => r.Id).ToArray());
     }
 
     [Fact]

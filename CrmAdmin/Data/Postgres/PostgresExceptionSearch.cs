@@ -242,7 +242,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// Of about <see cref="SampledRows"/> search rows sampled as in <see cref="ShareAsync"/>, the share holding the comment and the
-    /// share holding both texts (0 to 1), and the planner's count of the search rows.
+    /// share holding both texts (0 to 1), and the planner's count of the search rows, or the rows sampled when more: a table
+    /// never analyzed yet counts -1, and is sampled whole.
     /// </summary>
     private static async Task<JointShare> JointShareAsync(CrmDbContext db, TextQuery both, CancellationToken ct)
     {
@@ -250,7 +251,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         var sql = $"""
             SELECT coalesce(count(*) FILTER (WHERE {comment})::float8 / nullif(count(*), 0), 0) AS "Comment",
                 coalesce(count(*) FILTER (WHERE {comment} AND {value})::float8 / nullif(count(*), 0), 0) AS "Both",
-                (SELECT reltuples FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass)::float8 AS "Rows"
+                GREATEST((SELECT reltuples FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass), count(*))::float8 AS "Rows"
             FROM "ExceptionSearch" {Sample}
             """;
         return (await db.Database.SqlQueryRaw<JointShare>(sql, both.Parameters()).ToListAsync(ct)).Single();
