@@ -89,6 +89,13 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
+            if (together is not null && commentPairs is not null && !term.IsComment
+                && await CommentRowsWithValueAsync(db, commentPairs, together, shortValue: false, ct) is { } manyInCommentRows)
+            {
+                // More than the candidates' limit among the comment's first rows: fewer to read than FTS5's two lists.
+                return manyInCommentRows;
+            }
+
             if (term.IsShortComment || together is not null)
             {
                 // Too short for FTS5, or both texts go to it together, below.
@@ -96,7 +103,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             }
 
             if (commentPairs is not null && term is { IsComment: false, IsShort: true }
-                && await CommentRowsWithValueAsync(db, commentPairs, new IndexQuery(e, terms), ct) is { } inCommentRows)
+                && await CommentRowsWithValueAsync(db, commentPairs, new IndexQuery(e, terms), shortValue: true, ct) is { } inCommentRows)
             {
                 // The comment's few rows, each tested for the short value text, are fewer to read than the value's many.
                 return inCommentRows;
@@ -152,17 +159,18 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// million entries, 314 ms, against 40–58; a rare value's own index would be quicker, but only after a sample to tell it is
     /// rare, and these rows take 25 ms at the most). Or, with more rows, when a probe of them says more than
     /// <see cref="TextSearchTerms.MaxCandidates"/> match among twice the limit's rows, until they do, which tells the total is more
-    /// than that ("1" with "batch 2"; "9" of type Phone with "batch 1", 41% of the rows: a scan for them took 70 ms). The rows
-    /// above the index's mark are matched in the table, in the same statement.
+    /// than that ("1" with "batch 2"; "9" of type Phone with "batch 1", in a quarter of its rows: a scan for them took 70 ms). A value of
+    /// trigrams (not <paramref name="shortValue"/>) is read so only for that lower bound: otherwise FTS5 looks both texts up
+    /// together. The rows above the index's mark are matched in the table, in the same statement.
     /// </summary>
-    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, CommentQuery comments, IndexQuery both, CancellationToken ct)
+    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, CommentQuery comments, IndexQuery both, bool shortValue, CancellationToken ct)
     {
         var (e, id) = (both.Names, both.Names.Column(x => x.Id));
         var globs = both.GlobParameters.ToList();
         object[] parameters = [.. globs, .. comments.Parameters];
         var value = both.TermTableConditions[1];
         string Rows(int limit) => $"""SELECT "EntryId" FROM "ExceptionSearchCommentEntries" WHERE "CommentId" IN ({comments.PairIdsSqlAt(globs.Count)}) LIMIT {limit + 1}""";
-        var limit = CommentRows;
+        var (limit, toTheEnd) = (CommentRows, true);
         if (SamplesCommentRows)
         {
             // The comment's rows counted on the pairs' index alone, and the value tested on one in CommentProbeStride of them (by
@@ -174,30 +182,41 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 FROM m
                 """;
             var comment = (await db.Database.SqlQueryRaw<CommentRowsProbe>(probe, parameters).ToListAsync(ct)).Single();
+            var enough = 1.1 * (TextSearchTerms.MaxCandidates + 1);
             if (comment.Rows > CommentRows)
             {
                 // Read only until more than the candidates' limit match, which the probe says twice the limit's rows hold.
-                limit = 2 * CommentRows;
-                if (comment.Share * limit < 1.1 * (TextSearchTerms.MaxCandidates + 1))
+                (limit, toTheEnd) = (2 * CommentRows, false);
+                if (comment.Share * limit < enough)
+                {
+                    return null;
+                }
+            }
+            else if (!shortValue)
+            {
+                // A value of trigrams is quicker to look up with the comment in FTS5 unless this gives a lower bound.
+                toTheEnd = false;
+                if (comment.Share * comment.Rows < enough)
                 {
                     return null;
                 }
             }
         }
 
-        // Each branch stops on its own: the matches at the candidates' cap, the rows at the limit (counted on the pairs' index alone).
+        // Each branch stops on its own: the matches at the candidates' cap, the rows at the limit. Whether the comment has more rows
+        // is asked (on the pairs' index alone, 5–10 ms for 50,000) only when the rows are to be read to the end; NOT MATERIALIZED
+        // lets the matches stop the rows' read (materialized, all 50,000 were read first).
         var cap = TextSearchTerms.MaxCandidates + 1;
         var sql = $"""
-            WITH m AS ({Rows(limit)})
+            WITH m AS NOT MATERIALIZED ({Rows(limit)})
             SELECT "Value" FROM (SELECT e.{id} AS "Value" FROM m JOIN {e.Table} AS e ON e.{id} = m."EntryId" WHERE {value} LIMIT {cap})
-            UNION ALL
-            SELECT {RowsPastLimit} WHERE (SELECT count(*) FROM m) > {limit}
+            {(toTheEnd ? $"UNION ALL SELECT {RowsPastLimit} WHERE EXISTS (SELECT 1 FROM m LIMIT 1 OFFSET {limit})" : "")}
             UNION ALL
             SELECT "Value" FROM (SELECT {id} AS "Value" FROM {e.Table}
                 WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {both.TableCondition} LIMIT {cap})
             """;
         var found = await db.Database.SqlQueryRaw<long>(sql, parameters).ToListAsync(ct);
-        var readToTheEnd = !found.Remove(RowsPastLimit);
+        var readToTheEnd = toTheEnd && !found.Remove(RowsPastLimit);
         var ids = found.Distinct().ToList();
         return ids.Count > TextSearchTerms.MaxCandidates ? new TextCandidates([], IsComplete: false, IsExact: true)
             : readToTheEnd ? new TextCandidates(ids, IsComplete: true, IsExact: true)
