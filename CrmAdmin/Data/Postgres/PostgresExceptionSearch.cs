@@ -200,8 +200,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>),
-    /// or twice as many until more than the candidates' limit match: about 1–1.5 µs each at a million entries.
+    /// At most this many rows of a comment are read to test each for a value text (<see cref="CommentRowsWithValueAsync"/>), or twice
+    /// as many until more than the candidates' limit match: about 1–1.5 µs each at a million entries.
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
@@ -235,7 +235,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 && shortValueShare is { } valueShare && (sample.Comment < valueShare || valueShare >= ShortCommonShare);
             // Or only until more than the candidates' limit match, which the sample says twice the limit's rows hold.
             limit = toTheEnd ? CommentRows : 2 * CommentRows;
-            var pastTheLimit = sample.Comment > 0 && sample.Both / sample.Comment * limit >= 1.1 * (TextSearchTerms.MaxCandidates + 1);
+            var pastTheLimit = sample.Comment > 0
+                && Math.Min(sample.Both * sample.Rows, sample.Both / sample.Comment * limit) >= 1.1 * (TextSearchTerms.MaxCandidates + 1);
             if (!toTheEnd && !pastTheLimit)
             {
                 return null;

@@ -26,7 +26,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// <summary>How many of a comment's rows <see cref="CommentRowsWithValueAsync"/> reads at most (<see cref="CommentRowsLimit"/>; a test lowers it).</summary>
     internal int CommentRows { get; init; } = CommentRowsLimit;
 
-    /// <summary>Whether <see cref="CommentRowsWithValueAsync"/> asks a sample first (a test turns it off to reach the rows past the limit).</summary>
+    /// <summary>Whether <see cref="CommentRowsWithValueAsync"/> probes the comment's rows first (a test turns it off to reach the rows past the limit).</summary>
     internal bool SamplesCommentRows { get; init; } = true;
 
     /// <inheritdoc />
@@ -143,8 +143,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>),
-    /// or twice as many until more than the candidates' limit match: about 1 µs each at a million entries.
+    /// At most this many rows of a comment are read to test each for a value text (<see cref="CommentRowsWithValueAsync"/>), or twice
+    /// as many until more than the candidates' limit match: about 1 µs each at a million entries.
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
@@ -152,10 +152,10 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private const long RowsPastLimit = -2;
 
     /// <summary>
-    /// The filter's comment and short value text together (<paramref name="both"/>, comment first), from the comment's rows, found
+    /// The filter's comment and value text together (<paramref name="both"/>, comment first), from the comment's rows, found
     /// exactly by its pairs of comment and type (<paramref name="comments"/>), each read by key and tested for the value, or null
-    /// when that would read more than <see cref="CommentRowsLimit"/> rows to answer, or it did. Read to the end when the comment
-    /// has at most that many rows: every match, complete and exact ("7" with "partner batch 3", 4,502 of 13,875: a scan of a
+    /// when that would read more than <see cref="CommentRowsLimit"/> rows to answer, or it did. With a short value text, read to the
+    /// end when the comment has at most that many rows: every match, complete and exact ("7" with "partner batch 3", 4,502 of 13,875: a scan of a
     /// million entries, 314 ms, against 40–58; a rare value's own index would be quicker, but only after a sample to tell it is
     /// rare, and these rows take 25 ms at the most). Or, with more rows, when a probe of them says more than
     /// <see cref="TextSearchTerms.MaxCandidates"/> match among twice the limit's rows, until they do, which tells the total is more
