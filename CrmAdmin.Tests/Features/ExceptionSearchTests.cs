@@ -163,6 +163,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         new ExceptionFilter(Comment: "spam", Value: "sp", Type: EntryType.Email),
         new ExceptionFilter(Value: "555"),
         new ExceptionFilter(Comment: "spam", Value: "415", Type: EntryType.Phone),
+        new ExceptionFilter(Comment: "s", Value: "4 1"),
+        new ExceptionFilter(Comment: "sp", Value: "5 5", Type: EntryType.Phone),
     };
 
     private ServiceTestHost host = default!;
@@ -656,6 +658,28 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             var broad = await list.ListAsync(new ExceptionListQuery(every), host.Viewer);
             Assert.Equal((ExceptionListService.CountLimit, true), (broad.Total, broad.TotalIsLowerBound));
             Assert.Equal(await ScannedPageAsync(every, 0), broad.Items.Select(r => r.Id).ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task X5_a_value_of_short_digits_and_a_longer_text_with_a_comment_in_many_distinct_comments_is_looked_up_exactly()
+    {
+        // "5 5" is "55" on phones (short) and "5 5" on other entries (trigrams); "mixed" is in 2,100 distinct comments and
+        // 10,100 entries, too many for its pairs and for the candidates, so the value's entries are tested for the comment.
+        await AddNumberedAsync(10_100, "Email", "'m' || i || '@mixed.example'", "'Mixed ' || (i % 2100)");
+        await AddNumberedAsync(30, "Phone", "'+1200555' || (1000 + i)", "'Mixed ' || i");
+        await AddNumberedAsync(40, "Phone", "'+1200555' || (2000 + i)", "'Other ' || i");
+        var filter = new ExceptionFilter(Comment: "mixed", Value: "5 5");
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((30, false), (page.Total, page.TotalIsLowerBound));
+            Assert.All(page.Items, r => Assert.Contains("555", r.Value));
         }
     }
 

@@ -115,10 +115,11 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
-            if (terms is [{ IsComment: true } comment, _] && query.IsShortValueOnly)
+            if (terms is [{ IsComment: true } comment, _] && term.IsShort)
             {
                 // A short value text with a comment: its entries, each tested for the comment ("00" of type Email with
-                // "telemarketing": 5,186 of 18,000, 212–258 ms as a scan).
+                // "telemarketing": 5,186 of 18,000, 212–258 ms as a scan). So too when the value has a long text beside it (a
+                // query's digits are short, its text not: "5 5" with "7" was a scan, 305 ms), and a comment too short for FTS5.
                 var both = await ShortValueWithCommentAsync(db, query, comment, TextSearchTerms.MaxCandidates + 1, ct);
                 return new TextCandidates(both, IsComplete: both.Count <= TextSearchTerms.MaxCandidates, IsExact: query.IsExact);
             }
@@ -244,12 +245,14 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     {
         var both = new IndexQuery(value.Names, [comment, .. value.Terms]);
         var (e, id) = (value.Names, value.Names.Column(x => x.Id));
-        // The comment's texts are the first parameters of both queries, so its condition reads the same ones.
+        // The comment's texts are the first parameters of both queries, so its condition reads the same ones. It is asked of the
+        // entry in a subquery, where its columns are the entries' own: the main index has a column of the same name.
         var commentCondition = new IndexQuery(value.Names, [comment]).TableCondition;
         var indexed = value.Matches.Select((match, i) => $$"""
             UNION ALL
-            SELECT "Value" FROM (SELECT v.rowid AS "Value" FROM "{{match.Table}}" AS v JOIN {{e.Table}} ON {{e.Table}}.{{id}} = v.rowid
-                WHERE "{{match.Table}}" MATCH {{{both.MatchParameter + i}}} AND {{commentCondition}} ORDER BY v.rowid DESC LIMIT {{count}})
+            SELECT "Value" FROM (SELECT v.rowid AS "Value" FROM "{{match.Table}}" AS v
+                WHERE "{{match.Table}}" MATCH {{{both.MatchParameter + i}}} AND EXISTS (SELECT 1 FROM {{e.Table}} WHERE {{id}} = v.rowid AND {{commentCondition}})
+                ORDER BY v.rowid DESC LIMIT {{count}})
             """);
         var sql = $$"""
             SELECT "Value" FROM (SELECT {{id}} AS "Value" FROM {{e.Table}}
@@ -576,9 +579,6 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
         /// <summary>The query's terms.</summary>
         public IReadOnlyList<TextTerm> Terms => terms;
-
-        /// <summary>Whether the query asks the values' own index alone (every text a short value text), never the main index.</summary>
-        public bool IsShortValueOnly => !scans && Match is null && terms is [{ IsComment: false }];
 
         /// <summary>
         /// Whether at least one in <see cref="CommonShare"/> of about <see cref="SampledRows"/> entries, spread evenly over
