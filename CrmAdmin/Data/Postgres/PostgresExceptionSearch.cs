@@ -58,7 +58,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>How many of a comment's rows <see cref="CommentRowsWithValueAsync"/> reads at most (<see cref="CommentRowsLimit"/>; a test lowers it).</summary>
     internal int CommentRows { get; init; } = CommentRowsLimit;
 
-    /// <summary>Whether <see cref="CommentRowsWithValueAsync"/> probes the comment's rows first (a test turns it off to reach the rows past the limit).</summary>
+    /// <summary>Whether the comment's rows are counted before <see cref="CommentRowsWithValueAsync"/> reads them (a test turns it off to reach the rows past the limit).</summary>
     internal bool SamplesCommentRows { get; init; } = true;
 
     /// <inheritdoc />
@@ -105,7 +105,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     {
         TextCandidates? tooMany = null;
         var together = TextQuery.Together(db, filter);
-        var commentByPairs = false;
+        // With a short value text, the comment's rows are counted further than the candidates' limit (never less: fewer found
+        // than it means all were): up to CommentRows, they may be read for the value below (CommentRowsWithValueAsync).
+        var commentRowsCap = Math.Max(TextQuery.CommentAndValue(db, filter) is { HasShortValue: true } ? CommentRows : 0, TextSearchTerms.MaxCandidates) + 1;
+        int? commentRows = null;
         foreach (var query in TextQuery.Of(db, filter))
         {
             if (query.MatchesNothing)
@@ -114,13 +117,14 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
-            commentByPairs |= byComment;
             bool? isCommon = null;
             if (query.HasShortValue)
             {
                 // Its index has no statistics, so the planner cannot tell a rare short text from a common one: a sample does.
                 var share = await ShareAsync(db, query, ct);
-                if (commentByPairs && share >= CommonShare && await CommentRowsWithValueAsync(db, filter, share, ct) is { } inCommentRows)
+                if (commentRows is { } rows && share >= CommonShare
+                    && (!SamplesCommentRows || (rows <= CommentRows && (share >= ShortCommonShare || rows < share * await SearchRowsAsync(db, ct))))
+                    && await CommentRowsWithValueAsync(db, filter, ct) is { } inCommentRows)
                 {
                     // The comment's few rows, each tested for the value, are fewer to read than the value's many.
                     return inCommentRows;
@@ -151,13 +155,6 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                     : null;
                 if (!byComment && (query.IsShortComment || (together is not null && (query.IsComment || filter.Type is null || isCommon == true))))
                 {
-                    if (commentByPairs && together is not null && !query.IsComment
-                        && await CommentRowsWithValueAsync(db, filter, shortValueShare: null, ct) is { } inCommentRows)
-                    {
-                        // More than the candidates' limit among the comment's first rows: fewer to read than the two indexes' lists.
-                        return inCommentRows;
-                    }
-
                     // Too short for the trigram index: only the pairs could have narrowed it. Or both texts go to the
                     // trigram indexes together, below, unless the filter names a type and its value is rare: then the
                     // value's own few candidates are quicker, as the planner, which cannot tell how many of one type's
@@ -167,16 +164,17 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 }
             }
 
-            var candidates = await CandidatesAsync(db, filter, query, byComment, ct, isCommon);
+            var (candidates, found) = await CandidatesAsync(db, filter, query, byComment, ct, isCommon, query.IsComment && byComment ? commentRowsCap : null);
             if (candidates.IsComplete)
             {
                 return candidates;
             }
 
+            commentRows = query.IsComment && byComment ? found : null;
             tooMany = candidates;
         }
 
-        return together is not null ? await CandidatesAsync(db, filter, together, byComment: false, ct) : tooMany;
+        return together is not null ? (await CandidatesAsync(db, filter, together, byComment: false, ct)).Candidates : tooMany;
     }
 
     /// <summary>
@@ -185,65 +183,53 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// common (<see cref="IsCommonAsync"/>, unless <paramref name="isCommon"/> already tells), where a scan finds the first
     /// few thousand sooner than an index finds them all.
     /// </summary>
-    private static async Task<TextCandidates> CandidatesAsync(
-        CrmDbContext db, ExceptionFilter filter, TextQuery query, bool byComment, CancellationToken ct, bool? isCommon = null)
+    private static async Task<(TextCandidates Candidates, int Found)> CandidatesAsync(
+        CrmDbContext db, ExceptionFilter filter, TextQuery query, bool byComment, CancellationToken ct, bool? isCommon = null, int? cap = null)
     {
         await using var indexScans = !byComment && filter.Type is not null && !(isCommon ?? await IsCommonAsync(db, query, ct))
             ? await IndexScansAsync(db, ct)
             : null;
-        var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment), query.Parameters()).ToListAsync(ct);
+        var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment, cap), query.Parameters()).ToListAsync(ct);
         var exact = !found.Remove(TextQuery.BacklogHadRows) && TextSearchTerms.Covers(filter, query.Terms);
         var ids = found.Distinct().ToArray();
         return ids.Length <= TextSearchTerms.MaxCandidates
-            ? new TextCandidates(ids, IsComplete: true, IsExact: exact)
-            : new TextCandidates([], IsComplete: false, IsExact: exact);
+            ? (new TextCandidates(ids, IsComplete: true, IsExact: exact), ids.Length)
+            : (new TextCandidates([], IsComplete: false, IsExact: exact), ids.Length);
+    }
+
+    /// <summary>The planner's count of the search rows, or <see cref="double.PositiveInfinity"/> for a table never analyzed (-1).</summary>
+    private static async Task<double> SearchRowsAsync(CrmDbContext db, CancellationToken ct)
+    {
+        var rows = await db.Database.SqlQueryRaw<double>("""
+            SELECT reltuples::float8 AS "Value" FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass
+            """).SingleAsync(ct);
+        return rows > 0 ? rows : double.PositiveInfinity;
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a value text (<see cref="CommentRowsWithValueAsync"/>), or twice
-    /// as many until more than the candidates' limit match: about 1–1.5 µs each at a million entries.
+    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>):
+    /// about 1–1.5 µs each at a million entries.
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
     /// <summary>
-    /// The filter's comment and value text together, from the comment's rows (found exactly by its pairs of comment and type),
-    /// each tested for the value on the row, or null when a probe of those rows (<see cref="TextQuery.CommentRowsProbeSql"/>) says
-    /// that would read more than <see cref="CommentRowsLimit"/> rows to answer, or it did. This is for a short value text too common for its index to narrow the filter (one or two
-    /// characters in one of a hundred rows or more), with a comment its pairs look up (a scan tested a million rows for both:
-    /// "7" with "partner batch 3", 4,502 of 13,875, took 190 ms, these rows 20 ms). Read to the end, the comment's rows give
-    /// every match, complete and exact. A comment with more rows is read only when the probe says more than
-    /// <see cref="TextSearchTerms.MaxCandidates"/> match among twice the limit's rows, until they do, which tells the total is
-    /// more than that (a value many of the comment's rows hold: "1" with "batch 2"). So is a value text of trigrams
-    /// (<paramref name="shortValueShare"/> null, else the short text's share of the search rows), which the trigram indexes
-    /// otherwise intersect with the comment: "sender1" with "batch 1", 55,000 rows together, took 30–48 ms to find 10,001 of
-    /// them that way, 18–25 in the comment's rows.
+    /// The filter's comment and short value text together, from the comment's rows (found exactly by its pairs of comment and type),
+    /// each tested for the value on the row, or null when the comment has more than <see cref="CommentRows"/> rows. The caller
+    /// asks only when the comment alone had more than the candidates' limit and at most that many rows (counted by its own lookup)
+    /// and the value text is too common for its index to narrow the filter, or held by more rows than the comment (a scan tested
+    /// a million rows for both: "7" with "partner batch 3", 4,502 of 13,875, took 190 ms, these rows 20 ms). Read to the end,
+    /// they give every match, complete and exact, or, past the candidates' limit, the lower bound. (Read for a lower bound past
+    /// the limit too, with a probe of the rows first, the rows cost more than the scan or the trigram lists they replaced here:
+    /// 1.2 µs each and 12 ms of probe; SQLite's are cheaper, and it does.)
     /// </summary>
-    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, ExceptionFilter filter, double? shortValueShare, CancellationToken ct)
+    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         if (TextQuery.CommentAndValue(db, filter) is not { } both)
         {
             return null;
         }
 
-        var limit = CommentRows;
-        if (SamplesCommentRows)
-        {
-            // Read to the end when the comment's rows are few and fewer than the short value text's (unless that is left to a scan),
-            // or only until more than the candidates' limit match, which the probe says twice the limit's rows hold (with room for
-            // its error).
-            var probe = (await db.Database.SqlQueryRaw<CommentRowsProbe>(both.CommentRowsProbeSql(CommentRows, CommentProbeStride), both.Parameters())
-                .ToListAsync(ct)).Single();
-            var toTheEnd = probe.Rows <= CommentRows && shortValueShare is { } valueShare
-                && (probe.Rows < valueShare * probe.SearchRows || probe.SearchRows <= 0 || valueShare >= ShortCommonShare);
-            limit = toTheEnd ? CommentRows : 2 * CommentRows;
-            // (Past the limit the rows were counted only up to it: the comment may have twice as many.)
-            if (!toTheEnd && probe.Share * (probe.Rows > CommentRows ? limit : probe.Rows) < 1.1 * (TextSearchTerms.MaxCandidates + 1))
-            {
-                return null;
-            }
-        }
-
-        var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(limit), both.Parameters()).ToListAsync(ct);
+        var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(CommentRows), both.Parameters()).ToListAsync(ct);
         var readToTheEnd = !found.Remove(TextQuery.RowsPastLimit);
         var exact = !found.Remove(TextQuery.BacklogHadRows);
         var ids = found.Distinct().ToArray();
@@ -251,18 +237,6 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             : readToTheEnd ? new TextCandidates(ids, IsComplete: true, IsExact: exact)
             : null;
     }
-
-    /// <summary>
-    /// <see cref="CommentRowsWithValueAsync"/> first tests the value on the comment's rows whose id this divides, one in this many
-    /// (a prime, so that ids in steps of a round number are probed as often as any).
-    /// </summary>
-    private const int CommentProbeStride = 53;
-
-    /// <summary>
-    /// A comment's search rows, counted up to one more than the limit; the share (0 to 1) of the probed ones holding the value;
-    /// and the planner's count of all search rows (-1 for a table never analyzed).
-    /// </summary>
-    private sealed record CommentRowsProbe(long Rows, double Share, double SearchRows);
 
     /// <summary>The sample of <see cref="ShareAsync"/>: about <see cref="SampledRows"/> search rows, by page across the table, the same pages each time.</summary>
     private static readonly string Sample = $"""
@@ -605,9 +579,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// million entries). The last branch says, in the same snapshot, whether the backlog held anything
         /// (<see cref="BacklogHadRows"/>).
         /// </summary>
-        public string CandidatesSql(bool byComment)
+        public string CandidatesSql(bool byComment, int? commentCap = null)
         {
-            const int cap = Cap;
+            var cap = commentCap ?? Cap;
             var indexed = byComment
                 ? $"""
                   SELECT x."EntryId" AS "Value" FROM ({PairsSql}) AS c CROSS JOIN LATERAL (
@@ -662,25 +636,6 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 LIMIT {Cap}
                 """;
             return WithBacklog(indexed);
-        }
-
-        /// <summary>
-        /// For <see cref="CommentRowsSql"/>'s decision: the comment's rows ("Rows", counted up to <paramref name="rowLimit"/> + 1 on the
-        /// btree of comment, type and id alone), the share of those whose id <paramref name="stride"/> divides that hold the value
-        /// ("Share", each read by key), and the planner's count of the search rows ("SearchRows"). 2–5 ms for 25,000 rows, where a
-        /// sample of the whole table by page misjudged a comment whose entries lie together, as one import's do.
-        /// </summary>
-        public string CommentRowsProbeSql(int rowLimit, int stride)
-        {
-            var (comment, value) = (CommentAndValueConditions("").Comment, CommentAndValueConditions("x.").Value);
-            return $"""
-                SELECT count(*) AS "Rows", coalesce(avg(CASE WHEN r."EntryId" % {stride} = 0 THEN (
-                        SELECT CASE WHEN {value} THEN 1.0 ELSE 0.0 END FROM "ExceptionSearch" AS x WHERE x."EntryId" = r."EntryId") END), 0)::float8 AS "Share",
-                    (SELECT reltuples FROM pg_class WHERE oid = '"ExceptionSearch"'::regclass)::float8 AS "SearchRows"
-                FROM (SELECT s."EntryId" FROM ({PairsSqlWhere(comment)}) AS c CROSS JOIN LATERAL (
-                    SELECT "EntryId" FROM "ExceptionSearch" WHERE {Column} = c."Comment" AND "Type" = c."Type" LIMIT {rowLimit + 1}) AS s
-                    LIMIT {rowLimit + 1}) AS r
-                """;
         }
 
         /// <summary>The conditions of a query of the comment and the value (<see cref="CommentAndValue"/>), each alone, no index asked.</summary>
