@@ -107,7 +107,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         var together = TextQuery.Together(db, filter);
         // With a short value text, the comment's rows are counted further than the candidates' limit (never less: fewer found
         // than it means all were): up to CommentRows, they may be read for the value below (CommentRowsWithValueAsync).
-        var commentRowsCap = Math.Max(TextQuery.CommentAndValue(db, filter) is { HasShortValue: true } ? CommentRows : 0, TextSearchTerms.MaxCandidates) + 1;
+        var commentAndValue = TextQuery.CommentAndValue(db, filter);
+        var commentRowsCap = Math.Max(commentAndValue is { HasShortValue: true } ? CommentRows : 0, TextSearchTerms.MaxCandidates) + 1;
         int? commentRows = null;
         foreach (var query in TextQuery.Of(db, filter))
         {
@@ -124,7 +125,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 var share = await ShareAsync(db, query, ct);
                 if (commentRows is { } rows && share >= CommonShare
                     && (!SamplesCommentRows || (rows <= CommentRows && (share >= ShortCommonShare || rows < share * await SearchRowsAsync(db, ct))))
-                    && await CommentRowsWithValueAsync(db, filter, ct) is { } inCommentRows)
+                    && await CommentRowsWithValueAsync(db, commentAndValue!, ct) is { } inCommentRows)
                 {
                     // The comment's few rows, each tested for the value, are fewer to read than the value's many.
                     return inCommentRows;
@@ -222,13 +223,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// the limit too, with a probe of the rows first, the rows cost more than the scan or the trigram lists they replaced here:
     /// 1.2 µs each and 12 ms of probe; SQLite's are cheaper, and it does.)
     /// </summary>
-    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, TextQuery both, CancellationToken ct)
     {
-        if (TextQuery.CommentAndValue(db, filter) is not { } both)
-        {
-            return null;
-        }
-
         var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(CommentRows), both.Parameters()).ToListAsync(ct);
         var readToTheEnd = !found.Remove(TextQuery.RowsPastLimit);
         var exact = !found.Remove(TextQuery.BacklogHadRows);
