@@ -11,7 +11,8 @@ namespace CrmAdmin.Tests;
 /// <see cref="Header"/> names (in-process requests otherwise have none): for per-client limits and
 /// for requests that arrive through a reverse proxy.
 /// </summary>
-public sealed class ClientAddressFactory(IDictionary<string, string?>? overrides = null) : CrmAdminFactory(overrides)
+public sealed class ClientAddressFactory(IDictionary<string, string?>? overrides = null, bool productionPasswordHashing = false)
+    : CrmAdminFactory(overrides, productionPasswordHashing: productionPasswordHashing)
 {
     public const string Header = "X-Test-Client-Address";
 

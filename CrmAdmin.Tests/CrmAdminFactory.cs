@@ -13,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace CrmAdmin.Tests;
 
 /// <summary>
-/// The real app over its own database (a SQLite file, or a PostgreSQL database copied from the
-/// migrated template) with a known first administrator; settings can be overridden.
+/// The real app over its own database (a SQLite file or a PostgreSQL database, each copied from a migrated
+/// template: <see cref="SqliteTestTemplate"/>, <see cref="PostgresTestServer"/>) with a known first administrator;
+/// settings can be overridden.
 /// </summary>
 public class CrmAdminFactory : WebApplicationFactory<Program>
 {
@@ -35,10 +36,18 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
     /// <param name="provider">The database the app runs on.</param>
     /// <param name="sharing">Another app whose database this one uses too (a second instance); that one removes it.</param>
     /// <param name="testServices">Registrations added after the app's own (a slowed-down server for the browser flows).</param>
+    /// <param name="productionPasswordHashing">
+    /// Hash passwords with Identity's default iterations, for a test that times sign-ins; otherwise with <see cref="TestPasswordHashing.Iterations"/>.
+    /// </param>
     public CrmAdminFactory(IDictionary<string, string?>? overrides = null, bool pooledConnections = false,
-        DatabaseProvider provider = DatabaseProvider.Sqlite, CrmAdminFactory? sharing = null, Action<IServiceCollection>? testServices = null)
+        DatabaseProvider provider = DatabaseProvider.Sqlite, CrmAdminFactory? sharing = null, Action<IServiceCollection>? testServices = null,
+        bool productionPasswordHashing = false)
     {
-        this.testServices = testServices;
+        this.testServices = productionPasswordHashing ? testServices : services =>
+        {
+            services.UseTestPasswordHashing();
+            testServices?.Invoke(services);
+        };
         Provider = sharing?.Provider ?? provider;
         ownsDatabase = sharing is null;
         if (sharing is not null)
@@ -52,6 +61,7 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
         else
         {
             databaseFile = Path.Combine(Path.GetTempPath(), $"crmadmin-app-{Guid.NewGuid():N}.db");
+            SqliteTestTemplate.CopyToAsync(databaseFile).GetAwaiter().GetResult();
             connectionString = $"Data Source={databaseFile};Pooling={pooledConnections}";
         }
 

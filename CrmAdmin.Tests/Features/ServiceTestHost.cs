@@ -61,6 +61,7 @@ public sealed class ServiceTestHost : IAsyncDisposable
         collection.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
         collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting().AddCrmDashboard();
+        collection.UseTestPasswordHashing();
         var host = new ServiceTestHost(collection.BuildServiceProvider(), database);
         await host.services.SeedAccessAsync(configuration);
         await host.SignInUsersAsync();

@@ -14,7 +14,8 @@ namespace CrmAdmin.Tests.Features;
 public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Viewer = "viewer@test.local";
-    private readonly ClientAddressFactory factory = new();
+    // P4's timing tests compare a wrong password with an unknown address: each must cost a real hash.
+    private readonly ClientAddressFactory factory = new(productionPasswordHashing: true);
 
     public async Task InitializeAsync() => await factory.CreateUserAsync(Viewer, "Viewer");
 

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>
-/// A real database with the app's migrations applied, removed afterwards: a SQLite file, or a
-/// PostgreSQL database copied from the migrated template (<see cref="PostgresTestServer"/>).
+/// A real database with the app's migrations applied, removed afterwards: a SQLite file copied from the migrated template
+/// (<see cref="SqliteTestTemplate"/>), or a PostgreSQL database copied from its own (<see cref="PostgresTestServer"/>).
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable, IDbContextFactory<CrmDbContext>
 {
@@ -34,11 +34,9 @@ public sealed class TestDatabase : IAsyncDisposable, IDbContextFactory<CrmDbCont
         }
 
         var file = Path.Combine(Path.GetTempPath(), $"crmadmin-test-{Guid.NewGuid():N}.db");
+        await SqliteTestTemplate.CopyToAsync(file);
         // No pooling, so the file is really closed when a test ends and can be removed.
-        var database = new TestDatabase(provider, $"Data Source={file};Pooling=False", file);
-        await using var db = database.CreateDbContext();
-        await db.Database.MigrateAsync();
-        return database;
+        return new TestDatabase(provider, $"Data Source={file};Pooling=False", file);
     }
 
     public CrmDbContext CreateDbContext() => new(options);

@@ -69,6 +69,7 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<CrmAuthorizer>();
         services.AddSingleton<AccessService>();
         services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<PasswordSignIn.DummyHash>();
         return services;
     }
 

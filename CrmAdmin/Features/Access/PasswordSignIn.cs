@@ -10,7 +10,7 @@ namespace CrmAdmin.Features.Access;
 /// which accounts exist. Callers answer every refusal with <see cref="RefusedMessage"/>.
 /// </summary>
 public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<CrmUser> signIn, IPasswordHasher<CrmUser> hasher,
-    ILogger<PasswordSignIn> logger)
+    PasswordSignIn.DummyHash dummyHash, ILogger<PasswordSignIn> logger)
 {
     /// <summary>
     /// The only answer to a refused sign-in, whatever the reason: it mentions the lockout so that a
@@ -20,8 +20,23 @@ public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<Crm
     public const string RefusedMessage =
         "The email or password is wrong. After five failed attempts an account is locked for five minutes; try again later or ask an administrator.";
 
-    private static readonly Lazy<string> DummyPassword = new(() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
-    private static string? dummyHash;
+    /// <summary>
+    /// The hash an unknown address's password is checked against (<see cref="Spend"/>), made once per app (a singleton) by the
+    /// app's own hasher, so that it costs what the accounts' hashes cost under the app's settings: two apps in one process
+    /// (the tests') may hash differently, and a hash made by one and kept for the process would time the other's refusals
+    /// by the first one's cost.
+    /// </summary>
+    public sealed class DummyHash
+    {
+        private readonly string password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        private string? hash;
+
+        /// <summary>
+        /// A random password's hash by <paramref name="hasher"/>, made on the first call (every caller has the app's hasher; two
+        /// callers at once may both make one, and either serves).
+        /// </summary>
+        public string By(IPasswordHasher<CrmUser> hasher, CrmUser probe) => hash ??= hasher.HashPassword(probe, password);
+    }
 
     /// <summary>
     /// Checks the password and counts a failure towards the lockout; returns the user when the
@@ -66,8 +81,7 @@ public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<Crm
     private void Spend(string password)
     {
         var probe = new CrmUser("nobody@invalid");
-        dummyHash ??= hasher.HashPassword(probe, DummyPassword.Value);
-        hasher.VerifyHashedPassword(probe, dummyHash, password.Length <= FieldLimits.Password ? password : password[..FieldLimits.Password]);
+        hasher.VerifyHashedPassword(probe, dummyHash.By(hasher, probe), password.Length <= FieldLimits.Password ? password : password[..FieldLimits.Password]);
     }
 
     private static string Bounded(string email) => email.Length <= FieldLimits.Email ? email : email[..FieldLimits.Email] + "…";

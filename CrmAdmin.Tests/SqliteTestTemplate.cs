@@ -1,0 +1,35 @@
+using CrmAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CrmAdmin.Tests;
+
+/// <summary>
+/// The SQLite side of <see cref="PostgresTestServer"/>'s template: the app's migrations are applied once per test run to a
+/// template file, and every test's database is a copy of it. Migrating each test's file took 0.4 s, and a thousand tests
+/// start one; the template still applies every migration from scratch once per run.
+/// </summary>
+public static class SqliteTestTemplate
+{
+    private static readonly Lazy<Task<string>> Template = new(CreateAsync);
+
+    /// <summary>Writes a migrated database to <paramref name="file"/> (which must not exist).</summary>
+    public static async Task CopyToAsync(string file) => File.Copy(await Template.Value, file);
+
+    private static async Task<string> CreateAsync()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"crmadmin-template-{Environment.ProcessId}-{Guid.NewGuid():N}.db");
+        // No pooling: the connection really closes, and SQLite folds its write-ahead log into the file when the last one does.
+        await using (var db = new CrmDbContext(CrmDataExtensions.ContextOptions(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False")))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        if (File.Exists(file + "-wal"))
+        {
+            throw new InvalidOperationException($"The template {file} kept a write-ahead log: a copy of the file alone would miss it.");
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
+        return file;
+    }
+}
