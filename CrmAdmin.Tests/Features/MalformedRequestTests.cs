@@ -16,18 +16,11 @@ namespace CrmAdmin.Tests.Features;
 /// app's own validation problems are, on every endpoint group, in Production as in Development. Binding
 /// happens before the database is touched, so one provider is enough.
 /// </summary>
-public sealed class MalformedRequestTests : IAsyncLifetime
+public sealed class MalformedRequestTests(SharedApp.OnSqlite app) : IClassFixture<SharedApp.OnSqlite>
 {
-    private readonly CrmAdminFactory factory = new();
-    private HttpClient admin = default!;
-
-    public async Task InitializeAsync() => admin = await factory.CreateAdminClientAsync();
-
-    public async Task DisposeAsync()
-    {
-        admin.Dispose();
-        await factory.DisposeAsync();
-    }
+    // Every case is refused before the database is touched: one app serves them all.
+    private readonly CrmAdminFactory factory = app.Factory;
+    private readonly HttpClient admin = app.Admin;
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -10,26 +10,30 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>P5 and SPEC §9: values outside an enum and over-long strings and lists are a 400 naming what is wrong, and change nothing.</summary>
-public abstract class RequestHardeningTests(DatabaseProvider provider) : IAsyncLifetime
+public abstract class RequestHardeningTests(SharedApp app)
 {
-    public sealed class OnSqlite() : RequestHardeningTests(DatabaseProvider.Sqlite);
-
-    public sealed class OnPostgres() : RequestHardeningTests(DatabaseProvider.Postgres);
-
-    private readonly CrmAdminFactory factory = new(provider: provider);
-    private HttpClient admin = default!;
-
-    public async Task InitializeAsync()
+    public sealed class OnSqlite(OnSqlite.App app) : RequestHardeningTests(app), IClassFixture<OnSqlite.App>
     {
-        admin = await factory.CreateAdminClientAsync();
-        (await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""))).EnsureSuccessStatusCode();
+        public sealed class App() : MainLineApp(DatabaseProvider.Sqlite);
     }
 
-    public async Task DisposeAsync()
+    public sealed class OnPostgres(OnPostgres.App app) : RequestHardeningTests(app), IClassFixture<OnPostgres.App>
     {
-        admin.Dispose();
-        await factory.DisposeAsync();
+        public sealed class App() : MainLineApp(DatabaseProvider.Postgres);
     }
+
+    /// <summary>
+    /// The class's one app (each test compares the state before and after, so they may share it), with the telephony line the
+    /// routing cases call on.
+    /// </summary>
+    public abstract class MainLineApp(DatabaseProvider provider) : SharedApp(provider)
+    {
+        protected override async Task ArrangeAsync(HttpClient admin) =>
+            (await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""))).EnsureSuccessStatusCode();
+    }
+
+    private readonly CrmAdminFactory factory = app.Factory;
+    private readonly HttpClient admin = app.Admin;
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
