@@ -1,3 +1,4 @@
+using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
@@ -21,7 +22,9 @@ public static class Accessibility
               new Promise(done => setTimeout(done, 3000)),
             ])
             """);
-        var result = await page.RunAxe();
+        // Only violations are read: axe still runs every rule, but details only the violations' nodes (a MudBlazor page's
+        // passes listed every node: 1.6–2.8 s a run, about a fifth less without them).
+        var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
         var violations = result.Violations.Where(v => Failing.Contains(v.Impact)).ToList();
         if (violations.Count == 0)
         {

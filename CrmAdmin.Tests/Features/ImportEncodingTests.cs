@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CrmAdmin.Features.Exceptions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -13,20 +15,30 @@ namespace CrmAdmin.Tests.Features;
 /// legacy system saves, are stored as the text they are, or the import is refused as a whole; never a
 /// U+FFFD. Each case asserts the stored value and comment, the status and the encoding the report names.
 /// </summary>
-public abstract class ImportEncodingTests(DatabaseProvider provider) : IAsyncLifetime
+public abstract class ImportEncodingTests(SharedApp app) : IAsyncLifetime
 {
-    public sealed class OnSqlite() : ImportEncodingTests(DatabaseProvider.Sqlite);
+    public sealed class OnSqlite(OnSqlite.App app) : ImportEncodingTests(app), IClassFixture<OnSqlite.App>
+    {
+        public sealed class App() : SharedApp(DatabaseProvider.Sqlite);
+    }
 
-    public sealed class OnPostgres() : ImportEncodingTests(DatabaseProvider.Postgres);
+    public sealed class OnPostgres(OnPostgres.App app) : ImportEncodingTests(app), IClassFixture<OnPostgres.App>
+    {
+        public sealed class App() : SharedApp(DatabaseProvider.Postgres);
+    }
 
-    private readonly CrmAdminFactory factory = new(provider: provider);
-    private HttpClient client = default!;
+    private readonly HttpClient client = app.Admin;
 
     static ImportEncodingTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
-    public async Task InitializeAsync() => client = await factory.CreateAdminClientAsync();
+    /// <summary>Each case starts from an empty list in the class's one app: the entries the last case imported are removed.</summary>
+    public async Task InitializeAsync()
+    {
+        await using var db = await app.Factory.Services.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        await db.ExceptionEntries.ExecuteDeleteAsync();
+    }
 
-    public async Task DisposeAsync() => await factory.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(byte[] bytes, string contentType, bool multipart = false)
     {

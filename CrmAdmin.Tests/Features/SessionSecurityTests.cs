@@ -181,6 +181,35 @@ public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper ou
         Regex.Match(await response.Content.ReadAsStringAsync(), "role=\"alert\">([^<]*)<").Groups[1].Value;
 
     [Fact]
+    public async Task P4_an_unknown_addresss_dummy_hash_is_made_by_each_apps_own_hasher()
+    {
+        // This app hashes as production does (100,000 PBKDF2 iterations), a service host in the same process with 1,000: the hash
+        // an unknown address is checked against costs what each app's own accounts' hashes cost, whichever app made one first.
+        await using var other = await ServiceTestHost.CreateAsync();
+        var probe = new CrmAdmin.Data.CrmUser("nobody@invalid");
+        string DummyOf(IServiceProvider services)
+        {
+            using var scope = services.CreateScope();
+            var hasher = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.IPasswordHasher<CrmAdmin.Data.CrmUser>>();
+            return services.GetRequiredService<PasswordSignIn.DummyHash>().By(hasher, probe);
+        }
+
+        var (hostHasher, hostDummy) = (other.Get<Microsoft.AspNetCore.Identity.IPasswordHasher<CrmAdmin.Data.CrmUser>>(), other.Get<PasswordSignIn.DummyHash>());
+
+        Assert.Equal(TestPasswordHashing.Iterations, IterationsOf(hostDummy.By(hostHasher, probe)));
+        Assert.Equal(100_000, IterationsOf(DummyOf(factory.Services)));
+        Assert.Equal(TestPasswordHashing.Iterations, IterationsOf(hostDummy.By(hostHasher, probe)));
+    }
+
+    /// <summary>The PBKDF2 iterations an Identity V3 hash names (format byte, PRF, then the count, big-endian).</summary>
+    private static int IterationsOf(string hash)
+    {
+        var bytes = Convert.FromBase64String(hash);
+        Assert.Equal(0x01, bytes[0]);
+        return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(5, 4));
+    }
+
+    [Fact]
     public async Task P4_an_unknown_address_takes_as_long_as_a_wrong_password_and_reads_the_same_on_the_sign_in_page()
     {
         var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
