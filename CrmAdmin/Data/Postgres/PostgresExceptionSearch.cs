@@ -494,8 +494,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         public string Condition(string alias, bool lookUp = false) => string.Join(" AND ", TermConditions(alias, lookUp));
 
         /// <summary>Each term's condition (<see cref="Condition"/>), in the terms' order: any of its ways (<see cref="TermWays"/>).</summary>
-        private List<string> TermConditions(string alias, bool lookUp) =>
-            TermWays(alias, lookUp).Select(ways => ways is [var one] ? one : $"({string.Join(" OR ", ways.Select(w => $"({w})"))})").ToList();
+        private List<string> TermConditions(string alias, bool lookUp) => TermWays(alias, lookUp).Select(AnyOf).ToList();
+
+        /// <summary>A condition that holds when any of <paramref name="ways"/> does.</summary>
+        private static string AnyOf(List<string> ways) => ways is [var one] ? one : $"({string.Join(" OR ", ways.Select(w => $"({w})"))})";
 
         /// <summary>
         /// Each term's ways to hold, in the terms' order: one condition for each text of each arm, with the arm's types. The
@@ -538,7 +540,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 return [Condition(alias, lookUp: true)];
             }
 
-            var others = ways.Where((_, i) => i != value).Select(w => w is [var one] ? one : $"({string.Join(" OR ", w.Select(x => $"({x})"))})").ToList();
+            var others = ways.Where((_, i) => i != value).Select(AnyOf).ToList();
             return ways[value].Select(way => string.Join(" AND ", others.Append(way))).ToList();
         }
 
