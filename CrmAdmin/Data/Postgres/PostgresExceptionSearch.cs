@@ -55,10 +55,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>Whether <see cref="NewestCandidatesAsync"/> may use the distinct comments (a test turns them off to reach the lookup by generation).</summary>
     internal bool UseDistinctComments { get; init; } = true;
 
-    /// <summary>How many of a comment's rows <see cref="CommentRowsWithValueAsync"/> reads at most (<see cref="CommentRowsLimit"/>; a test lowers it).</summary>
+    /// <summary>How many of a comment's rows <see cref="CommentRowsWithValueAsync"/> reads at most, twice as many for a lower bound (<see cref="CommentRowsLimit"/>; a test lowers it).</summary>
     internal int CommentRows { get; init; } = CommentRowsLimit;
 
-    /// <summary>Whether the comment's rows are counted before <see cref="CommentRowsWithValueAsync"/> reads them (a test turns it off to reach the rows past the limit).</summary>
+    /// <summary>Whether the comment's rows are counted before <see cref="CommentRowsWithValueAsync"/> reads them to the end (a test turns it off to reach the rows past the limit).</summary>
     internal bool SamplesCommentRows { get; init; } = true;
 
     /// <inheritdoc />
@@ -94,7 +94,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.CandidatesAsync"/> Rows in the backlog are matched in the entries
     /// themselves. Neither a GIN index nor the comments have an order, so a text too common for the candidates
-    /// gives none of its newest. A comment text few distinct comments hold is looked up among them first; a filter with
+    /// gives none of its newest. A comment text few distinct comments hold is looked up among them first (with a short value text,
+    /// its rows may be read with the value's test on each, <see cref="CommentRowsWithValueAsync"/>); a filter with
     /// both a comment and a value text then has both looked up together through the trigram indexes (their matches
     /// intersected), as two common texts are often rarely together ("sender9" with "batch 1", in no entry together: 47 ms
     /// as three lookups, 33–38 ms as one). The candidates are exact (LIKE rechecks each row, and the types are conditions) when they hold
@@ -110,6 +111,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         var commentAndValue = TextQuery.CommentAndValue(db, filter);
         var commentRowsCap = Math.Max(commentAndValue is { HasShortValue: true } ? CommentRows : 0, TextSearchTerms.MaxCandidates) + 1;
         int? commentRows = null;
+        // A short value text's index has no statistics, so the planner cannot tell a rare short text from a common one: a sample
+        // does, asked first when there is a comment too, which it decides how to read.
+        var valueShare = commentAndValue is { HasShortValue: true } ? await ShareAsync(db, TextQuery.Of(db, filter).Last(), ct) : (double?)null;
         foreach (var query in TextQuery.Of(db, filter))
         {
             if (query.MatchesNothing)
@@ -118,14 +122,27 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             var byComment = await CommentPairsAsync(db, query, ct) <= TextSearchTerms.DistinctCommentsLimit;
+            if (query.IsComment && byComment && valueShare >= ShortCommonShare)
+            {
+                // A value text too common for its index: the comment's rows, each tested for it, are the matches, or hold more
+                // than the candidates' limit among their first, which tells the lower bound ("1" with "batch 2": a scan for 10,001
+                // matches took 45 ms, 12,500 of these rows 4). Otherwise the value is left to the scan, below.
+                if (await CommentRowsWithValueAsync(db, commentAndValue!, 2 * CommentRows, ct) is { } inCommentRows)
+                {
+                    return inCommentRows;
+                }
+
+                tooMany = new TextCandidates([], IsComplete: false, IsExact: false);
+                continue;
+            }
+
             bool? isCommon = null;
             if (query.HasShortValue)
             {
-                // Its index has no statistics, so the planner cannot tell a rare short text from a common one: a sample does.
-                var share = await ShareAsync(db, query, ct);
+                var share = valueShare ?? await ShareAsync(db, query, ct);
                 if (commentRows is { } rows && share >= CommonShare
-                    && (!SamplesCommentRows || (rows <= CommentRows && (share >= ShortCommonShare || rows < share * await SearchRowsAsync(db, ct))))
-                    && await CommentRowsWithValueAsync(db, commentAndValue!, ct) is { } inCommentRows)
+                    && (!SamplesCommentRows || (rows <= CommentRows && rows < share * await SearchRowsAsync(db, ct)))
+                    && await CommentRowsWithValueAsync(db, commentAndValue!, CommentRows, ct) is { } inCommentRows)
                 {
                     // The comment's few rows, each tested for the value, are fewer to read than the value's many.
                     return inCommentRows;
@@ -190,7 +207,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         await using var indexScans = !byComment && filter.Type is not null && !(isCommon ?? await IsCommonAsync(db, query, ct))
             ? await IndexScansAsync(db, ct)
             : null;
-        var found = await db.Database.SqlQueryRaw<long>(query.CandidatesSql(byComment, cap), query.Parameters()).ToListAsync(ct);
+        var found = await db.Database.IdsAsync(query.CandidatesSql(byComment, cap), query.Parameters(), ct);
         var exact = !found.Remove(TextQuery.BacklogHadRows) && TextSearchTerms.Covers(filter, query.Terms);
         var ids = found.Distinct().ToArray();
         return ids.Length <= TextSearchTerms.MaxCandidates
@@ -208,24 +225,25 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     }
 
     /// <summary>
-    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>):
-    /// about 1–1.5 µs each at a million entries.
+    /// At most this many rows of a comment are read to test each for a short value text (<see cref="CommentRowsWithValueAsync"/>), or
+    /// twice as many for a lower bound: about 0.4 µs each at a million entries, read from the comment's index alone, which holds
+    /// each row's value (migration SearchCommentRowsHoldValues; from the table as well, 1.3 µs).
     /// </summary>
     public const int CommentRowsLimit = 25_000;
 
     /// <summary>
-    /// The filter's comment and short value text together, from the comment's rows (found exactly by its pairs of comment and type),
-    /// each tested for the value on the row, or null when the comment has more than <see cref="CommentRows"/> rows. The caller
-    /// asks only when the comment alone had more than the candidates' limit and at most that many rows (counted by its own lookup)
-    /// and the value text is too common for its index to narrow the filter, or held by more rows than the comment (a scan tested
-    /// a million rows for both: "7" with "partner batch 3", 4,502 of 13,875, took 190 ms, these rows 20 ms). Read to the end,
-    /// they give every match, complete and exact, or, past the candidates' limit, the lower bound. (Read for a lower bound past
-    /// the limit too, with a probe of the rows first, the rows cost more than the scan or the trigram lists they replaced here:
-    /// 1.2 µs each and 12 ms of probe; SQLite's are cheaper, and it does.)
+    /// The filter's comment and short value text together, from the comment's rows (found exactly by its pairs of comment and type,
+    /// on their index, which holds the value too), each tested for the value, read until more than the candidates' limit match or
+    /// <paramref name="rowLimit"/> rows are read, whichever comes first; null when the rows ran out first and the comment has more.
+    /// Read to the end, they give every match, complete and exact ("7" with "partner batch 3", 4,502 of 13,875: a scan of a million
+    /// rows took 190 ms, these 6); past the candidates' limit, exact too, they tell the total is more than that ("9" of type Phone
+    /// with "batch 1", in a third of its 55,500 phones: a scan for 10,001 of them read half a million entries, 90–100 ms, these
+    /// rows 8–14). The caller asks when the value text is too common for its index to narrow the filter, or, for rows read to the
+    /// end, held by more rows than the comment (counted by its own lookup).
     /// </summary>
-    private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, TextQuery both, CancellationToken ct)
+    private static async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, TextQuery both, int rowLimit, CancellationToken ct)
     {
-        var found = await db.Database.SqlQueryRaw<long>(both.CommentRowsSql(CommentRows), both.Parameters()).ToListAsync(ct);
+        var found = await db.Database.IdsAsync(both.CommentRowsSql(rowLimit), both.Parameters(), ct);
         var readToTheEnd = !found.Remove(TextQuery.RowsPastLimit);
         var exact = !found.Remove(TextQuery.BacklogHadRows);
         var ids = found.Distinct().ToArray();
@@ -318,12 +336,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
-            var backlog = await db.Database.SqlQueryRaw<long>(query.NewestInBacklogSql(count), query.Parameters()).ToListAsync(ct);
+            var backlog = await db.Database.IdsAsync(query.NewestInBacklogSql(count), query.Parameters(), ct);
             var walkSql = $"""
                 SELECT "EntryId" AS "Value" FROM (SELECT * FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {WalkRows}) AS s
                 WHERE {query.Condition("")} ORDER BY "EntryId" DESC LIMIT {count}
                 """;
-            var indexed = await db.Database.SqlQueryRaw<long>(walkSql, query.Parameters()).ToListAsync(ct);
+            var indexed = await db.Database.IdsAsync(walkSql, query.Parameters(), ct);
             if (indexed.Count < count)
             {
                 // Too few among the walked rows: the rest lie below them, where the indexes find them.
@@ -361,7 +379,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             WHERE c."Newest" >= bound."Id"
             ORDER BY 1 DESC LIMIT {{count}}
             """;
-        return await db.Database.SqlQueryRaw<long>(sql, query.Parameters()).ToListAsync(ct);
+        return await db.Database.IdsAsync(sql, query.Parameters(), ct);
     }
 
     /// <summary>
@@ -382,7 +400,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 FROM probe AS p WHERE p.generation >= 0 AND cardinality(p.ids) < {{count}})
             SELECT unnest(ids) AS "Value" FROM (SELECT ids FROM probe ORDER BY generation LIMIT 1) AS last
             """;
-        return await db.Database.SqlQueryRaw<long>(sql, query.Parameters()).ToListAsync(ct);
+        return await db.Database.IdsAsync(sql, query.Parameters(), ct);
     }
 
     /// <summary>
