@@ -216,7 +216,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             SELECT "Value" FROM (SELECT {id} AS "Value" FROM {e.Table}
                 WHERE {id} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {both.TableCondition} LIMIT {cap})
             """;
-        var found = await db.Database.SqlQueryRaw<long>(sql, parameters).ToListAsync(ct);
+        var found = await db.Database.IdsAsync(sql, parameters, ct);
         var readToTheEnd = toTheEnd && !found.Remove(RowsPastLimit);
         var ids = found.Distinct().ToList();
         return ids.Count > TextSearchTerms.MaxCandidates ? new TextCandidates([], IsComplete: false, IsExact: true)
@@ -260,7 +260,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             {{string.Join("\n", indexed)}}
             """;
         object[] parameters = [.. both.GlobParameters, .. value.Matches.Select(m => m.Query)];
-        var ids = await db.Database.SqlQueryRaw<long>(sql, parameters).ToListAsync(ct);
+        var ids = await db.Database.IdsAsync(sql, parameters, ct);
         return TextSearchTerms.NewestOf(ids, count);
     }
 
@@ -328,7 +328,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             UNION ALL
             SELECT "Value" FROM ({comments.AboveMarkSql} LIMIT {cap})
             """;
-        return await db.Database.SqlQueryRaw<long>(sql, comments.Parameters).ToListAsync(ct);
+        return await db.Database.IdsAsync(sql, comments.Parameters, ct);
     }
 
     /// <summary>
@@ -353,7 +353,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 WHERE m."CommentId" IN (SELECT c."Id" FROM c, bound WHERE c."Newest" >= bound."Id") AND m."EntryId" >= bound."Id"
                 ORDER BY m."EntryId" DESC LIMIT {count})
             """;
-        var ids = await db.Database.SqlQueryRaw<long>(sql, comments.Parameters).ToListAsync(ct);
+        var ids = await db.Database.IdsAsync(sql, comments.Parameters, ct);
         return TextSearchTerms.NewestOf(ids, count);
     }
 
@@ -456,7 +456,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
                 WHERE {{id}} > {{query.FirstId}} AND {{query.TableCondition}} ORDER BY {{id}} DESC LIMIT {{count}})
             {{string.Join("\n", indexed)}}
             """;
-        var ids = await db.Database.SqlQueryRaw<long>(sql, query.Parameters).ToListAsync(ct);
+        var ids = await db.Database.IdsAsync(sql, query.Parameters, ct);
         return TextSearchTerms.NewestOf(ids, count);
     }
 

@@ -82,7 +82,7 @@ public sealed class ExceptionListService(
         var exactMatches = candidates is { IsComplete: true, IsExact: true } && filter.Status is null ? candidates.Ids.Distinct().ToList() : null;
         var matches = newest is { Count: > CountLimit } ? newest
             : textTellsTotal ? null
-            : exactMatches ?? await filtered.Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+            : exactMatches ?? await db.Database.IdsAsync(filtered.Select(e => e.Id).Take(CountLimit + 1), ct);
         var lowerBound = matches is null || matches.Count > CountLimit;
         if (!lowerBound && candidates is not { IsComplete: true })
         {
@@ -147,8 +147,8 @@ public sealed class ExceptionListService(
             return null;
         }
 
-        var expired = await Filter(db.ExceptionEntries, new ExceptionFilter(Status: EntryStatus.Expired), now)
-            .Select(e => e.Id).Take(CountLimit + 1).ToListAsync(ct);
+        var expired = await db.Database.IdsAsync(
+            Filter(db.ExceptionEntries, new ExceptionFilter(Status: EntryStatus.Expired), now).Select(e => e.Id).Take(CountLimit + 1), ct);
         return expired.Count <= CountLimit ? new TextCandidates(expired, IsComplete: true) : null;
     }
 
@@ -188,7 +188,7 @@ public sealed class ExceptionListService(
 
     /// <summary>The ids among the candidates that pass every condition of the filter, newest first.</summary>
     private async Task<List<long>> NewestMatchesAsync(CrmDbContext db, ExceptionFilter filter, IReadOnlyList<long> candidates, DateTime now, CancellationToken ct) =>
-        await MatchingAmong(db, candidates, filter, now).Select(e => e.Id).OrderByDescending(id => id).ToListAsync(ct);
+        await db.Database.IdsAsync(MatchingAmong(db, candidates, filter, now).Select(e => e.Id).OrderByDescending(id => id), ct);
 
     /// <summary>The rows of these ids, newest first when <paramref name="descending"/>, else oldest first.</summary>
     private async Task<List<ExceptionRow>> RowsAsync(CrmDbContext db, IReadOnlyList<long> ids, bool descending, CancellationToken ct) =>
