@@ -202,15 +202,3 @@ public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
 }
-
-/// <summary>
-/// The page catalog's own app and Chromium (<see cref="PageCatalogTests"/>), so that its hundred-odd pages run beside the
-/// other browser flows instead of after them: one collection's tests run one at a time, and a page case mostly waits (on
-/// Blazor's round trips, rendering and axe), so the two cores sat idle more than half of a full run that took 22 minutes,
-/// 16 of them the catalog's.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class PageCatalogCollection : ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "page catalog";
-}

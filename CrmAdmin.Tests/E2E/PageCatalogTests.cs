@@ -8,7 +8,7 @@ namespace CrmAdmin.Tests.E2E;
 /// no empty box's placeholder is cut off,
 /// axe-core finds nothing serious or critical (at one size per layout, <see cref="Viewport.Audited"/>), and a screenshot is kept for a person to look at.
 /// </summary>
-[Collection(PageCatalogCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class PageCatalogTests(BrowserFixture browser)
 {
     public static TheoryData<string, string, int, int> Cases()
