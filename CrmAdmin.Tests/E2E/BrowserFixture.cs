@@ -91,15 +91,62 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task RunAsAsync(string name, string email, Viewport? viewport, Func<IPage, Task> test)
     {
         var page = viewport is null ? await NewSignedInPageAsync(email) : await NewPageSignedInBeforeAsync(email, viewport);
+        try
+        {
+            await RunOnAsync(page, name, test);
+        }
+        finally
+        {
+            await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> on the page this fixture keeps for <paramref name="email"/> at <paramref name="viewport"/>'s
+    /// size, opened on first use (<see cref="NewPageSignedInBeforeAsync"/>) and reused by the next test of the same user and
+    /// size; fails on any Content-Security-Policy refusal, as <see cref="RunAsAsync(string, string, Viewport?, Func{IPage, Task})"/>.
+    /// For tests that open a route and look (the page catalog): opening it starts a new page and Blazor circuit, so a test
+    /// finds only the browser's cache and storage of the one before, not its page. A new context cost 0.5 s a test, and its
+    /// empty cache fetched the styles and scripts again. The page is left on about:blank, which ends its circuit; a failed
+    /// test's context is closed, so the next starts afresh.
+    /// </summary>
+    public async Task RunOnKeptPageAsync(string name, string email, Viewport viewport, Func<IPage, Task> test)
+    {
+        var key = (email, viewport);
+        if (!keptPages.TryGetValue(key, out var page))
+        {
+            page = keptPages[key] = await NewPageSignedInBeforeAsync(email, viewport);
+        }
+
+        try
+        {
+            await RunOnAsync(page, name, test);
+            await page.GotoAsync("about:blank");
+        }
+        catch
+        {
+            keptPages.Remove(key);
+            await page.Context.CloseAsync();
+            throw;
+        }
+    }
+
+    private readonly Dictionary<(string Email, Viewport Viewport), IPage> keptPages = [];
+
+    /// <summary>Runs <paramref name="test"/> on <paramref name="page"/>, failing on any Content-Security-Policy refusal; keeps a screenshot when it fails.</summary>
+    private static async Task RunOnAsync(IPage page, string name, Func<IPage, Task> test)
+    {
         var refused = new List<string>();
         // Every flow also proves the Content-Security-Policy lets the app work: any refusal fails the test.
-        page.Console += (_, message) =>
+        void OnConsole(object? sender, IConsoleMessage message)
         {
             if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
             {
                 refused.Add(message.Text);
             }
-        };
+        }
+
+        page.Console += OnConsole;
         try
         {
             await test(page);
@@ -112,7 +159,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
         finally
         {
-            await page.Context.CloseAsync();
+            page.Console -= OnConsole;
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class PageCatalogTests(BrowserFixture browser)
         var entry = PageCatalog.Find(page);
         var viewport = new Viewport(width, height);
         var where = $"{page} as {role} at {viewport}";
-        return browser.RunAsAsync($"catalog-{page}-{role}-{viewport}", BrowserFixture.EmailOf(role), viewport, async p =>
+        return browser.RunOnKeptPageAsync($"catalog-{page}-{role}-{viewport}", BrowserFixture.EmailOf(role), viewport, async p =>
         {
             if (entry.Arrange is { } arrange)
             {
