@@ -53,7 +53,8 @@ public static class SeenByPerson
     // edge the fixed app bar would lie over it), then says what keeps a person from seeing it (Problem).
     private const string ScrolledIntoViewThenProblem = """
         async element => {
-          const frame = () => new Promise(done => requestAnimationFrame(done));
+          // A frame, or 100 ms should the page not be painting (a hidden page gets no animation frames).
+          const frame = () => new Promise(done => { requestAnimationFrame(done); setTimeout(done, 100); });
           const same = (a, b) => a.left === b.left && a.top === b.top && a.width === b.width && a.height === b.height;
           let box = element.getBoundingClientRect();
           for (let i = 0; i < 60; i++) {
