@@ -53,6 +53,14 @@ public sealed class RoutingFlowTests(BrowserFixture browser)
             await Assertions.Expect(page.GetByTestId("verdict")).ToHaveTextAsync("Blocked by exception +16465557000 — \"spam robot\": nothing created or logged (dry run: nothing was changed)");
             await Assertions.Expect(page.GetByTestId("matched-exception")).ToContainTextAsync("spam robot");
             Assert.Equal(["C1", "C2", "C5"], await page.GetByTestId("rule-trail").GetByRole(AriaRole.Listitem).EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.rule)"));
+            // Each step's text starts on its chip's line, the long ones too (C5's wrapped under its chip as a whole).
+            Assert.Empty(await page.GetByTestId("rule-trail").GetByRole(AriaRole.Listitem).EvaluateAllAsync<string[]>("""
+                items => items.filter(item => {
+                  const chip = item.querySelector('.crm-rule').getBoundingClientRect();
+                  const line = item.querySelector('.crm-rule-text').getClientRects()[0];
+                  return !(line.top < chip.bottom && line.bottom > chip.top);
+                }).map(item => item.dataset.rule)
+                """));
             await Assertions.Expect(page.GetByTestId("history-when")).ToHaveCountAsync(1);
         });
 
