@@ -208,7 +208,7 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Every_connection_is_WAL_with_full_synchronous_commits()
+    public async Task Every_connection_is_WAL_with_full_synchronous_commits_and_reads_the_file_mapped()
     {
         await using var app = new CrmAdminFactory();
         using var admin = await app.CreateAdminClientAsync();
@@ -221,6 +221,8 @@ public sealed class ReliabilityTests(ITestOutputHelper output)
         Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous"));
         // No commit copies the log into the file: the background checkpointer does (next test).
         Assert.Equal(0L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint"));
+        // Pages read where the OS keeps them, not copied into each connection's small cache.
+        Assert.Equal(1L << 30, await ScalarAsync(connection, "PRAGMA mmap_size"));
     }
 
     [Fact]

@@ -12,11 +12,15 @@ namespace CrmAdmin.Data.Sqlite;
 /// loses no committed import and never leaves half of one; busy waiting is the connection string's
 /// Default Timeout. An import is one transaction, so after a crash it is all there or not at all.
 /// The log is checkpointed by <see cref="WalCheckpointer"/>, not inside a commit; journal_size_limit
-/// gives the disk back after a big import once the log has been copied.
+/// gives the disk back after a big import once the log has been copied. mmap_size lets SQLite read the file's pages
+/// where the OS keeps them, instead of copying each into the connection's own 2 MB cache, which a million entries' tables
+/// and indexes overflow at once: the entries a filter reads by key cost 2.7 µs each with copies, 1 µs mapped ("telemarketing"
+/// with "99", 6,283 rows: 30–44 ms against 17 at a million entries). The pages are the OS's file cache, shared by every
+/// connection, and a write still goes through the log.
 /// </summary>
 internal sealed class SqliteDurabilityInterceptor : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;";
+    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=1073741824;";
 
     // The settings live as long as SQLite's connection, which the pool hands out again and again:
     // set them once per real connection, not on every open (a request opens one or more).
