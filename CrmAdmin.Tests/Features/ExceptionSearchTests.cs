@@ -637,6 +637,48 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(EntryType.EmailDomain)]
+    [InlineData(EntryType.Email)]
+    public async Task X5_a_short_value_text_with_a_common_comment_is_found_wherever_it_stands_in_the_value(EntryType? type)
+    {
+        // "Tele list" is in more entries than the candidates' limit. Among them "qz" stands at a value's start, in its middle, among
+        // its last two characters, and is the whole of one; a few hold it in their comment only, and another list in its values.
+        // SQLite looks both texts up together in its main index, where no trigram starts at a value's last two characters (those are
+        // in the values' own index, with end marks), and which tells neither column nor type: the answer is every match, no other.
+        await AddBulkListAsync(2_000);
+        await AddNumberedAsync(TextSearchTerms.MaxCandidates + 5, "EmailDomain", "'tele' || i || '.example'", "'Tele list'");
+        await AddNumberedAsync(3, "EmailDomain", "'qz' || i || '.example'", "'Tele list'");
+        await AddNumberedAsync(3, "EmailDomain", "'a' || i || 'qzb.example'", "'Tele list'");
+        await AddNumberedAsync(3, "EmailDomain", "'end' || i || '.qz'", "'Tele list'");
+        await AddNumberedAsync(1, "EmailDomain", "'qz'", "'Tele list'");
+        await AddNumberedAsync(3, "Email", "'x' || i || '@qz.example'", "'Tele list'");
+        await AddNumberedAsync(4, "EmailDomain", "'plain' || i || '.example'", "'Tele list qzx'");
+        await AddNumberedAsync(300, "EmailDomain", "'qz' || i || '.other'", "'Other list'");
+        var filter = new ExceptionFilter(Comment: "tele list", Value: "QZ", Type: type);
+        await using var db = host.Database.CreateDbContext();
+        var expected = await db.ExceptionEntries
+            .Where(e => EF.Property<string>(e, "CommentFolded").Contains("tele list") && e.Value.Contains("qz") && (type == null || e.Type == type))
+            .OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync();
+        Assert.Equal(type switch { null => 13, EntryType.Email => 3, _ => 10 }, expected.Count);
+        foreach (var indexed in new[] { false, true })
+        {
+            if (indexed)
+            {
+                await IndexEverythingAsync();
+                var candidates = (await CandidatesAsync(db, filter))!;
+                // Of type Email the comment has three entries, which its pairs give at once: the candidates, exact for the comment only.
+                Assert.Equal((true, type != EntryType.Email), (candidates.IsComplete, candidates.IsExact));
+                Assert.Equal(expected, candidates.Ids.Distinct().OrderDescending());
+            }
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((expected.Count, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(expected, page.Items.Select(r => r.Id));
+        }
+    }
+
     [Fact]
     public async Task X5_short_digits_without_a_type_with_a_comment_find_the_phones_by_their_digits_and_the_rest_by_their_text_exactly()
     {
