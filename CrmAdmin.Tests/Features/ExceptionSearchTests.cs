@@ -835,6 +835,32 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Fact]
+    public async Task X5_a_common_comment_with_a_value_held_by_most_of_its_rows_gives_the_lower_bound_and_the_newest_page()
+    {
+        // "Alpha list" is in 22,000 entries, "sender" in 21,000 of them and in 500 others: together far more than the candidates'
+        // limit, which PostgreSQL reads from the comment's rows when a sample puts them together in twice that many, instead of
+        // intersecting the two texts' trigram lists. When those rows do not reach the limit (a lower row limit here), the lists
+        // answer: the same total and page either way.
+        await AddNumberedAsync(22_000, "Email", "CASE WHEN i <= 21000 THEN 'sender' ELSE 'x' END || i || '@alpha.example'", "'Alpha list'");
+        await AddNumberedAsync(500, "Email", "'sender' || i || '@beta.example'", "'Beta list'");
+        await IndexEverythingAsync();
+        var filter = new ExceptionFilter(Comment: "alpha", Value: "SENDER");
+        IExceptionTextSearch fewRows = provider == DatabaseProvider.Postgres ? new PostgresExceptionSearch { CommentRows = 3_000 } : new SqliteExceptionSearch { CommentRows = 3_000 };
+        foreach (var search in new[] { host.Get<IExceptionTextSearch>(), fewRows })
+        {
+            await using (var db = host.Database.CreateDbContext())
+            {
+                // More than the limit, so no complete list (SQLite's trigram lists are a superset, PostgreSQL's rows exact).
+                Assert.False((await search.CandidatesAsync(db, filter, default))!.IsComplete);
+            }
+
+            var page = await ListWith(search).ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(await ScannedPageAsync(filter, 0), page.Items.Select(r => r.Id).ToArray());
+        }
+    }
+
+    [Fact]
     public async Task X10_active_is_no_condition_while_no_expired_entry_meets_the_rest_of_the_filter()
     {
         await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);
