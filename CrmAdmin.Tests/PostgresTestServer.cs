@@ -16,6 +16,7 @@ public static class PostgresTestServer
     public const string Variable = "CRMADMIN_TEST_POSTGRES";
 
     private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
+    private static readonly Lazy<Task<int>> ServerVersion = new(ServerVersionAsync);
 
     /// <summary>The maintenance connection string.</summary>
     /// <exception cref="InvalidOperationException">CRMADMIN_TEST_POSTGRES is not set.</exception>
@@ -31,11 +32,18 @@ public static class PostgresTestServer
     {
         var template = await Template.Value;
         var name = $"crm_test_{Guid.NewGuid():N}";
-        await ExecuteAsync($"""CREATE DATABASE "{name}" TEMPLATE "{template}";""");
+        // PostgreSQL 15 copies a template through the WAL by default (WAL_LOG): 250–390 ms for this one on a busy
+        // test run, FILE_COPY (a checkpoint and a file copy) 40–170 ms; a few hundred test databases make that a minute.
+        var strategy = await ServerVersion.Value >= 15 ? " STRATEGY FILE_COPY" : "";
+        await ExecuteAsync($"""CREATE DATABASE "{name}" TEMPLATE "{template}"{strategy};""");
         return ConnectionStringOf(name);
     }
 
-    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, closing what still uses it.</summary>
+    /// <summary>
+    /// Drops a database made by <see cref="CreateDatabaseAsync"/>, closing what still uses it. The drop runs
+    /// behind the tests (30–190 ms each, a few hundred of them), one after another; the last ones and the
+    /// template are dropped before the test process exits.
+    /// </summary>
     public static async Task DropDatabaseAsync(string connectionString)
     {
         await using (var connection = new NpgsqlConnection(connectionString))
@@ -43,8 +51,39 @@ public static class PostgresTestServer
             NpgsqlConnection.ClearPool(connection);
         }
 
-        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        await ExecuteAsync($"""DROP DATABASE IF EXISTS "{name}" WITH (FORCE);""");
+        DropLater(new NpgsqlConnectionStringBuilder(connectionString).Database!);
+    }
+
+    private static readonly object DropsLock = new();
+    private static Task drops = StartDrops();
+
+    private static Task StartDrops()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Template.IsValueCreated && Template.Value.IsCompletedSuccessfully)
+            {
+                DropLater(Template.Value.Result);
+            }
+
+            Task last;
+            lock (DropsLock)
+            {
+                last = drops;
+            }
+
+            last.Wait(TimeSpan.FromSeconds(30));
+        };
+        return Task.CompletedTask;
+    }
+
+    private static void DropLater(string name)
+    {
+        lock (DropsLock)
+        {
+            // A failed drop leaves a database on the test server, never a failed test.
+            drops = drops.ContinueWith(_ => ExecuteAsync($"""DROP DATABASE IF EXISTS "{name}" WITH (FORCE);"""), TaskScheduler.Default).Unwrap();
+        }
     }
 
     private static string ConnectionStringOf(string database) =>
@@ -59,6 +98,13 @@ public static class PostgresTestServer
         await using var db = new CrmDbContext(CrmDataExtensions.ContextOptions(DatabaseProvider.Postgres, connectionString));
         await db.Database.MigrateAsync();
         return name;
+    }
+
+    private static async Task<int> ServerVersionAsync()
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection.PostgreSqlVersion.Major;
     }
 
     private static async Task ExecuteAsync(string sql)
