@@ -11,7 +11,52 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
 {
     public sealed class OnSqlite() : ExceptionImportServiceTests(DatabaseProvider.Sqlite);
 
-    public sealed class OnPostgres() : ExceptionImportServiceTests(DatabaseProvider.Postgres);
+    public sealed class OnPostgres() : ExceptionImportServiceTests(DatabaseProvider.Postgres)
+    {
+        [Fact]
+        public async Task I3_a_value_another_transaction_adds_while_the_batch_is_copied_is_already_listed_and_the_rest_added()
+        {
+            // The other transaction's add is invisible to the batch's lookup, so the COPY into the list waits for it and,
+            // once it commits, fails on the unique index: the batch goes the general way (staging table, ON CONFLICT).
+            await using var other = database.CreateDbContext();
+            await using var adding = await other.Database.BeginTransactionAsync();
+            await other.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "Source", "CreatedAt", "CreatedBy", "HitCount")
+                VALUES ('Email', 'b@example.com', 'theirs', 'Api', now(), 'other@test.local', 0)
+                """);
+
+            var import = Task.Run(() => service.ImportAsync("a@example.com;one\nb@example.com;two\nc@example.com;three", EntrySource.Settings, host.Supervisor));
+            await WaitForALockWaitAsync(other);
+            Assert.False(import.IsCompleted);
+            await adding.CommitAsync();
+            var report = await import;
+
+            Assert.Equal((2, 1), (report.Added, report.AlreadyListed));
+            Assert.Equal([(2, ImportLineStatus.AlreadyListed)], report.Problems.Select(p => (p.Line, p.Status)));
+            await using var db = database.CreateDbContext();
+            Assert.Equal([("a@example.com", "one"), ("b@example.com", "theirs"), ("c@example.com", "three")],
+                (await db.ExceptionEntries.OrderBy(e => e.Value).Select(e => new { e.Value, e.Comment }).ToListAsync()).Select(e => (e.Value, e.Comment)));
+            Assert.Equal(["a@example.com", "c@example.com"],
+                await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded).OrderBy(a => a.Id).Select(a => a.Value!).ToListAsync());
+        }
+
+        private static async Task WaitForALockWaitAsync(CrmDbContext db)
+        {
+            for (var waited = 0; waited < 100; waited++)
+            {
+                var waiting = await db.Database.SqlQueryRaw<int>(
+                    "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync();
+                if (waiting > 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(100);
+            }
+
+            throw new TimeoutException("The import never waited for the other transaction's add.");
+        }
+    }
 
     private ServiceTestHost host = default!;
     private TestDatabase database = default!;
