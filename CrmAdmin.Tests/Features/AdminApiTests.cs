@@ -11,6 +11,7 @@ namespace CrmAdmin.Tests.Features;
 /// Issue 13's administration API end to end (SPEC §9): users (role, lock, one-time password), deleting a
 /// telephony line, the audit log and the Recycle bin by role, each answering refusals as problem details.
 /// </summary>
+[LongRunning]
 public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
 {
     public sealed class OnSqlite() : AdminApiTests(DatabaseProvider.Sqlite);

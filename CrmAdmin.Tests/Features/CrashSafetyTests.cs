@@ -13,6 +13,7 @@ namespace CrmAdmin.Tests.Features;
 /// The app as its own process, killed with SIGKILL in the middle of a 100k-line import: after a
 /// restart the import is all there or not at all, and the database passes integrity_check.
 /// </summary>
+[LongRunning]
 public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 {
     private const int Lines = 100_000;

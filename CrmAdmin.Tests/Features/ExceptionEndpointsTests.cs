@@ -7,6 +7,7 @@ using System.Text.Json;
 
 namespace CrmAdmin.Tests.Features;
 
+[LongRunning]
 public abstract class ExceptionEndpointsTests(DatabaseProvider provider) : IAsyncLifetime
 {
     public sealed class OnSqlite() : ExceptionEndpointsTests(DatabaseProvider.Sqlite);

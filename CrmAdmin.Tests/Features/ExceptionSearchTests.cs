@@ -13,6 +13,7 @@ namespace CrmAdmin.Tests.Features;
 /// Each provider's index trails the entries (SQLite: FTS5 above a mark; PostgreSQL: pg_trgm table and
 /// a backlog of id ranges), so each is checked before and after its indexer has run.
 /// </summary>
+[LongRunning]
 public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLifetime
 {
     public sealed class OnSqlite() : ExceptionSearchTests(DatabaseProvider.Sqlite)

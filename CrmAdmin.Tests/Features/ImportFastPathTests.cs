@@ -10,6 +10,7 @@ namespace CrmAdmin.Tests.Features;
 /// line) gives every line the status the obvious slow path gives — look each line up, then add it
 /// through EF Core — on the same mixed input over the same existing list.
 /// </summary>
+[LongRunning]
 public abstract class ImportFastPathTests(DatabaseProvider provider)
 {
     public sealed class OnSqlite() : ImportFastPathTests(DatabaseProvider.Sqlite);

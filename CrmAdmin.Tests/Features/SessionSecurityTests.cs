@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>P4: what ends a session, what must not, and what sign-in tells (and does not tell) a stranger.</summary>
+[LongRunning]
 public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Viewer = "viewer@test.local";
