@@ -14,7 +14,8 @@ namespace CrmAdmin.Tests;
 /// collection is the longest by far (10–12 minutes on the 2-core CI machine): started when it happened to come up, two thirds
 /// of the way through, it ran alone for 8 minutes at the end and the run took 20. A long class left to the end does the same
 /// on a smaller scale: the PostgreSQL search tests (2–3 minutes) and the crash test (a minute) ran last while the other core
-/// idled for 50 s (18:57 and 20:26 UTC, 2026-12-01). Longest first, the short ones fill in at the end.
+/// idled for 50 s (18:57 and 20:26 UTC, 2026-12-01). Longest first, the short ones fill in at the end. (Collections that
+/// disable parallelization, such as ReliabilityTests' timing, run alone after all of these whatever the order.)
 /// </summary>
 public sealed class LongCollectionsFirst : ITestCollectionOrderer
 {

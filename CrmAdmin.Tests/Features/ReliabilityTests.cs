@@ -19,7 +19,6 @@ public sealed class ReliabilityCollection;
 
 /// <summary>Hostile input, limits, concurrency and durability settings (issue: reliability and security).</summary>
 [Collection(nameof(ReliabilityTests))]
-[LongRunning]
 public sealed class ReliabilityTests(ITestOutputHelper output)
 {
     private static readonly string[] Pieces =
