@@ -102,16 +102,22 @@ public static class PostgresTestServer
 
     private static async Task<int> ServerVersionAsync()
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenServerAsync();
         return connection.PostgreSqlVersion.Major;
     }
 
     private static async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await OpenServerAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>An unpooled connection to the maintenance database, closed with its statement: no idle connection of the tests stays on the server.</summary>
+    private static async Task<NpgsqlConnection> OpenServerAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
     }
 }

@@ -127,6 +127,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     /// </summary>
     private bool TryCopyIntoList(IReadOnlyCollection<NewEntry> fresh)
     {
+        var from = source.ToString();
         Execute("SAVEPOINT crm_batch;");
         try
         {
@@ -138,7 +139,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
                 {
                     copy.StartRow();
                     WriteEntry(copy, entry);
-                    copy.Write(source.ToString(), NpgsqlDbType.Text);
+                    copy.Write(from, NpgsqlDbType.Text);
                     copy.Write(at, NpgsqlDbType.TimestampTz);
                     copy.Write(actor, NpgsqlDbType.Text);
                     copy.Write(0, NpgsqlDbType.Integer);
@@ -165,7 +166,6 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         using (var copy = connection.BeginBinaryImport($"COPY {a.Table} ({AuditColumns}) FROM STDIN (FORMAT BINARY)"))
         {
             var added = nameof(AuditAction.ExceptionAdded);
-            var from = source.ToString();
             foreach (var entry in fresh)
             {
                 copy.StartRow();
