@@ -13,7 +13,24 @@ public static class SqliteTestTemplate
     private static readonly Lazy<Task<string>> Template = new(CreateAsync);
 
     /// <summary>Writes a migrated database to <paramref name="file"/> (which must not exist).</summary>
-    public static async Task CopyToAsync(string file) => File.Copy(await Template.Value, file);
+    /// <param name="template">A file made a template by <see cref="KeepAsTemplate"/> to copy instead of the migrated one.</param>
+    public static async Task CopyToAsync(string file, string? template = null) => File.Copy(template ?? await Template.Value, file);
+
+    /// <summary>
+    /// Makes a database file written by <see cref="CopyToAsync"/> (and filled since, every connection to it closed) a template for
+    /// <see cref="CopyToAsync"/>, removed when the test process exits. Returns <paramref name="file"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file still has a write-ahead log: a connection to it is open.</exception>
+    public static string KeepAsTemplate(string file)
+    {
+        if (File.Exists(file + "-wal"))
+        {
+            throw new InvalidOperationException($"The template {file} kept a write-ahead log: a copy of the file alone would miss it.");
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
+        return file;
+    }
 
     private static async Task<string> CreateAsync()
     {
@@ -24,12 +41,6 @@ public static class SqliteTestTemplate
             await db.Database.MigrateAsync();
         }
 
-        if (File.Exists(file + "-wal"))
-        {
-            throw new InvalidOperationException($"The template {file} kept a write-ahead log: a copy of the file alone would miss it.");
-        }
-
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(file);
-        return file;
+        return KeepAsTemplate(file);
     }
 }

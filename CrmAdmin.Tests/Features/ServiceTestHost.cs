@@ -43,18 +43,37 @@ public sealed class ServiceTestHost : IAsyncDisposable
     /// <param name="provider">The database the services run on; the same tests run on each (one test class, a nested OnSqlite and OnPostgres subclass each).</param>
     public static async Task<ServiceTestHost> CreateAsync(TimeProvider? clock = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var database = await TestDatabase.CreateAsync(provider);
+        var database = await TestDatabase.CreateAsync(provider, WithUsers);
+        var host = new ServiceTestHost(BuildServices(database, clock ?? new FixedClock()), database);
+        // The roles and users are in the template; this reads their ids.
+        await host.SignInUsersAsync();
+        return host;
+    }
+
+    /// <summary>
+    /// The roles, the first administrator and a user per role, as <see cref="AccessSeeder"/> and Identity write them, made once per
+    /// test run and provider: writing them took 100–250 ms a test, and some 500 tests start a host.
+    /// </summary>
+    private static readonly TestDatabaseTemplate WithUsers = new(async database =>
+    {
+        await using var services = BuildServices(database, new FixedClock());
+        await services.SeedAccessAsync(services.GetRequiredService<IConfiguration>());
+        await CreateUsersAsync(services);
+    });
+
+    private static ServiceProvider BuildServices(TestDatabase database, TimeProvider clock)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Admin:Email"] = "admin@test.local",
             ["Admin:Password"] = "Adm1n!pass",
-            ["Database:Provider"] = provider.ToString(),
+            ["Database:Provider"] = database.Provider.ToString(),
             ["ConnectionStrings:CrmAdmin"] = database.ConnectionString,
         }).Build();
         var collection = new ServiceCollection()
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<IConfiguration>(configuration)
-            .AddSingleton(clock ?? new FixedClock())
+            .AddSingleton(clock)
             .AddMetrics()
             .AddSingleton<CrmAdmin.Features.Operations.CrmMetrics>();
         // The provider's services (bulk writer, text search, facts reader, backup) as the app has them.
@@ -62,35 +81,38 @@ public sealed class ServiceTestHost : IAsyncDisposable
         collection.AddDataProtection().UseEphemeralDataProtectionProvider();
         collection.AddCrmAuth(configuration).AddCrmExceptions(configuration).AddCrmRouting().AddCrmDashboard();
         collection.UseTestPasswordHashing();
-        var host = new ServiceTestHost(collection.BuildServiceProvider(), database);
-        await host.services.SeedAccessAsync(configuration);
-        await host.SignInUsersAsync();
-        return host;
+        return collection.BuildServiceProvider();
+    }
+
+    /// <summary>Adds the role without access and a user per role to the first administrator <see cref="AccessSeeder"/> made.</summary>
+    private static async Task CreateUsersAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<CrmRole>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        await roles.CreateAsync(new CrmRole(NoAccessRole, AccessLevel.None));
+        foreach (var (email, role) in new[] { ("supervisor@test.local", Roles.Supervisor), ("viewer@test.local", Roles.Viewer), ("intern@test.local", NoAccessRole) })
+        {
+            var user = new CrmUser(email);
+            await users.CreateAsync(user, "Passw0rd!");
+            await users.AddToRoleAsync(user, role);
+        }
     }
 
     private async Task SignInUsersAsync()
     {
         await using var scope = services.CreateAsyncScope();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<CrmRole>>();
-        await roles.CreateAsync(new CrmRole(NoAccessRole, AccessLevel.None));
-        Administrator = await PrincipalAsync(scope, "admin@test.local", null);
-        Supervisor = await PrincipalAsync(scope, "supervisor@test.local", Roles.Supervisor);
-        Viewer = await PrincipalAsync(scope, "viewer@test.local", Roles.Viewer);
-        Intern = await PrincipalAsync(scope, "intern@test.local", NoAccessRole);
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        Administrator = await PrincipalAsync(users, "admin@test.local");
+        Supervisor = await PrincipalAsync(users, "supervisor@test.local");
+        Viewer = await PrincipalAsync(users, "viewer@test.local");
+        Intern = await PrincipalAsync(users, "intern@test.local");
     }
 
     /// <summary>The principal a sign-in would give: the user's id and name, nothing more is trusted.</summary>
-    private static async Task<ClaimsPrincipal> PrincipalAsync(AsyncServiceScope scope, string email, string? role)
+    private static async Task<ClaimsPrincipal> PrincipalAsync(UserManager<CrmUser> users, string email)
     {
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        var user = await users.FindByEmailAsync(email);
-        if (user is null)
-        {
-            user = new CrmUser(email);
-            await users.CreateAsync(user, "Passw0rd!");
-            await users.AddToRoleAsync(user, role!);
-        }
-
+        var user = await users.FindByEmailAsync(email) ?? throw new InvalidOperationException($"The template has no user {email}.");
         return new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.NameIdentifier, user.Id), new Claim(ClaimTypes.Name, email)], "test"));
     }
