@@ -46,7 +46,7 @@ public static partial class BindingProblems
 
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } handler && UnboundParameter(http, handler) is { } parameter)
         {
-            return ("Invalid value", $"{parameter.Name}: {(parameter.Missing ? "required, " : "")}{Expected(parameter.Type, json, parameter.Member, parameter.Name)}.");
+            return ("Invalid value", DescribeUnbound(parameter, json));
         }
 
         if (bodyType is not null && http.Request.ContentLength is null or 0 && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
@@ -63,14 +63,19 @@ public static partial class BindingProblems
         return ("Bad request", "The request could not be read.");
     }
 
+    private static string DescribeUnbound(Unbound parameter, JsonSerializerOptions json) =>
+        $"{parameter.Name}: {(parameter.Missing ? "required, " : "")}{Expected(parameter.Type, json, parameter.Member, parameter.Name)}.";
+
     /// <summary>
-    /// A request no endpoint took, answered by the status code pages with an empty problem document, says why where
-    /// the app can tell (no binding ran, nothing was thrown, and the rejection carries no metadata, so the endpoints at
+    /// A refusal the status code pages answer with an empty problem document says why where the app can tell. A request
+    /// no endpoint took (no binding ran, nothing was thrown, and the rejection carries no metadata, so the endpoints at
     /// the address are looked up): a body in a media type the endpoint does not read (415) names the types it reads,
     /// and an address that matches a route but for a constrained parameter (<c>/api/telephony/lines/abc</c>, 404)
-    /// names the parameter and what it must be.
+    /// names the parameter and what it must be. An endpoint's own empty 400 (a query value that does not parse into
+    /// an optional parameter, which the generated request delegates refuse without throwing) names the parameter as
+    /// <see cref="Describe"/> does.
     /// </summary>
-    public static void DescribeUnroutedRequest(ProblemDetailsContext context)
+    public static void DescribeEmptyProblem(ProblemDetailsContext context)
     {
         var http = context.HttpContext;
         if (context.ProblemDetails.Detail is not null || !http.Request.Path.StartsWithSegments("/api"))
@@ -86,6 +91,13 @@ public static partial class BindingProblems
                 context.ProblemDetails.Detail = types.Count == 0
                     ? "Content-Type: application/json, or the media type the OpenAPI document (/openapi/v1.json) lists for this endpoint."
                     : $"Content-Type: {Either(types)}.";
+                break;
+            // A query or route value that does not parse into an optional parameter: the generated request delegates
+            // (EnableRequestDelegateGenerator) answer 400 without the exception RouteHandlerOptions.ThrowOnBadRequest
+            // asks for, so RequestBodyProblemHandler never sees it; the endpoint that ran is known here.
+            case StatusCodes.Status400BadRequest when http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is { } ran && UnboundParameter(http, ran) is { } unbound:
+                context.ProblemDetails.Title = "Invalid value";
+                context.ProblemDetails.Detail = DescribeUnbound(unbound, json);
                 break;
             case StatusCodes.Status404NotFound:
                 foreach (var (endpoint, values) in EndpointsAt(http))

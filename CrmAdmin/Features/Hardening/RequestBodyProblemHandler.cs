@@ -9,7 +9,9 @@ namespace CrmAdmin.Features.Hardening;
 /// A body the server stops reading — larger than the limit (413) or trickling in below the minimum
 /// rate (408), or malformed (400) — and a parameter minimal APIs cannot bind (a query value that is
 /// not a number, a JSON field of the wrong type, malformed JSON, a missing body: RouteHandlerOptions.ThrowOnBadRequest
-/// makes these throw in every environment) reach the app as <see cref="BadHttpRequestException"/>. The
+/// makes these throw in every environment, but for an optional query value that does not parse, which the generated
+/// request delegates answer with an empty 400: <see cref="BindingProblems.DescribeEmptyProblem"/>) reach the app as
+/// <see cref="BadHttpRequestException"/>. The
 /// API answers it as the client's problem, naming the limit or the field and what it expects
 /// (<see cref="BindingProblems"/>), instead of an empty 400 or an unhandled 500.
 /// </summary>
