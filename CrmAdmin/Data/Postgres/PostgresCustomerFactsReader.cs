@@ -6,7 +6,7 @@ using Npgsql;
 namespace CrmAdmin.Data.Postgres;
 
 /// <summary>
-/// PostgreSQL's <see cref="ICustomerFactsReader"/>: the one statement, prepared. A dry run goes
+/// PostgreSQL's <see cref="ICustomerFactsReader"/>: the one statement, prepared, its parameters numbered (Npgsql then sends it unparsed). A dry run goes
 /// through <see cref="PostgresMultiplexedReads"/>: no connection of its own, its command written
 /// into a shared connection's stream beside other decisions' (Npgsql's multiplexing), and
 /// prepared automatically on each physical connection after its second use, so the server only
@@ -17,29 +17,29 @@ namespace CrmAdmin.Data.Postgres;
 /// </summary>
 public sealed class PostgresCustomerFactsReader(PostgresMultiplexedReads reads) : ICustomerFactsReader
 {
-    private const string LockPoint = "SELECT pg_advisory_xact_lock(hashtextextended(@point, 0))";
+    private const string LockPoint = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 
     private string? sql;
 
     public async Task<CustomerFacts> ReadAsync(CrmDbContext db, ContactPoint point, CancellationToken ct)
     {
-        sql ??= CustomerFactsStatement.Sql(db.Model);
+        sql ??= CustomerFactsStatement.Sql(db.Model, positional: true);
         if (db.Database.CurrentTransaction is not null)
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await using (var locking = new NpgsqlCommand(LockPoint, connection))
             {
-                locking.Parameters.AddWithValue("point", $"{point.Type}:{point.Value}");
+                locking.Parameters.Add(new NpgsqlParameter { Value = $"{point.Type}:{point.Value}" });
                 await locking.ExecuteNonQueryAsync(ct);
             }
 
             await using var inTransaction = connection.CreateCommand();
-            CustomerFactsStatement.Use(inTransaction, sql);
+            CustomerFactsStatement.Use(inTransaction, sql, positional: true);
             return await CustomerFactsStatement.ReadAsync(inTransaction, point, ct);
         }
 
         await using var command = reads.DataSource.CreateCommand();
-        CustomerFactsStatement.Use(command, sql);
+        CustomerFactsStatement.Use(command, sql, positional: true);
         return await CustomerFactsStatement.ReadAsync(command, point, ct);
     }
 }
