@@ -60,16 +60,19 @@ public abstract class ImportFastPathTests(DatabaseProvider provider)
     }
 
     /// <summary>
-    /// The obvious implementation: a query per line and EF Core change tracking; too slow for 100k, easy to trust. One
-    /// transaction around it, as each line's query sees the lines added before it either way and 3,000 durable commits
-    /// (SQLite's synchronous=FULL) took half a minute of the test command.
+    /// The obvious implementation: the stored list read once, each line looked up in it and in the lines before it, the
+    /// new entries added through EF Core change tracking in one save (a unique index refuses a wrong addition): easy to
+    /// trust, and no SQL of the bulk path's. It queried the database once per line and saved each entry on its own
+    /// before: 4,500 round trips, 9–76 s of the test command on a busy 2-core machine, for the same answer (the lines
+    /// before a line are the in-input duplicates, and only the stored list is left to look up).
     /// </summary>
     private async Task<List<(int Line, ImportLineStatus Status)>> SlowImportAsync(string input)
     {
         await using var host = await ServiceTestHost.CreateAsync(provider: provider);
         await host.Get<ExceptionImportService>().ImportAsync(Existing, EntrySource.Settings, host.Supervisor);
         await using var db = host.Database.CreateDbContext();
-        await using var transaction = await db.Database.BeginTransactionAsync();
+        var listed = (await db.ExceptionEntries.Select(e => new { e.Type, e.Value }).ToListAsync())
+            .Select(e => (e.Type, e.Value)).ToHashSet();
         var seen = new HashSet<ContactPoint>();
         var problems = new List<(int, ImportLineStatus)>();
         foreach (var line in ImportLineParser.Parse(input))
@@ -82,18 +85,17 @@ public abstract class ImportFastPathTests(DatabaseProvider provider)
             {
                 problems.Add((line.LineNumber, ImportLineStatus.DuplicateInInput));
             }
-            else if (await db.ExceptionEntries.AnyAsync(e => e.Type == point.Type && e.Value == point.Value))
+            else if (listed.Contains((point.Type, point.Value)))
             {
                 problems.Add((line.LineNumber, ImportLineStatus.AlreadyListed));
             }
             else
             {
                 db.ExceptionEntries.Add(new ExceptionEntry(point, line.Comment, EntrySource.Settings, "slow", DateTime.UtcNow));
-                await db.SaveChangesAsync();
             }
         }
 
-        await transaction.CommitAsync();
+        await db.SaveChangesAsync();
         return problems;
     }
 }
