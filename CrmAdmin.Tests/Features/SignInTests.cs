@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,27 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         var right = await CrmAdminFactory.PostSignInAsync(NewBrowser(), Viewer, CrmAdminFactory.UserPassword);
 
         Assert.Contains("locked", await right.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task P4_wrong_passwords_counted_at_the_same_time_each_count_towards_the_lockout()
+    {
+        // Two sign-ins at once, made certain: the late one read the account before four other failures were counted (its
+        // context keeps that copy), so its count is written under a stale concurrency stamp and refused at first.
+        await using var late = factory.Services.CreateAsyncScope();
+        Assert.NotNull(await late.ServiceProvider.GetRequiredService<UserManager<CrmUser>>().FindByEmailAsync(Viewer));
+        for (var i = 0; i < 4; i++)
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<PasswordSignIn>().CheckAsync(Viewer, "Wrong-password1"));
+        }
+
+        Assert.Null(await late.ServiceProvider.GetRequiredService<PasswordSignIn>().CheckAsync(Viewer, "Wrong-password1"));
+
+        // Counted on top of the four: the fifth failure locks the account, and the right password is refused.
+        var right = await CrmAdminFactory.PostSignInAsync(NewBrowser(), Viewer, CrmAdminFactory.UserPassword);
+        Assert.Contains("locked", await right.Content.ReadAsStringAsync());
+        Assert.Contains(factory.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("locked out") && e.Message.Contains(Viewer));
     }
 
     [Fact]

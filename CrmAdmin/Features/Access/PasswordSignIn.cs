@@ -10,8 +10,12 @@ namespace CrmAdmin.Features.Access;
 /// which accounts exist. Callers answer every refusal with <see cref="RefusedMessage"/>.
 /// </summary>
 public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<CrmUser> signIn, IPasswordHasher<CrmUser> hasher,
-    PasswordSignIn.DummyHash dummyHash, ILogger<PasswordSignIn> logger)
+    PasswordSignIn.DummyHash dummyHash, CrmDbContext db, ILogger<PasswordSignIn> logger)
 {
+    // How often one failure is counted again after another request's count got in first: each round at least one of
+    // the requests counting at once succeeds, and the sign-in rate limits keep those few.
+    private const int CountAttempts = 20;
+
     /// <summary>
     /// The only answer to a refused sign-in, whatever the reason: it mentions the lockout so that a
     /// person who is locked out knows to wait, but says it for unknown addresses too, so it does not
@@ -64,17 +68,51 @@ public sealed class PasswordSignIn(UserManager<CrmUser> users, SignInManager<Crm
             return null;
         }
 
-        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: true);
-        if (result.IsLockedOut)
+        // The failure is counted here, not by Identity (lockoutOnFailure), which drops a count that loses a race (below).
+        var result = await signIn.CheckPasswordSignInAsync(user, password, lockoutOnFailure: false);
+        if (result.Succeeded)
+        {
+            return user;
+        }
+
+        if (result.IsLockedOut || await CountFailureAsync(user))
         {
             logger.LogWarning("Sign-in refused: {Email} is locked out after repeated failures or by an administrator", user.Email);
         }
-        else if (!result.Succeeded)
+        else
         {
             logger.LogInformation("Failed sign-in for {Email}", user.Email);
         }
 
-        return result.Succeeded ? user : null;
+        return null;
+    }
+
+    /// <summary>
+    /// Counts a wrong password towards the lockout (Identity's <c>AccessFailedAsync</c>: five in a row lock the account
+    /// for five minutes) and says whether the account is now locked out. Each count reads the account and writes it back
+    /// under its concurrency stamp, so of several wrong passwords for one account at once, on one instance or several,
+    /// all writes but one are refused (<c>ConcurrencyFailure</c>); Identity's sign-in drops those, and eight sent at once
+    /// counted once and never locked the account. A refused count reads the account again and counts on top.
+    /// </summary>
+    private async Task<bool> CountFailureAsync(CrmUser user)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var counted = await users.AccessFailedAsync(user);
+            if (counted.Succeeded)
+            {
+                return await users.IsLockedOutAsync(user);
+            }
+
+            if (attempt == CountAttempts || counted.Errors.All(e => e.Code != nameof(IdentityErrorDescriber.ConcurrencyFailure)))
+            {
+                logger.LogError("A failed sign-in for {Email} was not counted towards the lockout: {Errors}", user.Email,
+                    string.Join("; ", counted.Errors.Select(e => e.Description)));
+                return false;
+            }
+
+            await db.Entry(user).ReloadAsync();
+        }
     }
 
     /// <summary>One password verification that decides nothing, as long as a real one.</summary>
