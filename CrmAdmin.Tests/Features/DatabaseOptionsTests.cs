@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using CrmAdmin.Data;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -20,6 +23,20 @@ public sealed class DatabaseOptionsTests
         }).Build());
 
         Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), [], validateAllProperties: true));
+    }
+
+    [Fact]
+    public void PostgreSQL_without_a_connection_string_stops_the_app_with_a_message_naming_the_setting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:CrmAdmin"] = "",
+        }).Build();
+
+        var refused = Assert.Throws<OptionsValidationException>(() =>
+            new ServiceCollection().AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() }));
+        Assert.Contains("ConnectionStrings:CrmAdmin is empty", refused.Message);
     }
 
     [Fact]

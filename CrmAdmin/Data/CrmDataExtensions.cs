@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using CrmAdmin.Data.Postgres;
 using CrmAdmin.Data.Sqlite;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Data;
 
@@ -11,11 +13,20 @@ public static class CrmDataExtensions
     /// <summary>
     /// The database (SPEC §10): <c>Database:Provider</c> picks SQLite (default: a file in the app's
     /// App_Data folder unless ConnectionStrings:CrmAdmin says otherwise) or PostgreSQL, and with it
-    /// the provider's implementations of the few provider-specific services.
+    /// the provider's implementations of the few provider-specific services. Throws
+    /// <see cref="OptionsValidationException"/> naming the setting when the options are invalid (<see cref="DatabaseOptions"/>).
     /// </summary>
     public static IServiceCollection AddCrmData(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var options = BindDatabaseOptions(configuration);
+        // Checked here too, not only at start (ValidateOnStart): PostgreSQL's data sources are built while the services are
+        // registered, and an empty connection string failed there first with Npgsql's "Value cannot be null (Parameter 'Host')".
+        var problems = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), problems, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions), problems.Select(p => p.ErrorMessage ?? ""));
+        }
+
         services.AddOptions<DatabaseOptions>()
             .Bind(configuration.GetSection(DatabaseOptions.Section))
             .Configure(o => o.ConnectionString = configuration.GetConnectionString("CrmAdmin"))
