@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Operations;
@@ -35,6 +36,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     public static readonly Dictionary<string, Need> Api = new()
     {
         ["POST /api/auth/token"] = Need.Anonymous,
+        ["POST /api/auth/refresh"] = Need.Anonymous,
         ["GET /api/users"] = Need.Administer,
         ["POST /api/users"] = Need.Administer,
         ["PUT /api/users/{id}"] = Need.Administer,
@@ -240,6 +242,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         private readonly Dictionary<string, string> tokens = [];
         private readonly Dictionary<string, HttpClient> browsers = [];
         private long existingEntryId;
+        private string viewerRefreshToken = "";
 
         public IEnumerable<RouteEndpoint> Endpoints() =>
             factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -266,6 +269,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
             await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""));
             existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
+            var viewerTokens = await factory.CreateApiClient().PostAsync("/api/auth/token",
+                Json($$"""{"email":"{{Viewer}}","password":"{{CrmAdminFactory.UserPassword}}"}"""));
+            viewerRefreshToken = (await viewerTokens.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("refreshToken").GetString()!;
             browsers["anonymous"] = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             foreach (var who in Principals.Where(p => p != "anonymous"))
             {
@@ -303,6 +309,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             request.Content = endpoint switch
             {
                 "POST /api/auth/token" => Json($$"""{"email":"{{Viewer}}","password":"{{CrmAdminFactory.UserPassword}}"}"""),
+                "POST /api/auth/refresh" => Json($$"""{"refreshToken":"{{viewerRefreshToken}}"}"""),
                 "POST /api/users" => Json($$"""{"email":"new-{{Guid.NewGuid():N}}@test.local","password":"{{CrmAdminFactory.UserPassword}}","role":"Viewer"}"""),
                 "PUT /api/users/{id}" => Json("""{"locked":false}"""),
                 "PUT /api/permissions" => Json("""[{"role":"Viewer","exceptions":"View"}]"""),

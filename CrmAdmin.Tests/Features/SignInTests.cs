@@ -2,6 +2,7 @@ using CrmAdmin.Data;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -139,6 +140,68 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+    }
+
+    private async Task<JsonElement> TokenAnswerAsync(string path, object body)
+    {
+        var response = await factory.CreateApiClient().PostAsJsonAsync(path, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    private HttpClient Bearer(JsonElement answer)
+    {
+        var client = factory.CreateApiClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", answer.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    [Fact]
+    public async Task The_refresh_token_of_a_token_answer_gets_new_tokens_without_the_password()
+    {
+        var first = await TokenAnswerAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword });
+
+        var refreshed = await TokenAnswerAsync("/api/auth/refresh", new { refreshToken = first.GetProperty("refreshToken").GetString() });
+
+        using var viewer = Bearer(refreshed);
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/exceptions")).StatusCode);
+        Assert.False(string.IsNullOrEmpty(refreshed.GetProperty("refreshToken").GetString()));
+        // A refreshed token carries the user's level as it stands now, as a new sign-in would.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/exceptions/import", new StringContent("+1 415 555 0101", Encoding.UTF8, "text/plain"))).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("lock")]
+    [InlineData("password reset")]
+    [InlineData("not a token")]
+    [InlineData("an access token")]
+    public async Task A_refresh_token_is_refused_after_whatever_ends_the_users_sessions_and_a_token_that_is_not_one(string change)
+    {
+        var first = await TokenAnswerAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword });
+        var refreshToken = first.GetProperty("refreshToken").GetString();
+        var access = factory.Services.GetRequiredService<AccessService>();
+        var admin = await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail);
+        var viewerId = (await access.GetUsersAsync(admin)).Single(u => u.Email == Viewer).Id;
+        switch (change)
+        {
+            case "lock":
+                await access.SetLockedAsync(admin, viewerId, true, EntrySource.Settings);
+                break;
+            case "password reset":
+                await access.ResetPasswordAsync(admin, viewerId, EntrySource.Settings);
+                break;
+            case "not a token":
+                refreshToken = "CfDJ8" + new string('x', 200);
+                break;
+            case "an access token":
+                refreshToken = first.GetProperty("accessToken").GetString();
+                break;
+        }
+
+        var refused = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

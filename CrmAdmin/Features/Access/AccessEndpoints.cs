@@ -4,6 +4,7 @@ using CrmAdmin.Domain.Exceptions;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace CrmAdmin.Features.Access;
 
@@ -11,6 +12,9 @@ namespace CrmAdmin.Features.Access;
 public static class AccessEndpoints
 {
     public sealed record TokenRequest(string Email, string Password);
+
+    /// <summary>The <c>refreshToken</c> of an earlier token answer.</summary>
+    public sealed record RefreshRequest(string RefreshToken);
 
     public sealed record NewUser(string Email, string Password, string Role);
 
@@ -26,6 +30,13 @@ public static class AccessEndpoints
     {
         app.MapPost("/api/auth/token", IssueTokenAsync).WithTags("Access").WithName("IssueToken").AllowAnonymous()
             .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        app.MapPost("/api/auth/refresh", RefreshTokenAsync).WithTags("Access").WithName("RefreshToken").AllowAnonymous()
+            .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
+            .WithSummary("Answers a new access and refresh token for the refreshToken of an earlier answer, without the password.")
+            .WithDescription("401: the refresh token is not one of this app's, has expired (14 days), or its user has since been "
+                + "locked out, locked, deleted, given a new role or password, or signed out.")
             .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
@@ -63,6 +74,31 @@ public static class AccessEndpoints
         var principal = await signIn.CreateUserPrincipalAsync(user);
         return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
+
+    /// <summary>
+    /// Answers new tokens for a refresh token the token answer gave (as ASP.NET Core Identity's own <c>/refresh</c>): the
+    /// ticket must be this app's (the keys are shared by every instance), unexpired, and carry the user's current security
+    /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; a locked-out account gets none.
+    /// Every refusal reads the same.
+    /// </summary>
+    private static async Task<Results<SignInHttpResult, ProblemHttpResult>> RefreshTokenAsync(
+        RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock)
+    {
+        var ticket = string.IsNullOrEmpty(request.RefreshToken) || request.RefreshToken.Length > MaxRefreshTokenLength
+            ? null
+            : bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
+        if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires
+            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user
+            || await signIn.UserManager.IsLockedOutAsync(user))
+        {
+            return TypedResults.Problem("The refresh token is not valid any more: sign in again.", statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
+        }
+
+        return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
+    }
+
+    // A refresh token is a few hundred characters; a longer text is not one, and is not decrypted.
+    private const int MaxRefreshTokenLength = 4096;
 
     private static async Task<Results<Created<UserRow>, ProblemHttpResult>> CreateUserAsync(
         NewUser request, AccessService access, HttpContext http, CancellationToken ct)
