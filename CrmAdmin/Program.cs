@@ -25,7 +25,7 @@ builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<AccessProblemHandler>();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddSchemaTransformer(DefinedEnums.DescribeAsNamesAsync));
 builder.Services.AddCrmHardening(builder.Configuration);
 builder.Services.AddCrmOperations(builder.Configuration);
 // Enums by name, defined names only (P5): a number or an undefined value is a 400.

@@ -202,5 +202,13 @@ public abstract class ExceptionEndpointsTests(DatabaseProvider provider) : IAsyn
         {
             Assert.Contains($"\"{path}\"", openApi);
         }
+
+        // Enums are described by their names, as the API reads and writes them (they once read {}).
+        var schemas = JsonDocument.Parse(openApi).RootElement.GetProperty("components").GetProperty("schemas");
+        foreach (var (name, values) in new[] { ("CallDirection", Enum.GetNames<CrmAdmin.Domain.Crm.CallDirection>()), ("EntryType", Enum.GetNames<CrmAdmin.Domain.Exceptions.EntryType>()) })
+        {
+            Assert.Equal("string", schemas.GetProperty(name).GetProperty("type").GetString());
+            Assert.Equal(values, schemas.GetProperty(name).GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        }
     }
 }

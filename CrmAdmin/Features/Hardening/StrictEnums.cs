@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace CrmAdmin.Features.Hardening;
 
@@ -72,5 +75,23 @@ public static class DefinedEnums
 
             return await next(context);
         };
+    }
+
+    /// <summary>
+    /// OpenAPI schema transformer: an enum's schema is a string of its defined names, as the API reads and writes them
+    /// (<see cref="DefinedEnumConverterFactory"/>). The document generator cannot see through that converter and
+    /// described every enum as <c>{}</c>, so a client could not learn that a call's direction is Incoming or Outgoing.
+    /// </summary>
+    public static Task DescribeAsNamesAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
+        if (type.IsEnum)
+        {
+            // Whether null is allowed stays the generator's to say.
+            schema.Type = (schema.Type ?? 0) & JsonSchemaType.Null | JsonSchemaType.String;
+            schema.Enum = Enum.GetNames(type).Select(name => (JsonNode)JsonValue.Create(name)).ToList();
+        }
+
+        return Task.CompletedTask;
     }
 }
