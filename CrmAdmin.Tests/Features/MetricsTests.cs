@@ -69,6 +69,20 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
     }
 
+    [Fact]
+    public async Task Blazor_timings_per_component_are_left_out_of_a_scrape()
+    {
+        using var admin = await factory.CreateAdminClientAsync();
+        using var browser = await factory.CreateSignedInBrowserAsync(CrmAdminFactory.AdminEmail, CrmAdminFactory.AdminPassword);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+
+        var metrics = await admin.GetStringAsync("/metrics");
+
+        Assert.DoesNotContain(metrics.Split('\n'), l => l.StartsWith("aspnetcore_components_", StringComparison.Ordinal)
+            && !l.StartsWith("aspnetcore_components_circuit", StringComparison.Ordinal));
+        Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
+    }
+
     /// <summary>The value of the series of <paramref name="name"/> whose labels include <paramref name="label"/>; 0 when absent.</summary>
     private static double Counter(string metrics, string name, string label) =>
         metrics.Split('\n')
