@@ -120,11 +120,15 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
 
     public Task<HttpClient> CreateAdminClientAsync() => CreateApiClientAsync(AdminEmail, AdminPassword);
 
-    public async Task<string> TokenAsync(string email, string password)
+    public async Task<string> TokenAsync(string email, string password) =>
+        (await TokenAnswerAsync(email, password)).GetProperty("accessToken").GetString()!;
+
+    /// <summary>The whole answer of <c>POST /api/auth/token</c>: tokenType, accessToken, expiresIn, refreshToken.</summary>
+    public async Task<JsonElement> TokenAnswerAsync(string email, string password)
     {
         var response = await CreateApiClient().PostAsJsonAsync("/api/auth/token", new { email, password });
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
     /// <summary>Creates a user through the API as the administrator.</summary>

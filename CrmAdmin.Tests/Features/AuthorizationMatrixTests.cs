@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Operations;
@@ -269,9 +268,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
             await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""));
             existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
-            var viewerTokens = await factory.CreateApiClient().PostAsync("/api/auth/token",
-                Json($$"""{"email":"{{Viewer}}","password":"{{CrmAdminFactory.UserPassword}}"}"""));
-            viewerRefreshToken = (await viewerTokens.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("refreshToken").GetString()!;
+            viewerRefreshToken = (await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword)).GetProperty("refreshToken").GetString()!;
             browsers["anonymous"] = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             foreach (var who in Principals.Where(p => p != "anonymous"))
             {

@@ -142,9 +142,9 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
     }
 
-    private async Task<JsonElement> TokenAnswerAsync(string path, object body)
+    private async Task<JsonElement> RefreshAsync(JsonElement answer)
     {
-        var response = await factory.CreateApiClient().PostAsJsonAsync(path, body);
+        var response = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = answer.GetProperty("refreshToken").GetString() });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -159,9 +159,9 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
     [Fact]
     public async Task The_refresh_token_of_a_token_answer_gets_new_tokens_without_the_password()
     {
-        var first = await TokenAnswerAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword });
+        var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
 
-        var refreshed = await TokenAnswerAsync("/api/auth/refresh", new { refreshToken = first.GetProperty("refreshToken").GetString() });
+        var refreshed = await RefreshAsync(first);
 
         using var viewer = Bearer(refreshed);
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/exceptions")).StatusCode);
@@ -177,7 +177,7 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
     [InlineData("an access token")]
     public async Task A_refresh_token_is_refused_after_whatever_ends_the_users_sessions_and_a_token_that_is_not_one(string change)
     {
-        var first = await TokenAnswerAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword });
+        var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
         var refreshToken = first.GetProperty("refreshToken").GetString();
         var access = factory.Services.GetRequiredService<AccessService>();
         var admin = await factory.PrincipalOfAsync(CrmAdminFactory.AdminEmail);
