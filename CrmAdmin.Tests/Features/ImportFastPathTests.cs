@@ -1,4 +1,5 @@
 using CrmAdmin.Data;
+using CrmAdmin.Domain.Audit;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
@@ -57,6 +58,36 @@ public abstract class ImportFastPathTests(DatabaseProvider provider)
         Assert.Equal(slow.Count(s => s.Status == ImportLineStatus.AlreadyListed), fast.AlreadyListed);
         await using var db = host.Database.CreateDbContext();
         Assert.Equal(fast.Added + 3, await db.ExceptionEntries.CountAsync());
+    }
+
+    /// <summary>
+    /// Listed values met only after whole batches of new ones (the first batch is 1,000 lines, the rest 10,000):
+    /// PostgreSQL's writer COPYs an import's batches without looking them up until one meets a listed value, so
+    /// the 11,000th line's listed value fails a COPY that had written 9,999 rows. That batch must roll back and be
+    /// written again with its listed values AlreadyListed, every entry added and audited once, the listed ones untouched.
+    /// </summary>
+    [Fact]
+    public async Task Listed_values_after_whole_batches_of_new_ones_are_AlreadyListed_and_each_added_entry_is_audited_once()
+    {
+        await using var host = await ServiceTestHost.CreateAsync(provider: provider);
+        var importer = host.Get<ExceptionImportService>();
+        await importer.ImportAsync(Existing, EntrySource.Settings, host.Supervisor);
+        var lines = Enumerable.Range(1, 11_500).Select(i => $"new{i}@example.net;new {i}").ToArray();
+        lines[11_000 - 1] = "USER7@example.com;again";
+        lines[11_250 - 1] = "+1 (646) 555-0001;again";
+
+        var report = await importer.ImportAsync(string.Join("\n", lines), EntrySource.Settings, host.Supervisor);
+
+        Assert.Equal([(11_000, ImportLineStatus.AlreadyListed), (11_250, ImportLineStatus.AlreadyListed)],
+            report.Problems.Select(p => (p.Line, p.Status)));
+        Assert.Equal((11_498, 2), (report.Added, report.AlreadyListed));
+        await using var db = host.Database.CreateDbContext();
+        Assert.Equal(3 + 11_498, await db.ExceptionEntries.CountAsync());
+        Assert.Equal(["listed", "listed"], await db.ExceptionEntries
+            .Where(e => e.Value == "user7@example.com" || e.Value == "+16465550001").Select(e => e.Comment).ToListAsync());
+        var added = db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded);
+        Assert.Equal(3 + 11_498, await added.CountAsync());
+        Assert.Equal(3 + 11_498, await added.Select(a => a.Value).Distinct().CountAsync());
     }
 
     /// <summary>
