@@ -16,20 +16,9 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
         [Fact]
         public async Task I3_a_value_another_transaction_adds_while_the_batch_is_copied_is_already_listed_and_the_rest_added()
         {
-            // The other transaction's add is invisible to the batch's lookup, so the COPY into the list waits for it and,
-            // once it commits, fails on the unique index: the batch goes the general way (staging table, ON CONFLICT).
-            await using var other = database.CreateDbContext();
-            await using var adding = await other.Database.BeginTransactionAsync();
-            await other.Database.ExecuteSqlRawAsync("""
-                INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "Source", "CreatedAt", "CreatedBy", "HitCount")
-                VALUES ('Email', 'b@example.com', 'theirs', 'Api', now(), 'other@test.local', 0)
-                """);
-
-            var import = Task.Run(() => service.ImportAsync("a@example.com;one\nb@example.com;two\nc@example.com;three", EntrySource.Settings, host.Supervisor));
-            await WaitForALockWaitAsync(other);
-            Assert.False(import.IsCompleted);
-            await adding.CommitAsync();
-            var report = await import;
+            // The import's first COPY waits for the other transaction's add and, once that commits, fails on the unique
+            // index; the batch is then looked up, finds it listed, and COPYs the rest.
+            var report = await ImportWhileAnotherTransactionAddsAsync("a@example.com;one\nb@example.com;two\nc@example.com;three");
 
             Assert.Equal((2, 1), (report.Added, report.AlreadyListed));
             Assert.Equal([(2, ImportLineStatus.AlreadyListed)], report.Problems.Select(p => (p.Line, p.Status)));
@@ -38,6 +27,42 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
                 (await db.ExceptionEntries.OrderBy(e => e.Value).Select(e => new { e.Value, e.Comment }).ToListAsync()).Select(e => (e.Value, e.Comment)));
             Assert.Equal(["a@example.com", "c@example.com"],
                 await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded).OrderBy(a => a.Id).Select(a => a.Value!).ToListAsync());
+        }
+
+        [Fact]
+        public async Task I3_a_value_another_transaction_adds_after_the_lookup_goes_the_general_way_and_is_already_listed()
+        {
+            // The listed first line fails the import's first COPY at once, so the batch is looked up; the lookup cannot see
+            // the other transaction's uncommitted add, the COPY of the rest waits for it and fails once it commits, and the
+            // batch goes the general way (staging table, ON CONFLICT DO NOTHING).
+            await service.ImportAsync("listed@example.com;before", EntrySource.Settings, host.Supervisor);
+
+            var report = await ImportWhileAnotherTransactionAddsAsync("listed@example.com;again\na@example.com;one\nb@example.com;two\nc@example.com;three");
+
+            Assert.Equal((2, 2), (report.Added, report.AlreadyListed));
+            Assert.Equal([(1, ImportLineStatus.AlreadyListed), (3, ImportLineStatus.AlreadyListed)], report.Problems.Select(p => (p.Line, p.Status)));
+            await using var db = database.CreateDbContext();
+            Assert.Equal([("a@example.com", "one"), ("b@example.com", "theirs"), ("c@example.com", "three"), ("listed@example.com", "before")],
+                (await db.ExceptionEntries.OrderBy(e => e.Value).Select(e => new { e.Value, e.Comment }).ToListAsync()).Select(e => (e.Value, e.Comment)));
+            Assert.Equal(["listed@example.com", "a@example.com", "c@example.com"],
+                await db.AuditEntries.Where(a => a.Action == AuditAction.ExceptionAdded).OrderBy(a => a.Id).Select(a => a.Value!).ToListAsync());
+        }
+
+        /// <summary>Imports <paramref name="text"/> while another transaction holds an uncommitted add of b@example.com, committed once the import waits for it.</summary>
+        private async Task<ImportReport> ImportWhileAnotherTransactionAddsAsync(string text)
+        {
+            await using var other = database.CreateDbContext();
+            await using var adding = await other.Database.BeginTransactionAsync();
+            await other.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "Source", "CreatedAt", "CreatedBy", "HitCount")
+                VALUES ('Email', 'b@example.com', 'theirs', 'Api', now(), 'other@test.local', 0)
+                """);
+
+            var import = Task.Run(() => service.ImportAsync(text, EntrySource.Settings, host.Supervisor));
+            await WaitForALockWaitAsync(other);
+            Assert.False(import.IsCompleted);
+            await adding.CommitAsync();
+            return await import;
         }
 
         private static async Task WaitForALockWaitAsync(CrmDbContext db)
