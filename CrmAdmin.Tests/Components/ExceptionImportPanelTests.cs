@@ -27,7 +27,7 @@ public sealed class ExceptionImportPanelTests : MudTestContext
             var authorizer = new CrmAuthorizer(sp.GetRequiredService<IAuthorizationService>());
             var metrics = new CrmAdmin.Features.Operations.CrmMetrics(new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
             return new ExceptionImportService(database, new CrmAdmin.Data.Sqlite.SqliteExceptionEntryWriters(), authorizer,
-                new ImportReportStore(authorizer, TimeProvider.System, NullLogger<ImportReportStore>.Instance), limits, TimeProvider.System, metrics,
+                new ImportReportStore(database, authorizer, TimeProvider.System, NullLogger<ImportReportStore>.Instance), limits, TimeProvider.System, metrics,
                 new ImportsInProgress(), NullLogger<ExceptionImportService>.Instance);
         });
     }

@@ -83,6 +83,50 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
         }
     }
 
+    [Fact]
+    public async Task I12_the_full_report_is_in_the_database_for_its_owner_for_an_hour_and_the_newest_MaxReports_are_kept()
+    {
+        var clock = (FixedClock)host.Get<TimeProvider>();
+        var reports = host.Get<ImportReportStore>();
+        var first = await service.ImportAsync("+1 415 555 0100\nnot a number;x", EntrySource.Settings, host.Supervisor);
+
+        using (var csv = new StreamReader((await reports.OpenAsync(first.FullReportId!, host.Supervisor))!))
+        {
+            var lines = (await csv.ReadToEndAsync()).TrimStart('\uFEFF').ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("line,input,status,type,value,reason", lines[0]);
+            Assert.StartsWith("2,not a number;x,Invalid,", lines[1]);
+            Assert.Equal(2, lines.Length);
+        }
+
+        Assert.Null(await reports.OpenAsync(first.FullReportId!, host.Administrator));
+        clock.Now += ImportReportStore.Lifetime;
+        Assert.Null(await reports.OpenAsync(first.FullReportId!, host.Supervisor));
+
+        var ids = new List<string>();
+        for (var i = 0; i <= ImportReportStore.MaxReports; i++)
+        {
+            clock.Now += TimeSpan.FromSeconds(1);
+            ids.Add((await service.ImportAsync($"user{i}@example.com\nnot a number {i}", EntrySource.Settings, host.Supervisor)).FullReportId!);
+        }
+
+        await using var db = database.CreateDbContext();
+        // The expired first report and the oldest past the cap are deleted by the imports' purges.
+        Assert.Equal(ids.Skip(1).Order(), (await db.ImportReportFiles.Select(r => r.Id).ToListAsync()).Order());
+        Assert.Null(await reports.OpenAsync(ids[0], host.Supervisor));
+        Assert.NotNull(await reports.OpenAsync(ids[^1], host.Supervisor));
+    }
+
+    [Fact]
+    public async Task I12_an_import_that_rolls_back_leaves_no_report()
+    {
+        // The first batch (1,000 lines) is written, problems and all, before the parser meets the quote that never closes.
+        var input = "+1 415 555 0100\n" + string.Join("\n", Enumerable.Range(0, 1_500).Select(i => $"not a number {i}")) + "\n\"never closed;x";
+        await Assert.ThrowsAsync<ImportUnreadableException>(() => service.ImportAsync(input, EntrySource.Settings, host.Supervisor));
+
+        await using var db = database.CreateDbContext();
+        Assert.Empty(await db.ImportReportFiles.ToListAsync());
+    }
+
     private ServiceTestHost host = default!;
     private TestDatabase database = default!;
     private ExceptionImportService service = default!;

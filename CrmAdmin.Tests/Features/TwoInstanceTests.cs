@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using CrmAdmin.Data;
 using CrmAdmin.Data.Postgres;
@@ -93,6 +94,22 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         request.Headers.Add("Cookie", cookie);
 
         Assert.Equal(HttpStatusCode.OK, (await cookieOnB.SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_imports_full_report_made_on_one_instance_is_downloaded_from_the_other()
+    {
+        var report = await JsonAsync(await adminOnA.PostAsync("/api/exceptions/import",
+            new StringContent("+1 415 555 0100\nnot a number;first\nalso bad;second", Encoding.UTF8, "text/plain")));
+
+        var download = await adminOnB.GetAsync(report.GetProperty("reportUrl").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var lines = (await download.Content.ReadAsStringAsync()).TrimStart('\uFEFF').ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("line,input,status,type,value,reason", lines[0]);
+        Assert.StartsWith("2,not a number;first,Invalid,", lines[1]);
+        Assert.StartsWith("3,also bad;second,Invalid,", lines[2]);
     }
 
     private async Task<JsonElement> CallOnBAsync(long lineId) =>

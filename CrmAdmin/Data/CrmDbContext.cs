@@ -16,6 +16,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
 
     public DbSet<ExceptionEntry> ExceptionEntries => Set<ExceptionEntry>();
     public DbSet<ExceptionImport> ExceptionImports => Set<ExceptionImport>();
+    public DbSet<ImportReportFile> ImportReportFiles => Set<ImportReportFile>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Company> Companies => Set<Company>();
     public DbSet<Contact> Contacts => Set<Contact>();

@@ -77,3 +77,17 @@ internal sealed class ExceptionImportConfiguration : IEntityTypeConfiguration<Ex
         import.HasIndex(i => i.At);
     }
 }
+
+internal sealed class ImportReportFileConfiguration : IEntityTypeConfiguration<ImportReportFile>
+{
+    public void Configure(EntityTypeBuilder<ImportReportFile> report)
+    {
+        report.ToTable("ImportReports");
+        report.HasKey(r => r.Id);
+        report.Property(r => r.Id).HasMaxLength(32);
+        report.Property(r => r.Owner).HasMaxLength(256).IsRequired();
+        report.Property(r => r.Content).IsRequired();
+        // The purge drops the expired first, then the oldest past the cap.
+        report.HasIndex(r => r.ExpiresAt);
+    }
+}

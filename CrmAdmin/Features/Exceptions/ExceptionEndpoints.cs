@@ -167,7 +167,7 @@ public static class ExceptionEndpoints
         string id, ImportReportStore reports, HttpContext http)
     {
         var gzip = http.Request.Headers.AcceptEncoding.Any(v => v?.Contains("gzip", StringComparison.OrdinalIgnoreCase) == true);
-        var stream = await reports.OpenAsync(id, http.User, gzip);
+        var stream = await reports.OpenAsync(id, http.User, gzip, http.RequestAborted);
         if (stream is null)
         {
             return TypedResults.Problem("There is no import report with this id for you; a report is kept for an hour after its import.",

@@ -228,10 +228,17 @@ public sealed class ExceptionImportService(
         }
 
         import.Finish(report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid);
+        // The full report commits with the import, so every instance can serve it (I12).
+        var fullReportId = await fullReport.KeepAsync(db, import.Id, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         report.ImportId = import.Id;
-        report.FullReportId = fullReport.Keep();
+        report.FullReportId = fullReportId;
+        if (fullReportId is not null)
+        {
+            await reports.PurgeAsync(CancellationToken.None);
+        }
+
         metrics.Imported(source, report);
 
         logger.LogInformation("{Actor} imported {Lines} lines from {Source} in {Elapsed} ms: {Added} added, {AlreadyListed} already listed, {Duplicate} duplicate, {Invalid} invalid",

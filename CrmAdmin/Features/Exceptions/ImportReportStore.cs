@@ -1,21 +1,24 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Data.Common;
+using CrmAdmin.Data;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using CsvHelper;
+using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Features.Exceptions;
 
 /// <summary>
 /// The full reports of imports (I12): every problem line, written while the import runs to a gzip-
 /// compressed CSV in a temporary folder, so memory holds only the inline lines however many problems
-/// there are, and the file stays smaller than the import (its lines repeat a few reasons). A report is
-/// kept for <see cref="Lifetime"/> (at most <see cref="MaxReports"/> at once, oldest dropped first) and
-/// read back only by the person who imported, with Edit on the list. The files live on this instance:
-/// behind a load balancer the download must reach the instance that ran the import.
+/// there are, and the file stays smaller than the import (its lines repeat a few reasons). At the end of
+/// the import the file goes into the database (<see cref="ImportReportFile"/>) in the import's own
+/// transaction, so any app instance on that database serves the download. A report is kept for
+/// <see cref="Lifetime"/> (at most <see cref="MaxReports"/> at once, oldest dropped first) and read back
+/// only by the person who imported, with Edit on the list.
 /// </summary>
 public sealed class ImportReportStore : IDisposable
 {
@@ -23,14 +26,15 @@ public sealed class ImportReportStore : IDisposable
 
     public const int MaxReports = 50;
 
-    private readonly ConcurrentDictionary<string, StoredReport> reports = new(StringComparer.Ordinal);
+    private readonly IDbContextFactory<CrmDbContext> dbFactory;
     private readonly CrmAuthorizer authorizer;
     private readonly TimeProvider clock;
     private readonly ILogger<ImportReportStore> logger;
 
     /// <summary>Creates the store's own folder under the system's temporary folder and clears stale ones left by earlier runs.</summary>
-    public ImportReportStore(CrmAuthorizer authorizer, TimeProvider clock, ILogger<ImportReportStore> logger)
+    public ImportReportStore(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ImportReportStore> logger)
     {
+        this.dbFactory = dbFactory;
         this.authorizer = authorizer;
         this.clock = clock;
         this.logger = logger;
@@ -40,7 +44,7 @@ public sealed class ImportReportStore : IDisposable
         Folder = Directory.CreateDirectory(Path.Combine(root, Guid.NewGuid().ToString("N"))).FullName;
     }
 
-    /// <summary>Where this store's files are (one folder per running app).</summary>
+    /// <summary>Where this store's files of imports still running are (one folder per running app).</summary>
     public string Folder { get; }
 
     /// <summary>A log for one import's problem lines; it creates its file on the first line only.</summary>
@@ -55,45 +59,47 @@ public sealed class ImportReportStore : IDisposable
     /// such report for this user (never made, expired, or someone else's); throws
     /// <see cref="AccessDeniedException"/> without Edit on the list (P3).
     /// </summary>
-    public async Task<Stream?> OpenAsync(string id, ClaimsPrincipal user, bool gzip = false)
+    public async Task<Stream?> OpenAsync(string id, ClaimsPrincipal user, bool gzip = false, CancellationToken ct = default)
     {
         var actor = await authorizer.RequireAsync(user, Policies.EditExceptions);
-        Purge();
-        if (!reports.TryGetValue(id, out var report) || report.Owner != actor)
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var content = await db.ImportReportFiles.AsNoTracking()
+            .Where(r => r.Id == id && r.Owner == actor && r.ExpiresAt > now)
+            .Select(r => r.Content)
+            .SingleOrDefaultAsync(ct);
+        if (content is null)
         {
             return null;
         }
 
+        var stored = new MemoryStream(content, writable: false);
+        return gzip ? stored : new GZipStream(stored, CompressionMode.Decompress);
+    }
+
+    /// <summary>
+    /// Deletes the expired reports and the oldest past <see cref="MaxReports"/>, in a transaction of its own
+    /// (an import's would hold the rows' locks, and two imports purging at once could deadlock). A failure is
+    /// logged, not thrown: the next purge retries.
+    /// </summary>
+    public async Task PurgeAsync(CancellationToken ct = default)
+    {
         try
         {
-            var file = new FileStream(report.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
-            return gzip ? file : new GZipStream(file, CompressionMode.Decompress);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-    }
-
-    private void Register(string id, string owner, string path, long bytes)
-    {
-        reports[id] = new StoredReport(path, owner, clock.GetUtcNow().UtcDateTime + Lifetime);
-        logger.LogInformation("Kept the full report {Id} of an import by {Owner} ({Bytes} bytes compressed)", id, owner, bytes);
-        Purge();
-    }
-
-    private void Purge()
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var expired = reports.Where(r => r.Value.ExpiresAt <= now)
-            .Concat(reports.OrderByDescending(r => r.Value.ExpiresAt).Skip(MaxReports))
-            .Select(r => r.Key).Distinct().ToList();
-        foreach (var id in expired)
-        {
-            if (reports.TryRemove(id, out var report))
+            var now = clock.GetUtcNow().UtcDateTime;
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var surplus = await db.ImportReportFiles.Where(r => r.ExpiresAt > now)
+                .OrderByDescending(r => r.ExpiresAt).ThenByDescending(r => r.Id)
+                .Skip(MaxReports).Select(r => r.Id).ToListAsync(ct);
+            var purged = await db.ImportReportFiles.Where(r => r.ExpiresAt <= now || surplus.Contains(r.Id)).ExecuteDeleteAsync(ct);
+            if (purged > 0)
             {
-                Delete(report.Path);
+                logger.LogInformation("Purged {Count} expired or surplus import reports", purged);
             }
+        }
+        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        {
+            logger.LogWarning(e, "Could not purge the import reports; the next import's purge will retry");
         }
     }
 
@@ -120,18 +126,6 @@ public sealed class ImportReportStore : IDisposable
         }
     }
 
-    private void Delete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException e)
-        {
-            logger.LogWarning(e, "Could not delete the import report {Path}", path);
-        }
-    }
-
     public void Dispose()
     {
         try
@@ -144,26 +138,23 @@ public sealed class ImportReportStore : IDisposable
         }
     }
 
-    private sealed record StoredReport(string Path, string Owner, DateTime ExpiresAt);
-
     /// <summary>
     /// Writes one import's problem lines as they are recorded (the report's <see cref="IImportProblemLog"/>).
-    /// <see cref="Keep"/> after the commit makes the report downloadable; disposing without it deletes the file.
+    /// <see cref="KeepAsync"/> before the import's commit puts the report into the database; disposing deletes the file.
     /// </summary>
     public sealed class FullReportWriter(ImportReportStore store, string owner) : IImportProblemLog, IDisposable
     {
         private FileStream? file;
         private CsvWriter? csv;
-        private string? path;
 
         /// <summary>Adds a line; the first one creates the file and writes the header.</summary>
         public void Write(ImportProblem problem)
         {
             if (csv is null)
             {
-                path = Path.Combine(store.Folder, NewId() + ".csv.gz");
-                file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
-                var text = new StreamWriter(new GZipStream(file, CompressionLevel.Fastest), new UTF8Encoding(true), 64 * 1024);
+                var path = Path.Combine(store.Folder, Guid.NewGuid().ToString("N") + ".csv.gz");
+                file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+                var text = new StreamWriter(new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true), new UTF8Encoding(true), 64 * 1024);
                 csv = CsvWriter.Create(text, CsvWriterOptions.Default, leaveOpen: false);
                 ExceptionCsv.WriteReportHeader(csv);
             }
@@ -171,31 +162,36 @@ public sealed class ImportReportStore : IDisposable
             ExceptionCsv.WriteReportRow(csv, problem);
         }
 
-        /// <summary>Finishes the file and registers it; returns its id, or null when no line was written.</summary>
-        public string? Keep()
+        /// <summary>
+        /// Finishes the file and adds it to <paramref name="db"/> as the report of <paramref name="importId"/>, for
+        /// the caller's SaveChanges in the import's transaction; returns its id (the download link's), or null
+        /// when no line was written.
+        /// </summary>
+        public async Task<string?> KeepAsync(CrmDbContext db, long importId, CancellationToken ct = default)
         {
-            if (csv is null || path is null)
+            if (csv is null || file is null)
             {
                 return null;
             }
 
+            // Closes the gzip stream (its last block) but not the file, which is read back and deleted on close.
             csv.Dispose();
             csv = null;
-            var bytes = new FileInfo(path).Length;
-            var id = Path.GetFileName(path)[..^".csv.gz".Length];
-            store.Register(id, owner, path, bytes);
-            path = null;
+            await file.FlushAsync(ct);
+            var content = new byte[file.Length];
+            file.Position = 0;
+            await file.ReadExactlyAsync(content, ct);
+            var id = NewId();
+            db.ImportReportFiles.Add(new ImportReportFile(id, importId, owner, store.clock.GetUtcNow().UtcDateTime + Lifetime, content));
+            store.logger.LogInformation("Kept the full report {Id} of import {ImportId} by {Owner} ({Bytes} bytes compressed)", id, importId, owner, content.Length);
             return id;
         }
 
         public void Dispose()
         {
             csv?.Dispose();
+            // Deleted on close (a crash leaves it to the next start's clearing of stale folders).
             file?.Dispose();
-            if (path is not null)
-            {
-                store.Delete(path);
-            }
         }
 
         // 128 random bits: the id is the link, so it must not be guessable.

@@ -626,6 +626,34 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.ToTable("ExceptionImports", (string)null);
                 });
 
+            modelBuilder.Entity("CrmAdmin.Domain.Exceptions.ImportReportFile", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("ImportId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ImportReports", (string)null);
+                });
+
             modelBuilder.Entity("CrmAdmin.Domain.Routing.BlockedEvent", b =>
                 {
                     b.Property<long>("Id")

@@ -601,6 +601,34 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.ToTable("ExceptionImports", (string)null);
                 });
 
+            modelBuilder.Entity("CrmAdmin.Domain.Exceptions.ImportReportFile", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("ImportReports", (string)null);
+                });
+
             modelBuilder.Entity("CrmAdmin.Domain.Routing.BlockedEvent", b =>
                 {
                     b.Property<long>("Id")
