@@ -3,6 +3,7 @@ using CrmAdmin.Data.Postgres;
 using CrmAdmin.Data.Sqlite;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Options;
 
@@ -143,6 +144,14 @@ public static class CrmDataExtensions
         if (db.Database.IsSqlite())
         {
             await SqliteDatabase.PrepareFolderAsync(db);
+        }
+
+        if (db.Database.IsNpgsql())
+        {
+            // Npgsql's migrator learns whether its history table exists by reading it, and EF Core logs the "relation
+            // does not exist" of a new database at Error level (npgsql/efcore.pg#3407): every first start showed an
+            // error. The table made first, with the migrator's own script, leaves nothing to fail.
+            await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
         }
 
         await db.Database.MigrateAsync(ct);
