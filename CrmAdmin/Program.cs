@@ -34,11 +34,21 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 var app = builder.Build();
 
 // One instance at a time: several may start together on one PostgreSQL database.
-await using (await app.Services.LockStartupAsync())
+try
 {
-    await app.Services.InitializeCrmDatabaseAsync();
-    await app.Services.SeedAccessAsync(app.Configuration);
-    await app.Services.SeedDemoCrmAsync(app.Configuration);
+    await using (await app.Services.LockStartupAsync())
+    {
+        await app.Services.InitializeCrmDatabaseAsync();
+        await app.Services.SeedAccessAsync(app.Configuration);
+        await app.Services.SeedDemoCrmAsync(app.Configuration);
+    }
+}
+catch (Exception e) when (DatabaseStartupFailure.Explain(e, app.Services) is { } why)
+{
+    // The sentence first, for the operator; the exception follows in the same log entry.
+    app.Logger.LogCritical(e, "The app cannot start: {Reason}", why);
+    Environment.ExitCode = 1;
+    return;
 }
 
 // Client address and scheme from the configured reverse proxies only (ReverseProxy:KnownProxies), before anything uses them.
