@@ -236,7 +236,7 @@ public sealed class ExceptionImportService(
         report.FullReportId = fullReportId;
         if (fullReportId is not null)
         {
-            await reports.PurgeAsync(CancellationToken.None);
+            _ = reports.PurgeInBackground();
         }
 
         metrics.Imported(source, report);

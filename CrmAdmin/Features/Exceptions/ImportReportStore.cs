@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Data.Common;
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
@@ -30,6 +29,9 @@ public sealed class ImportReportStore : IDisposable
     private readonly CrmAuthorizer authorizer;
     private readonly TimeProvider clock;
     private readonly ILogger<ImportReportStore> logger;
+
+    // How many purges were asked for since the running one began its pass (0: none runs).
+    private int purgesAsked;
 
     /// <summary>Creates the store's own folder under the system's temporary folder and clears stale ones left by earlier runs.</summary>
     public ImportReportStore(IDbContextFactory<CrmDbContext> dbFactory, CrmAuthorizer authorizer, TimeProvider clock, ILogger<ImportReportStore> logger)
@@ -78,6 +80,32 @@ public sealed class ImportReportStore : IDisposable
     }
 
     /// <summary>
+    /// Starts <see cref="PurgeAsync"/> on the thread pool, or, while one runs, has it go once more when it ends;
+    /// returns the purge. An import's answer does not wait for it (on SQLite it queues behind the other writers,
+    /// perhaps a long import).
+    /// </summary>
+    public Task PurgeInBackground()
+    {
+        if (Interlocked.Increment(ref purgesAsked) > 1)
+        {
+            return Task.CompletedTask;
+        }
+
+        return Task.Run(async () =>
+        {
+            while (true)
+            {
+                var asked = Volatile.Read(ref purgesAsked);
+                await PurgeAsync();
+                if (Interlocked.CompareExchange(ref purgesAsked, 0, asked) == asked)
+                {
+                    return;
+                }
+            }
+        });
+    }
+
+    /// <summary>
     /// Deletes the expired reports and the oldest past <see cref="MaxReports"/>, in a transaction of its own
     /// (an import's would hold the rows' locks, and two imports purging at once could deadlock). A failure is
     /// logged, not thrown: the next purge retries.
@@ -88,17 +116,21 @@ public sealed class ImportReportStore : IDisposable
         {
             var now = clock.GetUtcNow().UtcDateTime;
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            // An explicit transaction: on SQLite it waits its turn among this process's writers (SqliteWriterQueue).
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var surplus = await db.ImportReportFiles.Where(r => r.ExpiresAt > now)
                 .OrderByDescending(r => r.ExpiresAt).ThenByDescending(r => r.Id)
                 .Skip(MaxReports).Select(r => r.Id).ToListAsync(ct);
             var purged = await db.ImportReportFiles.Where(r => r.ExpiresAt <= now || surplus.Contains(r.Id)).ExecuteDeleteAsync(ct);
+            await transaction.CommitAsync(ct);
             if (purged > 0)
             {
                 logger.LogInformation("Purged {Count} expired or surplus import reports", purged);
             }
         }
-        catch (Exception e) when (e is DbException or DbUpdateException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Best effort, behind the import's answer and perhaps during shutdown: nothing waits for it to throw.
             logger.LogWarning(e, "Could not purge the import reports; the next import's purge will retry");
         }
     }
