@@ -84,6 +84,27 @@ public abstract class ExceptionImportServiceTests(DatabaseProvider provider) : I
     }
 
     [Fact]
+    public async Task I3_two_imports_at_once_of_the_same_lines_in_opposite_orders_both_succeed_and_add_each_entry_once()
+    {
+        // Each import is one transaction over several batches; on PostgreSQL each waited for the other's uncommitted rows of
+        // the same values, in opposite orders, and one of them ended on "deadlock detected" (a 503 from the API).
+        var lines = Enumerable.Range(0, 25_000).Select(i => $"both{i}@example.com;line {i}").ToList();
+        var forward = string.Join("\n", lines);
+        lines.Reverse();
+        var backward = string.Join("\n", lines);
+
+        var reports = await Task.WhenAll(
+            Task.Run(() => service.ImportAsync(forward, EntrySource.Settings, host.Supervisor)),
+            Task.Run(() => service.ImportAsync(backward, EntrySource.Settings, host.Administrator)));
+
+        Assert.Equal((25_000, 25_000), (reports.Sum(r => r.Added), reports.Sum(r => r.AlreadyListed)));
+        Assert.Contains(reports, r => r.Added == 25_000);
+        await using var db = database.CreateDbContext();
+        Assert.Equal(25_000, await db.ExceptionEntries.CountAsync());
+        Assert.Equal(25_000, await db.AuditEntries.CountAsync(a => a.Action == AuditAction.ExceptionAdded));
+    }
+
+    [Fact]
     public async Task I12_the_full_report_is_in_the_database_for_its_owner_for_an_hour_and_the_newest_MaxReports_are_kept()
     {
         var clock = (FixedClock)host.Get<TimeProvider>();

@@ -34,10 +34,18 @@ internal sealed class PostgresExceptionEntryWriters : IExceptionEntryWriters
 /// answers with the number added, and names the added points only when some of the batch were listed
 /// already (sequences are not transactional, so the ids alone cannot say which rows are this batch's).
 /// The staging table is dropped at commit or rollback, so a failed import leaves nothing behind.</para>
+/// <para>Before its first write a writer takes a transaction-scoped advisory lock that every writer of the list
+/// takes, on every instance: writers of several entries, each in one transaction, could otherwise wait for each
+/// other's uncommitted values in opposite orders, and PostgreSQL would end one on "deadlock detected".</para>
 /// </summary>
 internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
 {
     private const string Rows = "crm_import_rows";
+
+    // The advisory lock of the list's writers, in the two-key space ("CRMA", 1), apart from the one-key locks
+    // of routing decisions (hashes of contact points).
+    private const int WritersLockClass = 0x43524D41;
+    private const int WritersLockObject = 1;
 
     private readonly NpgsqlConnection connection;
     private readonly StoreNames<ExceptionEntry> e;
@@ -52,6 +60,7 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
     // Single adds and restores look up first: their entry is often listed already, and each failed COPY
     // would leave an error in the server's log.
     private bool copyFirst;
+    private bool holdsWritersLock;
 
     public PostgresExceptionEntryWriter(CrmDbContext db, EntrySource source, string actor, DateTime at, long? importId)
     {
@@ -89,6 +98,19 @@ internal sealed class PostgresExceptionEntryWriter : IExceptionEntryWriter
         if (entries.Count == 0)
         {
             return new AddedEntries(0, null);
+        }
+
+        if (!holdsWritersLock)
+        {
+            // One writer of the list at a time, across instances, until its transaction ends (SQLite has one writer
+            // anyway). Two imports of the same values in different orders, each one transaction over many batches,
+            // waited for each other's uncommitted rows and one ended on "deadlock detected"; a restore of several
+            // entries could do the same with an import. The wait can be as long as the other import, so no timeout.
+            using var command = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, $2)", connection) { CommandTimeout = 0 };
+            command.Parameters.Add(new NpgsqlParameter { Value = WritersLockClass });
+            command.Parameters.Add(new NpgsqlParameter { Value = WritersLockObject });
+            command.ExecuteNonQuery();
+            holdsWritersLock = true;
         }
 
         // An import is optimistic until a batch meets a listed value: most imports add new entries only, and
