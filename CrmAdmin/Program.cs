@@ -10,12 +10,24 @@ using CrmAdmin.Features.Routing;
 using CrmAdmin.Features.Exceptions;
 using CrmAdmin.Features.Hardening;
 using CrmAdmin.Features.Operations;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddCrmData(builder.Configuration, builder.Environment);
+try
+{
+    builder.Services.AddCrmData(builder.Configuration, builder.Environment);
+}
+catch (OptionsValidationException invalid)
+{
+    // Before the app is built there is no logger yet: one line on standard error, and exit code 1.
+    Console.Error.WriteLine($"The app cannot start: {string.Join(" ", invalid.Failures)}");
+    Environment.ExitCode = 1;
+    return;
+}
+
 builder.Services.AddCrmAuth(builder.Configuration);
 builder.Services.AddCrmExceptions(builder.Configuration);
 builder.Services.AddCrmRouting();
@@ -45,8 +57,10 @@ try
 }
 catch (Exception e) when (DatabaseStartupFailure.Explain(e, app.Services) is { } why)
 {
-    // The sentence first, for the operator; the exception follows in the same log entry.
+    // The sentence first, for the operator; the exception follows in the same log entry. Disposing the app
+    // flushes the console logger, which writes on a thread of its own: the line was cut short at times.
     app.Logger.LogCritical(e, "The app cannot start: {Reason}", why);
+    await app.DisposeAsync();
     Environment.ExitCode = 1;
     return;
 }

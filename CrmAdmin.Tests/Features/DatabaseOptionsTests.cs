@@ -14,7 +14,12 @@ public sealed class DatabaseOptionsTests
     [InlineData("Sqlite", "", true)]
     [InlineData("Postgres", "Host=db;Database=crmadmin", true)]
     [InlineData("Postgres", "", false)]
-    public void PostgreSQL_needs_a_connection_string_and_SQLite_has_a_default(string provider, string connectionString, bool valid)
+    [InlineData("Postgres", "Host=db;Username=crm", false)]
+    [InlineData("Postgres", "Host=db;Port=abc;Database=crmadmin", false)]
+    [InlineData("Postgres", "junk", false)]
+    [InlineData("Sqlite", "junk", false)]
+    [InlineData("Sqlite", "Data Source=crm.db", true)]
+    public void PostgreSQL_needs_a_connection_string_naming_a_database_and_SQLite_has_a_default(string provider, string connectionString, bool valid)
     {
         var options = CrmDataExtensions.BindDatabaseOptions(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -44,7 +49,7 @@ public sealed class DatabaseOptionsTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:Provider"] = "MySql" }).Build();
 
-        var refused = Assert.ThrowsAny<InvalidOperationException>(() => CrmDataExtensions.BindDatabaseOptions(configuration));
-        Assert.Contains("Database:Provider", refused.Message);
+        var refused = Assert.Throws<OptionsValidationException>(() => CrmDataExtensions.BindDatabaseOptions(configuration));
+        Assert.StartsWith("Database:Provider must be Sqlite or Postgres, not \"MySql\".", refused.Failures.Single());
     }
 }

@@ -47,6 +47,33 @@ public sealed class DatabaseStartupFailureTests
     }
 
     [Fact]
+    public async Task A_PostgreSQL_connection_the_server_cannot_give_is_named_with_the_settings_to_check()
+    {
+        // The tests' server has no SSL.
+        var why = await StartAsync(DatabaseProvider.Postgres, Postgres(b => b.SslMode = SslMode.Require));
+
+        Assert.StartsWith("PostgreSQL at ", why);
+        Assert.EndsWith("Check the host, port and SSL Mode in ConnectionStrings:CrmAdmin.", why);
+    }
+
+    [Fact]
+    public async Task A_SQLite_file_that_is_not_a_database_is_named()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, "a spreadsheet, say, not a database at all; long enough to have a header's length: 0123456789");
+        try
+        {
+            var why = await StartAsync(DatabaseProvider.Sqlite, $"Data Source={file};Pooling=False");
+
+            Assert.StartsWith($"SQLite cannot use {file} as the database (", why);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_SQLite_file_whose_folder_cannot_be_made_is_named()
     {
         // A file where the folder should be: the folder cannot be created.

@@ -58,9 +58,21 @@ public static class CrmDataExtensions
     }
 
     /// <summary>The "Database" section with the connection string, as AddCrmData reads it to choose the provider.</summary>
+    /// <exception cref="OptionsValidationException">Database:Provider names neither provider.</exception>
     public static DatabaseOptions BindDatabaseOptions(IConfiguration configuration)
     {
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        DatabaseOptions options;
+        try
+        {
+            options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        }
+        catch (InvalidOperationException unknown)
+        {
+            // The binder's own message names the type's full name and the value; the setting and its choices say more.
+            throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions),
+                [$"Database:Provider must be {nameof(DatabaseProvider.Sqlite)} or {nameof(DatabaseProvider.Postgres)}, not \"{configuration[$"{DatabaseOptions.Section}:Provider"]}\". ({unknown.Message})"]);
+        }
+
         options.ConnectionString = configuration.GetConnectionString("CrmAdmin");
         return options;
     }

@@ -42,5 +42,36 @@ public sealed class DatabaseOptions : IValidatableObject
                 "Database:Provider is Postgres but ConnectionStrings:CrmAdmin is empty: set it to the server, e.g. Host=db;Database=crmadmin;Username=crm;Password=….",
                 [nameof(ConnectionString)]);
         }
+        else if (ConnectionStringProblem() is { } problem)
+        {
+            yield return new ValidationResult(problem, [nameof(ConnectionString)]);
+        }
+    }
+
+    /// <summary>What is wrong with a connection string the provider cannot read, or a PostgreSQL one that names no database.</summary>
+    private string? ConnectionStringProblem()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return null;
+        }
+
+        try
+        {
+            if (Provider == DatabaseProvider.Postgres)
+            {
+                // Without Database=, Npgsql connects to a database named after the user, which is never what was meant.
+                return string.IsNullOrWhiteSpace(new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database)
+                    ? "ConnectionStrings:CrmAdmin names no database: add Database=…, e.g. Host=db;Database=crmadmin;Username=crm;Password=…."
+                    : null;
+            }
+
+            _ = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(ConnectionString);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            return $"ConnectionStrings:CrmAdmin cannot be read as a {Provider} connection string ({e.Message}).";
+        }
     }
 }

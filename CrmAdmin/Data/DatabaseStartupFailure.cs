@@ -8,7 +8,8 @@ namespace CrmAdmin.Data;
 /// <summary>
 /// Why the start-up could not use the database, in one sentence an operator can act on, for the failures a
 /// deployment meets first: a PostgreSQL database not created yet, a user the server refuses, a server that
-/// cannot be reached, a user without the right to create tables; a SQLite file the app may not open or write.
+/// cannot be reached or speaks no PostgreSQL (SSL, another server on the port), a user without the right to create
+/// tables; a SQLite file the app may not open or write, or one that is not a database.
 /// Before, each of them stopped the app with an unhandled exception's stack trace.
 /// </summary>
 public static class DatabaseStartupFailure
@@ -56,6 +57,9 @@ public static class DatabaseStartupFailure
             NpgsqlException { InnerException: SocketException or TimeoutException } or NpgsqlException { IsTransient: true, InnerException: IOException } =>
                 $"PostgreSQL cannot be reached at {server} ({e.InnerException!.Message}). Check that the server runs and accepts " +
                 "connections from this machine, and that ConnectionStrings:CrmAdmin names it.",
+            // Whatever else failed before the server answered a statement: SSL, the protocol (another kind of server on that port).
+            NpgsqlException n and not PostgresException =>
+                $"PostgreSQL at {server} could not be used ({n.Message}). Check the host, port and SSL Mode in ConnectionStrings:CrmAdmin.",
             _ => null,
         };
     }
@@ -67,6 +71,8 @@ public static class DatabaseStartupFailure
         {
             SqliteException { SqliteErrorCode: 14 or 8 } s => // SQLITE_CANTOPEN, SQLITE_READONLY
                 $"SQLite cannot open or write the database file {file} ({s.Message}). Check that the app's user may write to it and to its folder, or name another file in ConnectionStrings:CrmAdmin.",
+            SqliteException { SqliteErrorCode: 26 or 11 or 10 or 13 } s => // SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_IOERR, SQLITE_FULL
+                $"SQLite cannot use {file} as the database ({s.Message}). Name a CrmAdmin database file (or a new one) in ConnectionStrings:CrmAdmin, or restore the file from a backup.",
             UnauthorizedAccessException or IOException =>
                 $"The folder of the SQLite database file {file} cannot be created or written ({e.Message}). Check that the app's user may write there, or name another file in ConnectionStrings:CrmAdmin.",
             _ => null,
