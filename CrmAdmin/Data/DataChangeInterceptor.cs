@@ -35,19 +35,20 @@ public sealed class DataChangeInterceptor(DataChanges changes) : SaveChangesInte
         return result;
     }
 
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        PublishIfCommitted(eventData.Context);
-        return ValueTask.FromResult(result);
+        if (eventData.Context?.Database.CurrentTransaction is null)
+        {
+            await PublishAsync(eventData.Context);
+        }
+
+        return result;
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish(eventData.Context);
 
-    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Publish(eventData.Context);
-        return Task.CompletedTask;
-    }
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default) =>
+        PublishAsync(eventData.Context);
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
 
@@ -84,12 +85,25 @@ public sealed class DataChangeInterceptor(DataChanges changes) : SaveChangesInte
 
     private void Publish(DbContext? context)
     {
-        if (context is not null && pending.TryGetValue(context, out var types) && types.Count > 0)
+        if (Take(context) is { } changed)
         {
-            var changed = types.ToArray();
-            types.Clear();
             changes.Published(changed);
         }
+    }
+
+    // The async paths (the app's) wait until the other instances' signal is sent (DataChanges.PublishedAsync).
+    private Task PublishAsync(DbContext? context) => Take(context) is { } changed ? changes.PublishedAsync(changed) : Task.CompletedTask;
+
+    private Type[]? Take(DbContext? context)
+    {
+        if (context is null || !pending.TryGetValue(context, out var types) || types.Count == 0)
+        {
+            return null;
+        }
+
+        var changed = types.ToArray();
+        types.Clear();
+        return changed;
     }
 
     private void Forget(DbContext? context)
