@@ -47,6 +47,19 @@ public sealed class DatabaseStartupFailureTests
     }
 
     [Fact]
+    public async Task A_port_where_something_listens_but_never_answers_like_PostgreSQL_is_named_as_such()
+    {
+        // Connections complete in the listener's backlog; nothing ever answers the start-up message.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+
+        var why = await StartAsync(DatabaseProvider.Postgres, Postgres(b => (b.Host, b.Port, b.Timeout) = ("127.0.0.1", port, 2)));
+
+        Assert.StartsWith($"PostgreSQL at 127.0.0.1:{port} did not answer within the connection's timeout (", why);
+    }
+
+    [Fact]
     public async Task A_PostgreSQL_connection_the_server_cannot_give_is_named_with_the_settings_to_check()
     {
         // The tests' server has no SSL.

@@ -54,7 +54,11 @@ public static class DatabaseStartupFailure
             PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } p =>
                 $"The user \"{at.Username}\" may not change the PostgreSQL database \"{at.Database}\" on {server}: {p.MessageText}. The app " +
                 "creates its tables at start-up, so it connects as the database's owner (or a user allowed to create in its schema).",
-            NpgsqlException { InnerException: SocketException or TimeoutException } or NpgsqlException { IsTransient: true, InnerException: IOException } =>
+            // No answer within the connection's Timeout: nothing there, a firewall, or a server that is not PostgreSQL and waits.
+            NpgsqlException { InnerException: TimeoutException } =>
+                $"PostgreSQL at {server} did not answer within the connection's timeout ({e.InnerException!.Message}). Check that a PostgreSQL " +
+                "server (not another service) listens there and accepts connections from this machine, and that ConnectionStrings:CrmAdmin names it.",
+            NpgsqlException { InnerException: SocketException } or NpgsqlException { IsTransient: true, InnerException: IOException } =>
                 $"PostgreSQL cannot be reached at {server} ({e.InnerException!.Message}). Check that the server runs and accepts " +
                 "connections from this machine, and that ConnectionStrings:CrmAdmin names it.",
             // Whatever else failed before the server answered a statement: SSL, the protocol (another kind of server on that port).
