@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using CrmAdmin.Data;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Internal;
 using Npgsql;
 
 namespace CrmAdmin.Tests.Features;
@@ -120,14 +117,7 @@ public sealed class DatabaseStartupFailureTests
     /// <summary>The app's start-up calls (the start-up lock, then the migrations) on this database; the sentence for what they threw.</summary>
     private static async Task<string> StartAsync(DatabaseProvider provider, string connectionString)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["ConnectionStrings:CrmAdmin"] = connectionString,
-        }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System);
-        services.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = Path.GetTempPath() });
-        await using var app = services.BuildServiceProvider();
+        await using var app = CrmDataServices.Build(provider, connectionString);
         var failure = await Record.ExceptionAsync(async () =>
         {
             await using (await app.LockStartupAsync())

@@ -1,8 +1,6 @@
 using CrmAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace CrmAdmin.Tests.Features;
@@ -53,16 +51,9 @@ public abstract class MigrationsTests(DatabaseProvider provider) : IAsyncLifetim
             ? await PostgresTestServer.CreateDatabaseAsync(template: "template0")
             : $"Data Source={Path.Combine(folder, "crm.db")}";
         var logs = new LogSink();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            ["ConnectionStrings:CrmAdmin"] = connectionString,
-        }).Build();
-        var services = new ServiceCollection().AddLogging(l => l.AddProvider(logs)).AddSingleton<IConfiguration>(configuration).AddSingleton(TimeProvider.System);
-        services.AddCrmData(configuration, new HostingEnvironment { ContentRootPath = folder });
         try
         {
-            await using (var app = services.BuildServiceProvider())
+            await using (var app = CrmDataServices.Build(provider, connectionString, logs, folder))
             {
                 await app.InitializeCrmDatabaseAsync();
                 await using var db = await app.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();

@@ -35,8 +35,8 @@ public sealed class DataChanges(IDataChangeBroadcast? broadcast = null, ILogger<
     /// Tells this instance's subscribers at once, then (if configured) every other instance; completes when the
     /// others' signal is sent. The interceptor awaits it after a commit, so the answer to the request that made
     /// the change leaves only once PostgreSQL has the notification for the other instances' listeners: a client
-    /// that then asks another instance no longer overtakes it (that took up to 38 ms when it was sent behind the
-    /// answer). Always sent: a cache is made when first used, so what this instance does not watch yet, another may.
+    /// that then asks another instance no longer overtakes it on its way (it was sent behind the answer), though
+    /// that instance's listener may still take a moment to act on it. Always sent: a cache is made when first used, so what this instance does not watch yet, another may.
     /// A failed send is logged, not thrown: the change itself is committed.
     /// </summary>
     public async Task PublishedAsync(IReadOnlyCollection<Type> changed)
