@@ -37,7 +37,7 @@ public sealed class DataChangeInterceptor(DataChanges changes) : SaveChangesInte
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context?.Database.CurrentTransaction is null)
+        if (CommitsByItself(eventData.Context))
         {
             await PublishAsync(eventData.Context);
         }
@@ -77,11 +77,14 @@ public sealed class DataChangeInterceptor(DataChanges changes) : SaveChangesInte
 
     private void PublishIfCommitted(DbContext? context)
     {
-        if (context?.Database.CurrentTransaction is null)
+        if (CommitsByItself(context))
         {
             Publish(context);
         }
     }
+
+    // A SaveChanges outside the caller's transaction has committed when it returns; inside one, the commit publishes.
+    private static bool CommitsByItself(DbContext? context) => context?.Database.CurrentTransaction is null;
 
     private void Publish(DbContext? context)
     {
