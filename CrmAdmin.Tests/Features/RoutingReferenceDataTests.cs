@@ -79,4 +79,86 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         Assert.Empty(after.Created);
         Assert.Contains("Renamed elsewhere", string.Join(" ", after.Explanation));
     }
+
+    [Fact]
+    public async Task A_line_changed_where_no_notice_is_sent_governs_the_very_next_decision()
+    {
+        var line = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", new DirectionDto(true, false), null), EntrySource.Settings, host.Administrator);
+        Assert.NotEmpty((await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer)).Created);
+
+        // As another instance's change looks here before its notification arrives: committed, and announced to no one.
+        await SqlAsync(db => $"""UPDATE {Table<TelephonyLine>(db)} SET "Name" = 'Sales (changed elsewhere)', "IncomingCreate" = FALSE WHERE "Id" = {line.Id}""");
+
+        var after = await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
+        Assert.Empty(after.Created);
+        Assert.Contains("Sales (changed elsewhere)", string.Join(" ", after.Explanation));
+    }
+
+    [Fact]
+    public async Task A_line_added_where_no_notice_is_sent_is_known_to_the_very_next_decision()
+    {
+        var first = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", null, null), EntrySource.Settings, host.Administrator);
+        await routing.RouteCallAsync(new CallRequest(first.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
+
+        await SqlAsync(db => $"""
+            INSERT INTO {Table<TelephonyLine>(db)} ("Number", "Name", "IncomingCreate", "IncomingRepeated", "OutgoingCreate", "OutgoingRepeated")
+            VALUES ('+12125550199', 'Support (added elsewhere)', FALSE, FALSE, FALSE, FALSE)
+            """);
+        long added;
+        await using (var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync())
+        {
+            added = await db.TelephonyLines.Where(l => l.Name == "Support (added elsewhere)").Select(l => l.Id).SingleAsync();
+        }
+
+        // Its own settings (it creates nothing), not "There is no telephony line".
+        var outcome = await routing.RouteCallAsync(new CallRequest(added, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
+        Assert.Empty(outcome.Created);
+        Assert.Contains("Support (added elsewhere)", string.Join(" ", outcome.Explanation));
+    }
+
+    [Fact]
+    public async Task The_CRM_settings_changed_where_no_notice_is_sent_govern_the_very_next_email()
+    {
+        var email = new EmailRequest("new.customer@example.com", Subject: "Hello");
+        Assert.NotEmpty((await routing.RouteEmailAsync(email, host.Viewer)).Created);
+
+        await SqlAsync(db => $"""UPDATE {Table<CrmSettings>(db)} SET "CreateFromNewEmails" = FALSE""");
+
+        Assert.Empty((await routing.RouteEmailAsync(email, host.Viewer)).Created);
+    }
+
+    [Fact]
+    public async Task Every_statement_on_the_lines_or_settings_raises_the_reference_data_version_in_its_own_transaction()
+    {
+        var before = await VersionAsync();
+        var line = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", null, null), EntrySource.Settings, host.Administrator);
+        var afterInsert = await VersionAsync();
+        Assert.True(afterInsert > before, $"an added line: {before} → {afterInsert}");
+
+        await using (var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var sql = $"""UPDATE {Table<CrmSettings>(db)} SET "RepeatedLeads" = TRUE""";
+            await db.Database.ExecuteSqlRawAsync(sql);
+            await transaction.RollbackAsync();
+        }
+
+        Assert.Equal(afterInsert, await VersionAsync());
+        await SqlAsync(db => $"""DELETE FROM {Table<TelephonyLine>(db)} WHERE "Id" = {line.Id}""");
+        Assert.True(await VersionAsync() > afterInsert, "a removed line");
+    }
+
+    private async Task SqlAsync(Func<CrmDbContext, string> sql)
+    {
+        await using var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        await db.Database.ExecuteSqlRawAsync(sql(db));
+    }
+
+    private async Task<long> VersionAsync()
+    {
+        await using var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        return await db.ReferenceDataVersions.Select(v => v.Version).SingleAsync();
+    }
+
+    private static string Table<T>(CrmDbContext db) => new StoreNames<T>(db.Model).Table;
 }

@@ -26,6 +26,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<TelephonyLine> TelephonyLines => Set<TelephonyLine>();
     public DbSet<CrmSettings> CrmSettings => Set<CrmSettings>();
+    public DbSet<ReferenceDataVersion> ReferenceDataVersions => Set<ReferenceDataVersion>();
     public DbSet<RecycleBinItem> RecycleBin => Set<RecycleBinItem>();
     public DbSet<BlockedEvent> BlockedEvents => Set<BlockedEvent>();
 

@@ -100,6 +100,16 @@ internal sealed class CrmSettingsConfiguration : IEntityTypeConfiguration<CrmSet
     }
 }
 
+internal sealed class ReferenceDataVersionConfiguration : IEntityTypeConfiguration<ReferenceDataVersion>
+{
+    public void Configure(EntityTypeBuilder<ReferenceDataVersion> version)
+    {
+        version.ToTable("ReferenceDataVersion");
+        version.Property(v => v.Id).ValueGeneratedNever();
+        version.HasData(new ReferenceDataVersion());
+    }
+}
+
 internal sealed class RecycleBinItemConfiguration : IEntityTypeConfiguration<RecycleBinItem>
 {
     public void Configure(EntityTypeBuilder<RecycleBinItem> item)

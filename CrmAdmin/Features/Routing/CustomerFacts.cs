@@ -15,6 +15,12 @@ namespace CrmAdmin.Features.Routing;
 /// </summary>
 public sealed record CustomerFacts(IReadOnlyList<ListedEntry> Entries, RelatedEntities Related)
 {
+    /// <summary>
+    /// The lines' and settings' <see cref="Data.ReferenceDataVersion"/> as the same statement saw it: a decision compares it
+    /// with its copy's (<see cref="RoutingReferenceData.GetAsync(long, CancellationToken)"/>).
+    /// </summary>
+    public long ReferenceVersion { get; init; }
+
     /// <summary>The entry reported at <paramref name="now"/> (UTC): active, most specific first (X4, X8–X10).</summary>
     public MatchedException? MatchAt(DateTime now) =>
         ExceptionMatching.Best(Entries, now) is { } best ? new MatchedException(best.Id, best.Type, best.Value, best.Comment) : null;
@@ -62,6 +68,7 @@ public static class CustomerFactsStatement
         var company = new StoreNames<Company>(model);
         var lead = new StoreNames<Lead>(model);
         var deal = new StoreNames<Deal>(model);
+        var reference = new StoreNames<ReferenceDataVersion>(model);
         var point = $"""p.{p.Column(x => x.Type)} = {Parameter(0)} AND p.{p.Column(x => x.Value)} = {Parameter(1)} AND p.{p.Column(x => x.OwnerType)}""";
         var entry = $"""
             SELECT 0, {e.Column(x => x.Id)}, {e.Column(x => x.Value)}, {e.Column(x => x.Type)}, {e.Column(x => x.ExpiresAt)}, {lead.TypedNull(x => x.ContactId)},
@@ -99,6 +106,9 @@ public static class CustomerFactsStatement
             FROM {p.Table} p JOIN {company.Table} c ON c.{company.Column(x => x.Id)} = p.{p.Column(x => x.OwnerId)}
                 JOIN {Deals(deal, nameof(Deal.CompanyId))}
             WHERE {point} = '{nameof(CrmEntityType.Company)}' AND c.{company.Column(x => x.DeletedAt)} IS NULL AND d.{deal.Column(x => x.DeletedAt)} IS NULL
+            UNION ALL
+            SELECT 5, {reference.Column(x => x.Version)}, '', NULL, NULL, NULL, NULL, NULL, NULL FROM {reference.Table}
+            WHERE {reference.Column(x => x.Id)} = {ReferenceDataVersion.SingletonId}
             """;
     }
 
@@ -143,6 +153,7 @@ public static class CustomerFactsStatement
         List<RelatedParty> contacts = [], companies = [];
         List<RelatedLead> leads = [];
         List<RelatedDeal> deals = [];
+        long referenceVersion = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -168,6 +179,9 @@ public static class CustomerFactsStatement
                     case Row.Deal:
                         deals.Add(new RelatedDeal(id, title, Enum.Parse<DealStage>(reader.GetString(3)), UtcOrNull(reader, 4), Int64OrNull(reader, 5)));
                         break;
+                    case Row.ReferenceVersion:
+                        referenceVersion = id;
+                        break;
                 }
             }
         }
@@ -175,8 +189,11 @@ public static class CustomerFactsStatement
         // An entity can list the same point twice and a deal can come through both its contact
         // and its company: each once, in id order, as the rules and the explanations expect.
         return leads.Count + deals.Count + contacts.Count + companies.Count == 0
-            ? new CustomerFacts(entries, RelatedEntities.None)
-            : new CustomerFacts(entries, new RelatedEntities(InIdOrder(leads, l => l.Id), InIdOrder(deals, d => d.Id), InIdOrder(contacts, c => c.Id), InIdOrder(companies, c => c.Id)));
+            ? new CustomerFacts(entries, RelatedEntities.None) { ReferenceVersion = referenceVersion }
+            : new CustomerFacts(entries, new RelatedEntities(InIdOrder(leads, l => l.Id), InIdOrder(deals, d => d.Id), InIdOrder(contacts, c => c.Id), InIdOrder(companies, c => c.Id)))
+            {
+                ReferenceVersion = referenceVersion,
+            };
     }
 
     private enum Row
@@ -186,6 +203,7 @@ public static class CustomerFactsStatement
         Company,
         Lead,
         Deal,
+        ReferenceVersion,
     }
 
     private static List<T> InIdOrder<T>(List<T> rows, Func<T, long> id) =>

@@ -38,13 +38,14 @@ public sealed class RoutingService(
             throw new RoutingRequestException(RoutingEngine.InvalidNumberMessage(request.Number ?? "", number.Error!));
         }
 
-        var reference = await referenceData.GetAsync(ct);
-        var line = reference.Lines.GetValueOrDefault(request.LineId)
-                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
         var customer = await customers.ReadAsync(db, point, ct);
+        // The lines as of the facts' reading or later: a line added or changed on another instance a moment ago counts.
+        var reference = await referenceData.GetAsync(customer.ReferenceVersion, ct);
+        var line = reference.Lines.GetValueOrDefault(request.LineId)
+                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
         var decision = RoutingEngine.DecideCall(new CallFacts(
             request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
@@ -74,7 +75,7 @@ public sealed class RoutingService(
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var (replyTo, thread) = await ReplyThreadAsync(db, request, ct);
         var customer = await customers.ReadAsync(db, point, ct);
-        var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(ct)).Settings,
+        var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(customer.ReferenceVersion, ct)).Settings,
             customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), replyTo, thread));
         // The summary is for people: the address as written (Unicode domain); the activity's From keeps the stored form.
         var summary = string.IsNullOrWhiteSpace(request.Subject) ? $"Email from {point.AsWritten}" : $"Email from {point.AsWritten}: {request.Subject.Trim()}";
@@ -114,7 +115,9 @@ public sealed class RoutingService(
         var related = (byPhone?.Related ?? RelatedEntities.None).Union(byEmail?.Related ?? RelatedEntities.None);
         var now = clock.GetUtcNow().UtcDateTime;
         var ignored = byPhone?.MatchAt(now) ?? byEmail?.MatchAt(now);
-        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, (await referenceData.GetAsync(ct)).Settings, related, ignored));
+        // The later of the two reads (the email's when there is one).
+        var settings = (await referenceData.GetAsync((byEmail ?? byPhone)!.ReferenceVersion, ct)).Settings;
+        var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         // Both the phone and the email a person typed are kept on what is created, so the next call or email finds it.
         return await FinishAsync(db, decision, request.DryRun, kind, $"{(kind == ActivityKind.Chat ? "Chat" : "CRM form")} from {decision.Customer?.AsWritten}", null, null, null, actor, ct,
