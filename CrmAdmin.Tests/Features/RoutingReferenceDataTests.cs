@@ -1,6 +1,8 @@
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
+using CrmAdmin.Domain.Routing;
+using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Crm;
 using CrmAdmin.Features.Routing;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +10,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>
-/// Routing keeps the lines and CRM settings in memory; a change made through the settings service
-/// must reach the very next decision, or a line switched off would go on creating leads.
+/// Routing keeps the lines, CRM settings and users' access in memory; a change made through the settings service,
+/// or committed by another instance whose notice has not arrived (here: plain SQL no one announces), must reach the
+/// very next decision, or a line switched off would go on creating leads and a viewer whose role was taken away
+/// would go on being answered.
 /// </summary>
 public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAsyncLifetime
 {
@@ -146,6 +150,21 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         Assert.Equal(afterInsert, await VersionAsync());
         await SqlAsync(db => $"""DELETE FROM {Table<TelephonyLine>(db)} WHERE "Id" = {line.Id}""");
         Assert.True(await VersionAsync() > afterInsert, "a removed line");
+    }
+
+    [Fact]
+    public async Task A_role_taken_away_where_no_notice_is_sent_refuses_the_very_next_decision()
+    {
+        var call = new CallRequest((await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", null, null), EntrySource.Settings, host.Administrator)).Id,
+            CallDirection.Incoming, "+1 415 555 0142");
+        await routing.RouteCallAsync(call, host.Viewer);
+
+        var viewerId = UserAccessCache.UserIdOf(host.Viewer);
+        await SqlAsync(db => $"""DELETE FROM {Table<Microsoft.AspNetCore.Identity.IdentityUserRole<string>>(db)} WHERE "UserId" = '{viewerId}'""");
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteCallAsync(call, host.Viewer));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteEmailAsync(new EmailRequest("new.customer@example.com"), host.Viewer));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteChatOrFormAsync(RoutingChannel.Chat, new ChatOrFormRequest(Phone: "+1 415 555 0142"), host.Viewer));
     }
 
     private async Task SqlAsync(Func<CrmDbContext, string> sql)

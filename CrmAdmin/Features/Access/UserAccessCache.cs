@@ -34,7 +34,10 @@ public sealed record UserAccess(string UserId, string Email, string? Role, Acces
 /// Every request is authorized against the database, so a cache keeps that cheap. A committed
 /// change to users, roles or levels, on this instance or another on the same database, clears it
 /// (<see cref="DataChanges"/>), so the next request sees it; the short lifetime bounds staleness
-/// for what no commit announces (a lockout that runs out).
+/// for what no commit announces (a lockout that runs out). Another instance's notice arrives a moment
+/// after its change's answer; a routing decision, whose facts carry the database's
+/// <see cref="ReferenceDataVersion.AccessVersion"/>, asks <see cref="Holds"/> and is authorized again when the
+/// cache is older, so a permission changed anywhere governs the very next decision.
 /// </summary>
 public sealed class UserAccessCache
 {
@@ -43,6 +46,9 @@ public sealed class UserAccessCache
     private readonly IDbContextFactory<CrmDbContext> dbFactory;
     private readonly TimeProvider clock;
     private readonly ConcurrentDictionary<string, (UserAccess? Access, DateTimeOffset Expires)> entries = new();
+    private readonly Lock gate = new();
+    private long generation;
+    private long heldVersion = -1;
 
     public UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, DataChanges changes)
     {
@@ -62,6 +68,7 @@ public sealed class UserAccessCache
             return cached.Access;
         }
 
+        var seen = Volatile.Read(ref generation);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.Id, u.Email, u.LockoutEnd, u.SecurityStamp }).SingleOrDefaultAsync(ct);
@@ -75,13 +82,46 @@ public sealed class UserAccessCache
                 !UserAccess.IsLockedByAdministrator(user.LockoutEnd), user.SecurityStamp);
         }
 
-        entries[userId] = (access, now + Lifetime);
+        lock (gate)
+        {
+            // Cleared while we read: what we read may be older than the change that cleared it; use it once, keep nothing.
+            if (generation == seen)
+            {
+                entries[userId] = (access, now + Lifetime);
+            }
+        }
+
         return access;
+    }
+
+    /// <summary>
+    /// True when everything cached was read at <paramref name="accessVersion"/> (the database's
+    /// <see cref="ReferenceDataVersion.AccessVersion"/>, as a decision's facts read it) or later. Otherwise clears the
+    /// cache, so access checked after this call is read from the database, and returns false.
+    /// </summary>
+    public bool Holds(long accessVersion)
+    {
+        lock (gate)
+        {
+            if (heldVersion == accessVersion)
+            {
+                return true;
+            }
+
+            heldVersion = accessVersion;
+            generation++;
+            entries.Clear();
+            return false;
+        }
     }
 
     /// <summary>Forgets every user's access; the next check of each reads the database.</summary>
     public void Invalidate()
     {
-        entries.Clear();
+        lock (gate)
+        {
+            generation++;
+            entries.Clear();
+        }
     }
 }

@@ -21,6 +21,12 @@ public sealed record CustomerFacts(IReadOnlyList<ListedEntry> Entries, RelatedEn
     /// </summary>
     public long ReferenceVersion { get; init; }
 
+    /// <summary>
+    /// The users' access' <see cref="Data.ReferenceDataVersion.AccessVersion"/> as the same statement saw it: a decision
+    /// authorizes again when the access it was authorized with is older (<see cref="Access.UserAccessCache.Holds"/>).
+    /// </summary>
+    public long AccessVersion { get; init; }
+
     /// <summary>The entry reported at <paramref name="now"/> (UTC): active, most specific first (X4, X8–X10).</summary>
     public MatchedException? MatchAt(DateTime now) =>
         ExceptionMatching.Best(Entries, now) is { } best ? new MatchedException(best.Id, best.Type, best.Value, best.Comment) : null;
@@ -107,7 +113,7 @@ public static class CustomerFactsStatement
                 JOIN {Deals(deal, nameof(Deal.CompanyId))}
             WHERE {point} = '{nameof(CrmEntityType.Company)}' AND c.{company.Column(x => x.DeletedAt)} IS NULL AND d.{deal.Column(x => x.DeletedAt)} IS NULL
             UNION ALL
-            SELECT 5, {reference.Column(x => x.Version)}, '', NULL, NULL, NULL, NULL, NULL, NULL FROM {reference.Table}
+            SELECT 5, {reference.Column(x => x.Version)}, '', NULL, NULL, {reference.Column(x => x.AccessVersion)}, NULL, NULL, NULL FROM {reference.Table}
             WHERE {reference.Column(x => x.Id)} = {ReferenceDataVersion.SingletonId}
             """;
     }
@@ -153,7 +159,7 @@ public static class CustomerFactsStatement
         List<RelatedParty> contacts = [], companies = [];
         List<RelatedLead> leads = [];
         List<RelatedDeal> deals = [];
-        long referenceVersion = 0;
+        long referenceVersion = 0, accessVersion = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -181,6 +187,7 @@ public static class CustomerFactsStatement
                         break;
                     case Row.ReferenceVersion:
                         referenceVersion = id;
+                        accessVersion = reader.GetInt64(5);
                         break;
                 }
             }
@@ -189,10 +196,11 @@ public static class CustomerFactsStatement
         // An entity can list the same point twice and a deal can come through both its contact
         // and its company: each once, in id order, as the rules and the explanations expect.
         return leads.Count + deals.Count + contacts.Count + companies.Count == 0
-            ? new CustomerFacts(entries, RelatedEntities.None) { ReferenceVersion = referenceVersion }
+            ? new CustomerFacts(entries, RelatedEntities.None) { ReferenceVersion = referenceVersion, AccessVersion = accessVersion }
             : new CustomerFacts(entries, new RelatedEntities(InIdOrder(leads, l => l.Id), InIdOrder(deals, d => d.Id), InIdOrder(contacts, c => c.Id), InIdOrder(companies, c => c.Id)))
             {
                 ReferenceVersion = referenceVersion,
+                AccessVersion = accessVersion,
             };
     }
 

@@ -18,7 +18,7 @@ namespace CrmAdmin.Features.Routing;
 /// </summary>
 public sealed class RoutingService(
     IDbContextFactory<CrmDbContext> dbFactory, RoutingReferenceData referenceData, ICustomerFactsReader customers, CrmAuthorizer authorizer,
-    TimeProvider clock, CrmMetrics metrics, ILogger<RoutingService> logger)
+    UserAccessCache access, TimeProvider clock, CrmMetrics metrics, ILogger<RoutingService> logger)
 {
     /// <summary>The activity summary column's length (an email's summary carries its subject).</summary>
     public const int ActivitySummaryLength = 500;
@@ -42,6 +42,7 @@ public sealed class RoutingService(
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var card = request.Direction == CallDirection.Outgoing && request.InitiatedFrom is { } from ? await CardAsync(db, from, ct) : null;
         var customer = await customers.ReadAsync(db, point, ct);
+        actor = await RequireAgainIfChangedAsync(customer, user, request.DryRun, actor);
         // The lines as of the facts' reading or later: a line added or changed on another instance a moment ago counts.
         var reference = await referenceData.GetAsync(customer.ReferenceVersion, ct);
         var line = reference.Lines.GetValueOrDefault(request.LineId)
@@ -75,6 +76,7 @@ public sealed class RoutingService(
         await using var transaction = await BeginIfAppliedAsync(db, request.DryRun, ct);
         var (replyTo, thread) = await ReplyThreadAsync(db, request, ct);
         var customer = await customers.ReadAsync(db, point, ct);
+        actor = await RequireAgainIfChangedAsync(customer, user, request.DryRun, actor);
         var decision = RoutingEngine.DecideEmail(new EmailFacts(request.From!, point, (await referenceData.GetAsync(customer.ReferenceVersion, ct)).Settings,
             customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), replyTo, thread));
         // The summary is for people: the address as written (Unicode domain); the activity's From keeps the stored form.
@@ -116,7 +118,9 @@ public sealed class RoutingService(
         var now = clock.GetUtcNow().UtcDateTime;
         var ignored = byPhone?.MatchAt(now) ?? byEmail?.MatchAt(now);
         // The later of the two reads (the email's when there is one).
-        var settings = (await referenceData.GetAsync((byEmail ?? byPhone)!.ReferenceVersion, ct)).Settings;
+        var later = (byEmail ?? byPhone)!;
+        actor = await RequireAgainIfChangedAsync(later, user, request.DryRun, actor);
+        var settings = (await referenceData.GetAsync(later.ReferenceVersion, ct)).Settings;
         var decision = RoutingEngine.DecideChatOrForm(new ChatOrFormFacts(channel, phone, email, request.Name, settings, related, ignored));
         var kind = channel == RoutingChannel.Chat ? ActivityKind.Chat : ActivityKind.Form;
         // Both the phone and the email a person typed are kept on what is created, so the next call or email finds it.
@@ -169,6 +173,13 @@ public sealed class RoutingService(
         dryRun ? null : await db.Database.BeginTransactionAsync(ct);
 
     private Task<string> RequireAsync(ClaimsPrincipal user, bool dryRun) => authorizer.RequireAsync(user, dryRun ? Policies.ViewExceptions : Policies.EditExceptions);
+
+    /// <summary>
+    /// P3 on the database's access as the facts saw it: when the users' access changed since the cache was read (on another
+    /// instance whose notice has not arrived yet), the user is authorized again from the database before anything is decided.
+    /// </summary>
+    private async Task<string> RequireAgainIfChangedAsync(CustomerFacts facts, ClaimsPrincipal user, bool dryRun, string actor) =>
+        access.Holds(facts.AccessVersion) ? actor : await RequireAsync(user, dryRun);
 
     private async Task<RoutingOutcome> FinishAsync(CrmDbContext db, RoutingDecision decision, bool dryRun, ActivityKind kind, string summary,
         CallDirection? direction, long? lineId, string? messageId, string actor, CancellationToken ct, IReadOnlyList<ContactPoint>? points = null)

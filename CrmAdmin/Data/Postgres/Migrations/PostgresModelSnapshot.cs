@@ -122,6 +122,9 @@ namespace CrmAdmin.Data.Postgres.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("integer");
 
+                    b.Property<long>("AccessVersion")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("Version")
                         .HasColumnType("bigint");
 
@@ -133,6 +136,7 @@ namespace CrmAdmin.Data.Postgres.Migrations
                         new
                         {
                             Id = 1,
+                            AccessVersion = 0L,
                             Version = 0L
                         });
                 });

@@ -117,6 +117,9 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                     b.Property<int>("Id")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("AccessVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .HasColumnType("INTEGER");
 
@@ -128,6 +131,7 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                         new
                         {
                             Id = 1,
+                            AccessVersion = 0L,
                             Version = 0L
                         });
                 });
