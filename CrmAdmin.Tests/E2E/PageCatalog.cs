@@ -15,7 +15,8 @@ public sealed record Viewport(int Width, int Height)
     /// <summary>
     /// Where axe-core runs: one size per layout (the phone's, with the menu behind a button, and the first
     /// desktop one, with the menu beside the content). What axe checks (names, roles, contrast, landmarks)
-    /// does not change between desktop widths, and each run costs a second or more per page and role.
+    /// does not change between desktop widths, and each run costs a second or more per page and role. At the desktop size,
+    /// <see cref="PageCatalogTests"/> audits the page's first role only.
     /// </summary>
     public bool Audited => this == All[0] || this == All[1];
 

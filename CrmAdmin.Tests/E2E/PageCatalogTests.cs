@@ -6,7 +6,8 @@ namespace CrmAdmin.Tests.E2E;
 /// Every page in <see cref="PageCatalog"/>, for every role that may open it, at every
 /// <see cref="Viewport"/> (the wide screen for the page's first role only, <see cref="Viewport.EveryRole"/>): its key elements are seen by a person (those marked whole, read whole), the page does not scroll sideways,
 /// no empty box's placeholder is cut off,
-/// axe-core finds nothing serious or critical (at one size per layout, <see cref="Viewport.Audited"/>), and a screenshot is kept for a person to look at.
+/// axe-core finds nothing serious or critical (at one size per layout, <see cref="Viewport.Audited"/>: at the phone's for every role, at the
+/// desktop's for the page's first role), and a screenshot is kept for a person to look at.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class PageCatalogTests(BrowserFixture browser)
@@ -58,7 +59,10 @@ public sealed class PageCatalogTests(BrowserFixture browser)
 
                 Assert.False(await SeenByPerson.ScrollsSidewaysAsync(p), $"{where}: the page scrolls sideways");
                 await SeenByPerson.ExpectNoPlaceholderCutAsync(p, where);
-                if (viewport.Audited)
+                // What a role sees differently is in the markup at every size, so the phone's audit covers it; the desktop
+                // layout's audit runs for the role that sees the most. Each audit costs half a second or more, and CI's
+                // 15 minutes are close.
+                if (viewport.Audited && (viewport == Viewport.All[0] || role == entry.Roles[0]))
                 {
                     await Accessibility.ExpectNoSeriousViolationsAsync(p, where);
                 }
