@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using CrmAdmin.Features.Access;
 using CrmAdmin.Features.Operations;
@@ -197,6 +198,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         {
             Assert.Equal(who == "anonymous" ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, response.StatusCode);
             Assert.Equal(before, await app.SnapshotAsync());
+            if (who != "anonymous" && endpoint.Split(' ')[1].StartsWith("/api", StringComparison.Ordinal))
+            {
+                // Refused by the endpoint's policy or by the service, the client is told why, the same way.
+                var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+                Assert.StartsWith("Your role does not allow this (", problem.GetProperty("detail").GetString());
+            }
         }
     }
 

@@ -65,6 +65,7 @@ public static class AccessServiceCollectionExtensions
 
         services.AddAuthorization(Policies.Add);
         services.AddSingleton<IAuthorizationHandler, CrmAccessHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiForbiddenProblem>();
         services.AddSingleton<UserAccessCache>();
         services.AddSingleton<CrmAuthorizer>();
         services.AddSingleton<AccessService>();
