@@ -21,12 +21,18 @@ internal sealed class AccessProblemHandler(IProblemDetailsService problems) : IE
             return false;
         }
 
-        http.Response.StatusCode = a.Status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        return await WriteAsync(problems, http, a.Status, a.Title, exception);
+    }
+
+    /// <summary>Answers <paramref name="status"/> with a problem document whose detail is <paramref name="refusal"/>'s message.</summary>
+    internal static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext http, int status, string title, Exception refusal)
+    {
+        http.Response.StatusCode = status;
+        return problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
-            Exception = exception,
-            ProblemDetails = { Status = a.Status, Title = a.Title, Detail = exception.Message },
+            Exception = refusal,
+            ProblemDetails = { Status = status, Title = title, Detail = refusal.Message },
         });
     }
 }

@@ -24,11 +24,6 @@ internal sealed class ApiForbiddenProblem(IProblemDetailsService problems) : IAu
 
         var policies = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().Distinct().ToList() ?? [];
         var refusal = new AccessDeniedException(policies.Count > 0 ? string.Join(", ", policies) : "this endpoint's policy");
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = "Forbidden", Detail = refusal.Message },
-        });
+        await AccessProblemHandler.WriteAsync(problems, context, StatusCodes.Status403Forbidden, "Forbidden", refusal);
     }
 }
