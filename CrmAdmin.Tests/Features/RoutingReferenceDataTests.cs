@@ -1,4 +1,5 @@
 using CrmAdmin.Data;
+using CrmAdmin.Domain.Access;
 using CrmAdmin.Domain.Crm;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Domain.Routing;
@@ -165,6 +166,19 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteCallAsync(call, host.Viewer));
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteEmailAsync(new EmailRequest("new.customer@example.com"), host.Viewer));
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteChatOrFormAsync(RoutingChannel.Chat, new ChatOrFormRequest(Phone: "+1 415 555 0142"), host.Viewer));
+    }
+
+    [Fact]
+    public async Task A_level_raised_where_no_notice_is_sent_allows_the_very_next_decision()
+    {
+        var line = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", null, null), EntrySource.Settings, host.Administrator);
+        var applied = new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142", DryRun: false);
+        // A viewer may not apply a decision, and the refusal leaves the viewer's access in the cache.
+        await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteCallAsync(applied, host.Viewer));
+
+        await SqlAsync(db => $"""UPDATE {Table<CrmRole>(db)} SET "Exceptions" = 'Edit' WHERE "Name" = '{Roles.Viewer}'""");
+
+        Assert.NotEmpty((await routing.RouteCallAsync(applied, host.Viewer)).Created);
     }
 
     private async Task SqlAsync(Func<CrmDbContext, string> sql)

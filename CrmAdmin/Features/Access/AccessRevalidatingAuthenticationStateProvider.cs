@@ -55,7 +55,7 @@ internal sealed class AccessRevalidatingAuthenticationStateProvider : ServerAuth
             using var timer = new PeriodicTimer(interval);
             while (await timer.WaitForNextTickAsync(ct))
             {
-                var now = await access.GetAsync(userId, ct);
+                var now = await access.GetAsync(userId, a => a is { IsActive: true } && a.Issued(user), ct);
                 if (now is not { IsActive: true } || !now.Issued(user))
                 {
                     SetAuthenticationState(Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity()))));

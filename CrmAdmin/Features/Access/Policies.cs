@@ -29,23 +29,19 @@ public sealed record CrmAccessRequirement(AccessLevel Exceptions, bool Administr
 
 /// <summary>
 /// Reads the user's role and level when a request is authorized, never from the sign-in cookie, so
-/// a change made by an administrator applies to the next request (P3). Locked users get nothing.
+/// a change made by an administrator applies to the next request (P3). Locked users get nothing. A refusal
+/// is read from the database, never the cache (<see cref="UserAccessCache.GetAsync(string, Func{UserAccess?, bool}, CancellationToken)"/>).
 /// </summary>
 internal sealed class CrmAccessHandler(UserAccessCache access) : AuthorizationHandler<CrmAccessRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CrmAccessRequirement requirement)
     {
-        if (UserAccessCache.UserIdOf(context.User) is not { } userId || await access.GetAsync(userId) is not { IsActive: true } current)
-        {
-            return;
-        }
-
-        var granted = requirement.AdministratorOnly
-            ? current.IsAdministrator
-            : current.Exceptions >= requirement.Exceptions;
-        if (granted)
+        if (UserAccessCache.UserIdOf(context.User) is { } userId && Grants(await access.GetAsync(userId, a => Grants(a, requirement)), requirement))
         {
             context.Succeed(requirement);
         }
     }
+
+    private static bool Grants(UserAccess? current, CrmAccessRequirement requirement) =>
+        current is { IsActive: true } && (requirement.AdministratorOnly ? current.IsAdministrator : current.Exceptions >= requirement.Exceptions);
 }

@@ -10,8 +10,8 @@ namespace CrmAdmin.Features.Access;
 /// the user) and invalidates <see cref="UserAccessCache"/>; every authenticated request is then
 /// checked here against the stamp the cookie or token was issued with. Identity's bearer tokens
 /// carry no expiry check of their own beyond their hour, and its cookie validator only looks every
-/// few minutes, so this one check serves both at every request, from the cache (at most 30 s stale
-/// when another instance made the change, at once in this one).
+/// few minutes, so this one check serves both at every request, from the cache while it matches (a revocation
+/// made on another instance is seen when its notice arrives, in milliseconds, or at most 30 s later without one).
 /// </summary>
 public static class SessionRevocation
 {
@@ -20,7 +20,10 @@ public static class SessionRevocation
     {
         if (UserAccessCache.UserIdOf(context.User) is { } userId)
         {
-            var access = await context.RequestServices.GetRequiredService<UserAccessCache>().GetAsync(userId, context.RequestAborted);
+            // A stamp that does not match is read again: signed in on another instance after a reset there, the principal
+            // carries a stamp newer than this cache until the notice arrives.
+            var access = await context.RequestServices.GetRequiredService<UserAccessCache>()
+                .GetAsync(userId, a => a is not null && a.Issued(context.User), context.RequestAborted);
             if (access is null || !access.Issued(context.User))
             {
                 if (!IsBearer(context.Request))

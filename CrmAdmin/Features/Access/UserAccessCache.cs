@@ -34,10 +34,13 @@ public sealed record UserAccess(string UserId, string Email, string? Role, Acces
 /// Every request is authorized against the database, so a cache keeps that cheap. A committed
 /// change to users, roles or levels, on this instance or another on the same database, clears it
 /// (<see cref="DataChanges"/>), so the next request sees it; the short lifetime bounds staleness
-/// for what no commit announces (a lockout that runs out). Another instance's notice arrives a moment
-/// after its change's answer; a routing decision, whose facts carry the database's
-/// <see cref="ReferenceDataVersion.AccessVersion"/>, asks <see cref="Holds"/> and is authorized again when the
-/// cache is older, so a permission changed anywhere governs the very next decision.
+/// for what no commit announces (a lockout that runs out, a change another tool made with SQL). Another
+/// instance's notice arrives a moment after its change's answer; a routing decision, whose facts carry the
+/// database's <see cref="ReferenceDataVersion.AccessVersion"/>, asks <see cref="Holds"/> and is authorized again
+/// when the cache is older, so a permission changed anywhere governs the very next decision. A refusal is never
+/// taken from the cache (<see cref="GetAsync(string, Func{UserAccess?, bool}, CancellationToken)"/>): what it
+/// refuses is read again, so a level raised, or a sign-in under a renewed stamp, where no notice has arrived, is
+/// honoured at once rather than refused for up to the cache's lifetime.
 /// </summary>
 public sealed class UserAccessCache
 {
@@ -60,15 +63,29 @@ public sealed class UserAccessCache
     public static string? UserIdOf(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
 
-    public async Task<UserAccess?> GetAsync(string userId, CancellationToken ct = default)
-    {
-        var now = clock.GetUtcNow();
-        if (entries.TryGetValue(userId, out var cached) && cached.Expires > now)
-        {
-            return cached.Access;
-        }
+    /// <summary>The user's access (null for an unknown user): from the cache while it is younger than 30 s, else read from the database.</summary>
+    public async Task<UserAccess?> GetAsync(string userId, CancellationToken ct = default) =>
+        TryCached(userId, out var cached) ? cached : await ReadAsync(userId, ct);
 
-        var seen = Volatile.Read(ref generation);
+    /// <summary>
+    /// The user's access, from the cache only when it <paramref name="allows"/> what is asked (a policy's level, the
+    /// principal's stamp); otherwise read from the database, which has the last word on a refusal. Refusals are rare and
+    /// cost one read each; a stale one refused a level raised with SQL on every instance for 30 s.
+    /// </summary>
+    public async Task<UserAccess?> GetAsync(string userId, Func<UserAccess?, bool> allows, CancellationToken ct = default) =>
+        TryCached(userId, out var cached) && allows(cached) ? cached : await ReadAsync(userId, ct);
+
+    private bool TryCached(string userId, out UserAccess? access)
+    {
+        var found = entries.TryGetValue(userId, out var cached) && cached.Expires > clock.GetUtcNow();
+        access = found ? cached.Access : null;
+        return found;
+    }
+
+    private async Task<UserAccess?> ReadAsync(string userId, CancellationToken ct)
+    {
+        // The entry's life starts before the read, so it never outlives what the database said by more than the lifetime.
+        var (now, seen) = (clock.GetUtcNow(), Volatile.Read(ref generation));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var user = await db.Users.AsNoTracking().Where(u => u.Id == userId)
             .Select(u => new { u.Id, u.Email, u.LockoutEnd, u.SecurityStamp }).SingleOrDefaultAsync(ct);
