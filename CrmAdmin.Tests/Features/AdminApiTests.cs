@@ -151,6 +151,17 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_of_the_CRM_settings_is_audited_as_the_settings_page_names_what_changed()
+    {
+        (await admin.PutAsJsonAsync("/api/settings/crm", new { mode = "Classic", repeatedLeads = false, createFromNewEmails = true })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync("/api/settings/crm", new { mode = "Simple", repeatedLeads = true, createFromNewEmails = true })).EnsureSuccessStatusCode();
+
+        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?action=CrmSettingsChanged&take=1");
+        Assert.Equal("Mode: Classic (leads) → Simple (deals with contacts); Repeated leads: off → on",
+            audit.GetProperty("items")[0].GetProperty("details").GetString());
+    }
+
+    [Fact]
     public async Task A_line_without_a_number_or_name_is_refused_in_words_for_people()
     {
         var noNumber = await ProblemAsync(await admin.PostAsJsonAsync("/api/telephony/lines", new { number = "", name = "Sales" }), HttpStatusCode.BadRequest);

@@ -41,11 +41,37 @@ public sealed class CrmSettingsService(IDbContextFactory<CrmDbContext> dbFactory
         (row.Mode, row.RepeatedLeads, row.CreateFromNewEmails) = (settings.Mode, settings.RepeatedLeads, settings.CreateFromNewEmails);
         if (before != settings)
         {
-            db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, AuditAction.CrmSettingsChanged, source, null, $"{before} → {settings}"));
+            db.AuditEntries.Add(new AuditEntry(clock.GetUtcNow().UtcDateTime, actor, AuditAction.CrmSettingsChanged, source, null, Changes(before, settings)));
         }
 
         await db.SaveChangesAsync(ct);
         return settings;
+    }
+
+    /// <summary>
+    /// The audit log's words for a change of the CRM settings: each setting that changed, as the settings page names it,
+    /// old → new ("Mode: Classic (leads) → Simple (deals with contacts); Repeated leads: off → on"), where the record's own text showed its type's name.
+    /// </summary>
+    public static string Changes(CrmSettingsDto before, CrmSettingsDto after)
+    {
+        static string OnOff(bool on) => on ? "on" : "off";
+        var changes = new List<string>();
+        if (before.Mode != after.Mode)
+        {
+            changes.Add($"Mode: {Labels.Of(before.Mode)} → {Labels.Of(after.Mode)}");
+        }
+
+        if (before.RepeatedLeads != after.RepeatedLeads)
+        {
+            changes.Add($"Repeated leads: {OnOff(before.RepeatedLeads)} → {OnOff(after.RepeatedLeads)}");
+        }
+
+        if (before.CreateFromNewEmails != after.CreateFromNewEmails)
+        {
+            changes.Add($"Create entities from new emails: {OnOff(before.CreateFromNewEmails)} → {OnOff(after.CreateFromNewEmails)}");
+        }
+
+        return string.Join("; ", changes);
     }
 
     public async Task<IReadOnlyList<TelephonyLineDto>> GetLinesAsync(ClaimsPrincipal user, CancellationToken ct = default)
