@@ -22,6 +22,8 @@ public sealed class RequestLogScopeTests
         var import = scopes.Lines.Single(l => l.Message.Contains("imported 1 lines", StringComparison.Ordinal));
         Assert.Equal(CrmAdminFactory.AdminEmail, import.Scope["User"]);
         Assert.Matches("^[0-9a-f]{32}$", import.Scope["TraceId"]?.ToString());
+        // The scope's own text, which the JSON console writes as its "Message": the pairs, not a type's name.
+        Assert.Contains($"User:{CrmAdminFactory.AdminEmail}, TraceId:{import.Scope["TraceId"]}", import.ScopeTexts);
     }
 
     private static async Task<string> TokenAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app)
@@ -36,10 +38,10 @@ public sealed class RequestLogScopeTests
     /// <summary>Keeps each message with the key/value pairs of the scopes around it.</summary>
     private sealed class ScopeSink : ILoggerProvider, ISupportExternalScope
     {
-        private readonly ConcurrentQueue<(string Message, Dictionary<string, object?> Scope)> lines = new();
+        private readonly ConcurrentQueue<(string Message, Dictionary<string, object?> Scope, List<string?> ScopeTexts)> lines = new();
         private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
 
-        public IReadOnlyList<(string Message, Dictionary<string, object?> Scope)> Lines => lines.ToList();
+        public IReadOnlyList<(string Message, Dictionary<string, object?> Scope, List<string?> ScopeTexts)> Lines => lines.ToList();
 
         public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -57,9 +59,10 @@ public sealed class RequestLogScopeTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                var scope = new Dictionary<string, object?>();
+                var (scope, texts) = (new Dictionary<string, object?>(), new List<string?>());
                 sink.scopes.ForEachScope((value, into) =>
                 {
+                    texts.Add(value?.ToString());
                     if (value is IEnumerable<KeyValuePair<string, object?>> pairs)
                     {
                         foreach (var (key, item) in pairs)
@@ -68,7 +71,7 @@ public sealed class RequestLogScopeTests
                         }
                     }
                 }, scope);
-                sink.lines.Enqueue((formatter(state, exception), scope));
+                sink.lines.Enqueue((formatter(state, exception), scope, texts));
             }
         }
     }

@@ -46,15 +46,39 @@ public static class OperationsExtensions
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("CrmAdmin.Request");
         return app.Use(async (context, next) =>
         {
-            using (logger.BeginScope(new Dictionary<string, object?>
-            {
-                ["User"] = context.User.Identity?.IsAuthenticated == true ? Actor.NameOf(context.User) : "anonymous",
-                ["TraceId"] = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier,
-            }))
+            using (logger.BeginScope(new RequestLogScope(
+                context.User.Identity?.IsAuthenticated == true ? Actor.NameOf(context.User) : "anonymous",
+                Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier)))
             {
                 await next(context);
             }
         });
+    }
+
+    /// <summary>
+    /// The request's scope: its pairs for structured sinks (the JSON console writes each as a property) and, as its text,
+    /// "User:…, TraceId:…" in the style of ASP.NET Core's own scopes, where a dictionary wrote its type's name.
+    /// </summary>
+    private sealed record RequestLogScope(string User, string TraceId) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        public int Count => 2;
+
+        public KeyValuePair<string, object?> this[int index] => index switch
+        {
+            0 => new(nameof(User), User),
+            1 => new(nameof(TraceId), TraceId),
+            _ => throw new ArgumentOutOfRangeException(nameof(index)),
+        };
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+        {
+            yield return this[0];
+            yield return this[1];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"User:{User}, TraceId:{TraceId}";
     }
 
     /// <summary>/metrics in Prometheus's text format, for administrators and the configured networks.</summary>
