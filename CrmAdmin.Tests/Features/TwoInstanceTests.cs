@@ -6,6 +6,7 @@ using System.Text.Json;
 using CrmAdmin.Data;
 using CrmAdmin.Data.Postgres;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrmAdmin.Tests.Features;
@@ -90,6 +91,28 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_instance_whose_listening_connection_was_cut_hears_the_others_changes_again()
+    {
+        await a.CreateUserAsync("viewer@test.local", "Viewer");
+        using var viewerOnB = await b.CreateApiClientAsync("viewer@test.local", CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await viewerOnB.GetAsync("/api/exceptions")).StatusCode);
+
+        // As a failover or an administrator's pg_terminate_backend would: both instances' listening sessions end.
+        var cut = await ListenersAsync(terminate: true);
+        Assert.Equal(2, cut.Count(l => l.Terminated));
+        var watch = Stopwatch.StartNew();
+        while ((await ListenersAsync(terminate: false)).Count(l => !cut.Any(c => c.Pid == l.Pid)) < 2)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The instances did not listen again within 10 s.");
+            await Task.Delay(50);
+        }
+
+        (await adminOnA.PutAsJsonAsync("/api/permissions", new[] { new { role = "Viewer", exceptions = "None" } })).EnsureSuccessStatusCode();
+
+        await EventuallyAsync(async () => (await viewerOnB.GetAsync("/api/exceptions")).StatusCode == HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task A_token_and_a_sign_in_cookie_issued_by_one_instance_are_accepted_by_the_other()
     {
         var token = await a.TokenAsync(CrmAdminFactory.AdminEmail, CrmAdminFactory.AdminPassword);
@@ -124,6 +147,19 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         Assert.StartsWith("2,not a number;first,Invalid,", lines[1]);
         Assert.StartsWith("3,also bad;second,Invalid,", lines[2]);
     }
+
+    /// <summary>The sessions listening on the changes' channel in the instances' database; with <paramref name="terminate"/>, ended.</summary>
+    private async Task<List<ListenerSession>> ListenersAsync(bool terminate)
+    {
+        await using var db = await a.Services.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        var sql = $"""
+            SELECT pid AS "Pid", {(terminate ? "pg_terminate_backend(pid)" : "false")} AS "Terminated" FROM pg_stat_activity
+            WHERE datname = current_database() AND query = 'LISTEN {PostgresDataChangeListener.Channel}'
+            """;
+        return await db.Database.SqlQueryRaw<ListenerSession>(sql).ToListAsync();
+    }
+
+    private sealed record ListenerSession(int Pid, bool Terminated);
 
     private async Task<JsonElement> CallOnBAsync(long lineId) =>
         await JsonAsync(await adminOnB.PostAsJsonAsync("/api/routing/call", new { lineId, direction = "Incoming", number = "+1 415 555 0142", dryRun = true }));
