@@ -92,7 +92,7 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         Assert.NotEmpty((await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer)).Created);
 
         // As another instance's change looks here before its notification arrives: committed, and announced to no one.
-        await SqlAsync(db => $"""UPDATE {Table<TelephonyLine>(db)} SET "Name" = 'Sales (changed elsewhere)', "IncomingCreate" = FALSE WHERE "Id" = {line.Id}""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<TelephonyLine>(db)} SET "Name" = 'Sales (changed elsewhere)', "IncomingCreate" = FALSE WHERE "Id" = {line.Id}""");
 
         var after = await routing.RouteCallAsync(new CallRequest(line.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
         Assert.Empty(after.Created);
@@ -105,8 +105,8 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         var first = await settings.SaveLineAsync(null, new TelephonyLineInput("+1 212 555 0100", "Sales", null, null), EntrySource.Settings, host.Administrator);
         await routing.RouteCallAsync(new CallRequest(first.Id, CallDirection.Incoming, "+1 415 555 0142"), host.Viewer);
 
-        await SqlAsync(db => $"""
-            INSERT INTO {Table<TelephonyLine>(db)} ("Number", "Name", "IncomingCreate", "IncomingRepeated", "OutgoingCreate", "OutgoingRepeated")
+        await host.SqlAsync(db => $"""
+            INSERT INTO {ServiceTestHost.Table<TelephonyLine>(db)} ("Number", "Name", "IncomingCreate", "IncomingRepeated", "OutgoingCreate", "OutgoingRepeated")
             VALUES ('+12125550199', 'Support (added elsewhere)', FALSE, FALSE, FALSE, FALSE)
             """);
         long added;
@@ -127,7 +127,7 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         var email = new EmailRequest("new.customer@example.com", Subject: "Hello");
         Assert.NotEmpty((await routing.RouteEmailAsync(email, host.Viewer)).Created);
 
-        await SqlAsync(db => $"""UPDATE {Table<CrmSettings>(db)} SET "CreateFromNewEmails" = FALSE""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmSettings>(db)} SET "CreateFromNewEmails" = FALSE""");
 
         Assert.Empty((await routing.RouteEmailAsync(email, host.Viewer)).Created);
     }
@@ -143,13 +143,13 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         await using (var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync())
         {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var sql = $"""UPDATE {Table<CrmSettings>(db)} SET "RepeatedLeads" = TRUE""";
+            var sql = $"""UPDATE {ServiceTestHost.Table<CrmSettings>(db)} SET "RepeatedLeads" = TRUE""";
             await db.Database.ExecuteSqlRawAsync(sql);
             await transaction.RollbackAsync();
         }
 
         Assert.Equal(afterInsert, await VersionAsync());
-        await SqlAsync(db => $"""DELETE FROM {Table<TelephonyLine>(db)} WHERE "Id" = {line.Id}""");
+        await host.SqlAsync(db => $"""DELETE FROM {ServiceTestHost.Table<TelephonyLine>(db)} WHERE "Id" = {line.Id}""");
         Assert.True(await VersionAsync() > afterInsert, "a removed line");
     }
 
@@ -161,7 +161,7 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         await routing.RouteCallAsync(call, host.Viewer);
 
         var viewerId = UserAccessCache.UserIdOf(host.Viewer);
-        await SqlAsync(db => $"""DELETE FROM {Table<Microsoft.AspNetCore.Identity.IdentityUserRole<string>>(db)} WHERE "UserId" = '{viewerId}'""");
+        await host.SqlAsync(db => $"""DELETE FROM {ServiceTestHost.Table<Microsoft.AspNetCore.Identity.IdentityUserRole<string>>(db)} WHERE "UserId" = '{viewerId}'""");
 
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteCallAsync(call, host.Viewer));
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteEmailAsync(new EmailRequest("new.customer@example.com"), host.Viewer));
@@ -176,15 +176,9 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         // A viewer may not apply a decision, and the refusal leaves the viewer's access in the cache.
         await Assert.ThrowsAsync<AccessDeniedException>(() => routing.RouteCallAsync(applied, host.Viewer));
 
-        await SqlAsync(db => $"""UPDATE {Table<CrmRole>(db)} SET "Exceptions" = 'Edit' WHERE "Name" = '{Roles.Viewer}'""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmRole>(db)} SET "Exceptions" = 'Edit' WHERE "Name" = '{Roles.Viewer}'""");
 
         Assert.NotEmpty((await routing.RouteCallAsync(applied, host.Viewer)).Created);
-    }
-
-    private async Task SqlAsync(Func<CrmDbContext, string> sql)
-    {
-        await using var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
-        await db.Database.ExecuteSqlRawAsync(sql(db));
     }
 
     private async Task<long> VersionAsync()
@@ -192,6 +186,4 @@ public abstract class RoutingReferenceDataTests(DatabaseProvider provider) : IAs
         await using var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
         return await db.ReferenceDataVersions.Select(v => v.Version).SingleAsync();
     }
-
-    private static string Table<T>(CrmDbContext db) => new StoreNames<T>(db.Model).Table;
 }

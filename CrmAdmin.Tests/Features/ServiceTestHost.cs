@@ -40,6 +40,19 @@ public sealed class ServiceTestHost : IAsyncDisposable
 
     public T Get<T>() where T : notnull => services.GetRequiredService<T>();
 
+    /// <summary>
+    /// Runs a statement on the host's database as another tool or instance would: past the services, so no cache is told
+    /// (<see cref="Table{T}"/> gives the model's table names to build it with).
+    /// </summary>
+    public async Task SqlAsync(Func<CrmDbContext, string> sql)
+    {
+        await using var db = await Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
+        await db.Database.ExecuteSqlRawAsync(sql(db));
+    }
+
+    /// <summary>The quoted table name of entity <typeparamref name="T"/> in the model.</summary>
+    public static string Table<T>(CrmDbContext db) => new StoreNames<T>(db.Model).Table;
+
     /// <param name="provider">The database the services run on; the same tests run on each (one test class, a nested OnSqlite and OnPostgres subclass each).</param>
     public static async Task<ServiceTestHost> CreateAsync(TimeProvider? clock = null, DatabaseProvider provider = DatabaseProvider.Sqlite)
     {

@@ -1,6 +1,5 @@
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
-using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -27,7 +26,7 @@ public abstract class UserAccessCacheTests(DatabaseProvider provider) : IAsyncLi
         var authorizer = host.Get<CrmAuthorizer>();
         Assert.False(await authorizer.AllowsAsync(host.Intern, Policies.ViewExceptions));
 
-        await SqlAsync(db => $"""UPDATE {Table<CrmRole>(db)} SET "Exceptions" = 'Edit' WHERE "Name" = '{ServiceTestHost.NoAccessRole}'""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmRole>(db)} SET "Exceptions" = 'Edit' WHERE "Name" = '{ServiceTestHost.NoAccessRole}'""");
 
         Assert.True(await authorizer.AllowsAsync(host.Intern, Policies.ViewExceptions));
         Assert.True(await authorizer.AllowsAsync(host.Intern, Policies.EditExceptions));
@@ -40,7 +39,7 @@ public abstract class UserAccessCacheTests(DatabaseProvider provider) : IAsyncLi
         var authorizer = host.Get<CrmAuthorizer>();
         Assert.True(await authorizer.AllowsAsync(host.Viewer, Policies.ViewExceptions));
 
-        await SqlAsync(db => $"""UPDATE {Table<CrmRole>(db)} SET "Exceptions" = 'None'""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmRole>(db)} SET "Exceptions" = 'None'""");
 
         Assert.True(await authorizer.AllowsAsync(host.Viewer, Policies.ViewExceptions));
         host.Get<UserAccessCache>().Invalidate();
@@ -54,19 +53,11 @@ public abstract class UserAccessCacheTests(DatabaseProvider provider) : IAsyncLi
         var userId = UserAccessCache.UserIdOf(host.Viewer)!;
         var old = (await cache.GetAsync(userId))!.SecurityStamp;
 
-        await SqlAsync(db => $"""UPDATE {Table<CrmUser>(db)} SET "SecurityStamp" = 'RENEWED' WHERE "Id" = '{userId}'""");
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmUser>(db)} SET "SecurityStamp" = 'RENEWED' WHERE "Id" = '{userId}'""");
 
         Assert.Equal(old, (await cache.GetAsync(userId))!.SecurityStamp);
         Assert.Equal(old, (await cache.GetAsync(userId, a => a?.SecurityStamp == old))!.SecurityStamp);
         Assert.Equal("RENEWED", (await cache.GetAsync(userId, a => a?.SecurityStamp == "RENEWED"))!.SecurityStamp);
         Assert.Equal("RENEWED", (await cache.GetAsync(userId))!.SecurityStamp);
     }
-
-    private async Task SqlAsync(Func<CrmDbContext, string> sql)
-    {
-        await using var db = await host.Get<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync();
-        await db.Database.ExecuteSqlRawAsync(sql(db));
-    }
-
-    private static string Table<T>(CrmDbContext db) => new StoreNames<T>(db.Model).Table;
 }
