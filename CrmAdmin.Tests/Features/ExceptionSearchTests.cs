@@ -62,6 +62,38 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         [Fact]
+        public async Task A_value_whose_trigrams_more_entries_hold_than_the_candidates_is_answered_from_them_read_by_key()
+        {
+            // Numbered phones share their trigrams: 10,005 hold every trigram of "12000001" (120, 200, 000, 001) but not the text;
+            // 3 hold it. FTS5 keeps no positions, so all 10,008 are candidates; read by key and tested, they give the 3, complete.
+            await AddNumberedAsync(TextSearchTerms.MaxCandidates + 5, "Phone", "'+1200900001' || (10000 + i)", "'Numbered'");
+            await AddNumberedAsync(3, "Phone", "'+4412000001' || i", "'Numbered'");
+            await IndexEverythingAsync();
+            var filter = new ExceptionFilter(Value: "12000001");
+            await using var db = host.Database.CreateDbContext();
+            var holding = await db.ExceptionEntries.Where(e => e.Value.Contains("12000001")).OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync();
+
+            var candidates = (await CandidatesAsync(db, filter))!;
+            Assert.Equal((true, true), (candidates.IsComplete, candidates.IsExact));
+            Assert.Equal(holding, candidates.Ids.OrderDescending());
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            Assert.Equal((3, false), (page.Total, page.TotalIsLowerBound));
+
+            // Read no further than 5,000 of them, they tell nothing: the answer is the scan's, the same.
+            var fewer = new SqliteExceptionSearch { VerifiedCandidates = 5_000 };
+            Assert.False((await fewer.CandidatesAsync(db, filter, default))!.IsComplete);
+            Assert.Equal(await ScannedPageAsync(filter, 0), (await ListWith(fewer).ListAsync(new ExceptionListQuery(filter), host.Viewer)).Items.Select(r => r.Id).ToArray());
+
+            // Held by more than the candidates' limit: the newest 10,001 of them, exactly, and so a lower bound without a count.
+            var broad = new ExceptionFilter(Value: "1200900001");
+            var newest = await db.ExceptionEntries.Where(e => e.Value.Contains("1200900001")).OrderByDescending(e => e.Id).Select(e => e.Id)
+                .Take(TextSearchTerms.MaxCandidates + 1).ToListAsync();
+            var many = (await CandidatesAsync(db, broad))!;
+            Assert.Equal((false, true), (many.IsComplete, many.IsExact));
+            Assert.Equal(newest, many.Ids);
+        }
+
+        [Fact]
         public async Task A_short_value_text_in_more_contexts_than_an_index_query_lists_is_scanned_with_the_same_answer()
         {
             // "a" followed by 2,001 different characters: more trigrams than one FTS5 query lists, so no index query at all
