@@ -192,9 +192,11 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private async Task<TextCandidates?> VerifiedAsync(CrmDbContext db, IndexQuery query, bool coversFilter, CancellationToken ct)
     {
         var (e, id, limit) = (query.Names, query.Names.Column(x => x.Id), TextSearchTerms.MaxCandidates + 1);
-        var candidates = query.Matches.Select((match, i) => $$"""
-            SELECT rowid AS "Candidate" FROM "{{match.Table}}" WHERE "{{match.Table}}" MATCH {{{query.MatchParameter + i}}} ORDER BY rowid DESC LIMIT {{VerifiedCandidates}}
-            """).ToList();
+        // Each index's candidates, newest first, within the rows a LIMIT clause names.
+        IEnumerable<string> Candidates(string rows) => query.Matches.Select((match, i) => $$"""
+            SELECT rowid AS "Candidate" FROM "{{match.Table}}" WHERE "{{match.Table}}" MATCH {{{query.MatchParameter + i}}} ORDER BY rowid DESC {{rows}}
+            """);
+        var candidates = Candidates($"LIMIT {VerifiedCandidates}").ToList();
         if (candidates.Count == 0)
         {
             return null;
@@ -216,7 +218,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         }
 
         // Fewer matches: every one of them only if no index had more candidates than were read.
-        var pastRead = string.Join(" UNION ALL ", candidates.Select(c => $"SELECT 1 FROM ({c[..c.LastIndexOf(" LIMIT ", StringComparison.Ordinal)]} LIMIT 1 OFFSET {VerifiedCandidates})"));
+        var pastRead = string.Join(" UNION ALL ", Candidates($"LIMIT 1 OFFSET {VerifiedCandidates}").Select(c => $"SELECT 1 FROM ({c})"));
         var moreSql = $"""SELECT EXISTS ({pastRead}) AS "Value" """;
         var more = await db.Database.SqlQueryRaw<bool>(moreSql, query.Parameters).SingleAsync(ct);
         return more ? null : new TextCandidates(ids, IsComplete: true, IsExact: coversFilter);
