@@ -145,6 +145,37 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal(expected, await new PostgresExceptionSearch { WalkRows = 0 }.NewestCandidatesAsync(db, filter, 10, default));
         }
 
+        [Fact]
+        public async Task More_than_the_limit_is_shown_by_the_stretch_where_the_sample_finds_a_common_text_and_never_while_the_backlog_holds_a_range()
+        {
+            // 30,000 matches, then 40,000 newer entries without the text: the trigram index would list every match, and the
+            // newest-first walk would pass every newer entry.
+            await AddNumberedAsync(30_000, "Email", "'dense' || i || '@stretch.example'", "'Dense stretch'");
+            await AddNumberedAsync(40_000, "Email", "'late' || i || '@other.example'", "'Late'");
+            await IndexEverythingAsync();
+            var common = new ExceptionFilter(Value: "stretch.example");
+            await using var db = host.Database.CreateDbContext();
+
+            Assert.True(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common, default));
+            Assert.True(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common with { Comment = "dense", Type = EntryType.Email }, default));
+            // Fewer than the limit, of another type, or a short comment, which only its pairs look up: no stretch shows it.
+            Assert.False(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common with { Value = "dense2000@" }, default));
+            Assert.False(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common with { Type = EntryType.EmailDomain }, default));
+            Assert.False(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, new ExceptionFilter(Comment: "de"), default));
+            var candidates = (await CandidatesAsync(db, common))!;
+            Assert.Equal((false, true, 0), (candidates.IsComplete, candidates.IsExact, candidates.Ids.Count));
+            var page = await list.ListAsync(new ExceptionListQuery(common), host.Viewer);
+            Assert.Equal((ExceptionListService.CountLimit, true), (page.Total, page.TotalIsLowerBound));
+            var newest = await db.ExceptionEntries.Where(e => e.Value.Contains("stretch.example")).OrderByDescending(e => e.Id).Select(e => e.Id).Take(50).ToListAsync();
+            Assert.Equal(newest, page.Items.Select(r => r.Id));
+
+            // A changed entry's search row holds its old text until its range is indexed: the stretch may not count it.
+            await host.Database.ExecuteAsync("""UPDATE "ExceptionEntries" SET "Value" = 'moved@elsewhere.example' WHERE "Value" = 'dense1@stretch.example'""");
+            Assert.False(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common, default));
+            await IndexEverythingAsync();
+            Assert.True(await PostgresExceptionSearch.DenseStretchHoldsMoreThanLimitAsync(db, common, default));
+        }
+
         [Theory]
         [InlineData(10)]
         [InlineData(1_000)]
