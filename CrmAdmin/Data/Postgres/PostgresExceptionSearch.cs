@@ -106,6 +106,21 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
+        // The samples are kept for this answer only: the contexts are pooled, and the next answer's data may differ.
+        SamplesOfContext.AddOrUpdate(db, []);
+        try
+        {
+            return await CandidatesOfSamplesAsync(db, filter, ct);
+        }
+        finally
+        {
+            SamplesOfContext.Remove(db);
+        }
+    }
+
+    /// <summary><see cref="CandidatesAsync"/>, each query sampled once (<see cref="SampledPagesAsync"/>).</summary>
+    private async Task<TextCandidates?> CandidatesOfSamplesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
         if (await DenseStretchHoldsMoreThanLimitAsync(db, filter, ct))
         {
             // More than the limit match, shown by one stretch of the table: exact (every text and the type, no backlog), so
@@ -342,7 +357,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// the query: where in the table a text's matches lie, as well as how many (<see cref="ShareAsync"/>).
     /// </summary>
     /// <remarks>
-    /// Kept for the context's life (one filter's answer), as the stretch and the choices after it ask of the same query.
+    /// Kept while <see cref="CandidatesAsync"/> answers, as the stretch and the choices after it ask of the same query.
     /// </remarks>
     private static async Task<List<SampledPage>> SampledPagesAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
@@ -350,18 +365,18 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows", count(*) FILTER (WHERE {query.Condition("")})::int AS "Matches"
             FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
             """;
-        var samples = SamplesOfContext.GetOrCreateValue(db);
         var key = string.Join("\n", query.Parameters().Prepend(sql));
-        if (!samples.TryGetValue(key, out var pages))
+        var samples = SamplesOfContext.TryGetValue(db, out var kept) ? kept : null;
+        if (samples?.GetValueOrDefault(key) is not { } pages)
         {
             pages = await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct);
-            samples[key] = pages;
+            samples?.Add(key, pages);
         }
 
         return pages;
     }
 
-    /// <summary>Each context's samples by statement and parameters (<see cref="SampledPagesAsync"/>).</summary>
+    /// <summary>The samples of the contexts <see cref="CandidatesAsync"/> is answering with, by statement and parameters (<see cref="SampledPagesAsync"/>).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CrmDbContext, Dictionary<string, List<SampledPage>>> SamplesOfContext = new();
 
     /// <summary>
