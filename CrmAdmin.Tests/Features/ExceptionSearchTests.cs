@@ -129,6 +129,22 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         [Fact]
+        public async Task The_indexer_leaves_nothing_in_the_pending_lists_of_the_search_indexes_which_every_lookup_reads_whole()
+        {
+            await AddBulkListAsync(2_000);
+            await AddNumberedAsync(500, "Phone", "'+4420794' || (10000 + i)", "'Pending ' || i");
+            var indexes = $"SELECT count(*)::int AS \"Value\" {PostgresExceptionSearchIndexer.SearchGinIndexes}";
+            var pendingPages = $"SELECT coalesce(sum(gin_clean_pending_list(i.indexrelid::regclass)), 0)::int AS \"Value\" {PostgresExceptionSearchIndexer.SearchGinIndexes}";
+
+            Assert.True(await host.Get<PostgresExceptionSearchIndexer>().IndexBacklogAsync() > 0);
+
+            await using var db = host.Database.CreateDbContext();
+            // Every trigram and short-text index of the search rows and the distinct comments.
+            Assert.Equal(6, await db.Database.SqlQueryRaw<int>(indexes).SingleAsync());
+            Assert.Equal(0, await db.Database.SqlQueryRaw<int>(pendingPages).SingleAsync());
+        }
+
+        [Fact]
         public async Task The_newest_matches_of_a_short_value_text_are_walked_or_looked_up_by_generation_and_read_from_the_backlog()
         {
             // Its own index is asked only by generation; the walk and the backlog match it by LIKE alone.
