@@ -107,7 +107,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         // The samples are kept for this answer only: the contexts are pooled, and the next answer's data may differ.
-        SamplesOfContext.AddOrUpdate(db, []);
+        SamplesOfContext.AddOrUpdate(db, new AnswerSamples());
         try
         {
             return await CandidatesOfSamplesAsync(db, filter, ct);
@@ -377,19 +377,26 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows", count(*) FILTER (WHERE {query.Condition("")})::int AS "Matches"
             FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
             """;
-        var key = string.Join("\n", query.Parameters().Prepend(sql));
         var samples = SamplesOfContext.TryGetValue(db, out var kept) ? kept : null;
-        if (samples?.GetValueOrDefault(key) is not { } pages)
+        if (samples?.Pages.GetValueOrDefault(query.Key) is not { } pages)
         {
             pages = await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct);
-            samples?.Add(key, pages);
+            samples?.Pages.Add(query.Key, pages);
         }
 
         return pages;
     }
 
-    /// <summary>The samples of the contexts <see cref="CandidatesAsync"/> is answering with, by statement and parameters (<see cref="SampledPagesAsync"/>).</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CrmDbContext, Dictionary<string, List<SampledPage>>> SamplesOfContext = new();
+    /// <summary>What one answer of <see cref="CandidatesAsync"/> learnt of each query (by <see cref="TextQuery.Key"/>): its sample, and whether its stretch held more than the limit.</summary>
+    private sealed class AnswerSamples
+    {
+        public Dictionary<string, List<SampledPage>> Pages { get; } = [];
+
+        public Dictionary<string, bool> StretchHolds { get; } = [];
+    }
+
+    /// <summary>The samples of the contexts <see cref="CandidatesAsync"/> is answering with (<see cref="SampledPagesAsync"/>).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CrmDbContext, AnswerSamples> SamplesOfContext = new();
 
     /// <summary>
     /// At most this many search rows are read to show that more than the candidates' limit match (<see cref="DenseStretch"/>):
@@ -412,7 +419,22 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// one of them before a limit applies, wherever they lie, and a scan in order walks past every row before them: at 2.4
     /// million entries, "imp-test.org" in 600,000 of them took 130–340 ms by the index, this stretch about 2 ms.
     /// </summary>
+    /// <remarks>Asked once per query while <see cref="CandidatesAsync"/> answers: the whole filter first, then perhaps the same query as its one term.</remarks>
     private static async Task<bool> DenseStretchHoldsMoreThanLimitAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
+    {
+        var samples = SamplesOfContext.TryGetValue(db, out var kept) ? kept : null;
+        if (samples?.StretchHolds.TryGetValue(query.Key, out var known) == true)
+        {
+            return known;
+        }
+
+        var holds = await StretchHoldsAsync(db, query, ct);
+        samples?.StretchHolds.Add(query.Key, holds);
+        return holds;
+    }
+
+    /// <summary>The reading behind <see cref="DenseStretchHoldsMoreThanLimitAsync(CrmDbContext, TextQuery, CancellationToken)"/>.</summary>
+    private static async Task<bool> StretchHoldsAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
         if (DenseStretch(await SampledPagesAsync(db, query, ct), 2 * TextQuery.Cap, StretchRowsLimit) is not { } stretch)
         {
@@ -652,11 +674,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// One query for the filter's comment and value together, or null unless both can be looked up: the comment by its
         /// trigrams, the value by its trigrams or, of one or two characters, by its short texts (<see cref="HasShortValue"/>).
         /// </summary>
-        public static TextQuery? Together(CrmDbContext db, ExceptionFilter filter)
+        public static TextQuery? Together(CrmDbContext db, ExceptionFilter filter) =>
+            OfAll(db, filter, terms => terms is [_, _] && !terms.Any(t => t.IsShortComment || t.MatchesNothing));
+
+        /// <summary>One query of all the filter's terms, comment first, when <paramref name="when"/> holds for them; otherwise null.</summary>
+        private static TextQuery? OfAll(CrmDbContext db, ExceptionFilter filter, Func<List<TextTerm>, bool> when)
         {
             var e = new StoreNames<ExceptionEntry>(db.Model);
             var terms = TextSearchTerms.Of(e, filter).ToList();
-            return terms is [_, _] && !terms.Any(t => t.IsShortComment || t.MatchesNothing) ? new TextQuery(e, terms) : null;
+            return when(terms) ? new TextQuery(e, terms) : null;
         }
 
         /// <summary>
@@ -664,23 +690,18 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// when it has none, a comment too short for trigrams (only its pairs can look it up, and only they give its newest
         /// matches) or a value no entry of its type could match.
         /// </summary>
-        public static TextQuery? Whole(CrmDbContext db, ExceptionFilter filter)
-        {
-            var e = new StoreNames<ExceptionEntry>(db.Model);
-            var terms = TextSearchTerms.Of(e, filter).ToList();
-            return terms.Count > 0 && !terms.Any(t => t.IsShortComment || t.MatchesNothing) ? new TextQuery(e, terms) : null;
-        }
+        public static TextQuery? Whole(CrmDbContext db, ExceptionFilter filter) =>
+            OfAll(db, filter, terms => terms.Count > 0 && !terms.Any(t => t.IsShortComment || t.MatchesNothing));
 
         /// <summary>
         /// One query for the filter's comment and value, comment first, or null unless it has both and an entry can meet them:
         /// for <see cref="CommentRowsSql"/>, which looks the comment up by its pairs, whatever its length.
         /// </summary>
-        public static TextQuery? CommentAndValue(CrmDbContext db, ExceptionFilter filter)
-        {
-            var e = new StoreNames<ExceptionEntry>(db.Model);
-            var terms = TextSearchTerms.Of(e, filter).ToList();
-            return terms is [{ IsComment: true }, { IsComment: false }] && !terms.Any(t => t.MatchesNothing) ? new TextQuery(e, terms) : null;
-        }
+        public static TextQuery? CommentAndValue(CrmDbContext db, ExceptionFilter filter) =>
+            OfAll(db, filter, terms => terms is [{ IsComment: true }, { IsComment: false }] && !terms.Any(t => t.MatchesNothing));
+
+        /// <summary>What tells this query from another in one answer: its condition and patterns (<see cref="AnswerSamples"/>).</summary>
+        public string Key => string.Join("\n", patterns.Prepend(Condition("")));
 
         /// <summary>The filter's terms this query holds.</summary>
         public IReadOnlyList<TextTerm> Terms => terms;
