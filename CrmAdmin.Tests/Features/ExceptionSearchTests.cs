@@ -140,8 +140,41 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
 
             await using var db = host.Database.CreateDbContext();
             // Every trigram and short-text index of the search rows and the distinct comments.
-            Assert.Equal(6, await db.Database.SqlQueryRaw<int>(indexes).SingleAsync());
+            Assert.Equal(7, await db.Database.SqlQueryRaw<int>(indexes).SingleAsync());
             Assert.Equal(0, await db.Database.SqlQueryRaw<int>(pendingPages).SingleAsync());
+        }
+
+        [Fact]
+        public async Task A_short_comment_text_is_looked_up_among_its_distinct_comments_however_many_there_are()
+        {
+            // 60,000 comments of their own, as if each import line had one; before the index of short comment texts, a short
+            // comment past 50,000 of them was left to a scan of the entries, which read every one for a rare text's count.
+            await AddNumberedAsync(60_000, "Email", "'own' || i || '@comments.example'", "'Line ' || i || ' of the import'");
+            await AddNumberedAsync(40, "Email", "'rare' || i || '@comments.example'", "'Line XQ ' || i");
+            await AddNumberedAsync(30, "Phone", "'+4420794' || (10000 + i)", "'Régie ' || i || ' xq'");
+            await AddNumberedAsync(5, "Email", "'old' || i || '@comments.example'", "'Line x q'");
+            await IndexEverythingAsync();
+            // Counted, as autovacuum would have: the planner's count of them was what sent the text to the scan.
+            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearchComments";""");
+            await using var db = host.Database.CreateDbContext();
+
+            foreach (var (text, type, expected) in new (string, EntryType?, int)[] { ("xq", EntryType.Email, 40), ("é", EntryType.Phone, 30), ("xq", null, 70), ("q", EntryType.EmailDomain, 0) })
+            {
+                var filter = new ExceptionFilter(Comment: text, Type: type);
+                var matching = await db.ExceptionEntries
+                    .Where(e => EF.Property<string>(e, CrmAdmin.Data.Configurations.ExceptionEntryConfiguration.CommentFolded).Contains(text) && (type == null || e.Type == type))
+                    .OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync();
+                Assert.Equal(expected, matching.Count);
+
+                // Its few pairs name every match: complete and exact, so the total is counted without a scan.
+                var candidates = (await CandidatesAsync(db, filter))!;
+                Assert.Equal((true, true), (candidates.IsComplete, candidates.IsExact));
+                Assert.Equal(matching.Order(), candidates.Ids.Order());
+                Assert.Equal(matching.Take(10), await new PostgresExceptionSearch { WalkRows = 0 }.NewestCandidatesAsync(db, filter, 10, default));
+                var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+                Assert.Equal((expected, false), (page.Total, page.TotalIsLowerBound));
+                Assert.Equal(matching.Take(50), page.Items.Select(r => r.Id));
+            }
         }
 
         [Fact]

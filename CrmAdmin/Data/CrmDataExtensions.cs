@@ -166,6 +166,22 @@ public static class CrmDataExtensions
             await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), ct);
         }
 
+        // A migration may build an index over the whole list, which takes as long as the list is large: with PostgreSQL's
+        // statements limited to 30 s, the index of short comment texts over 1.4 million distinct comments (45 s) stopped the
+        // start-up. Nothing else runs before the migrations are done, so there they have no limit. (SQLite's timeout only
+        // bounds waiting for another process's lock, which should still fail, and never stops a statement that runs.)
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        if (pending.Count > 0)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CrmDataExtensions))
+                .LogInformation("Applying {Count} database migrations ({Migrations}); on a large list this may take minutes.", pending.Count, string.Join(", ", pending));
+        }
+
+        if (db.Database.IsNpgsql())
+        {
+            db.Database.SetCommandTimeout(TimeSpan.Zero);
+        }
+
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
         {

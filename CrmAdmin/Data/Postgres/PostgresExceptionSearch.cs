@@ -43,14 +43,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     public const int NewestByCommentLimit = 1_000;
 
     /// <summary>
-    /// A comment text too short for trigrams (1–2 characters) reads every pair of comment and type, so past this
-    /// many (as the planner estimates them) it is not looked up at all: the filter scans the entries, as before.
-    /// </summary>
-    public const int ScannedPairsLimit = 50_000;
-
-    /// <summary>
-    /// The function that gives a value's one- and two-character texts (its characters and each pair of neighbours),
-    /// which a GIN index of the search rows of each class of types holds (migration ShortValueTexts).
+    /// The function that gives a text's one- and two-character texts (its characters and each pair of neighbours): a GIN
+    /// index of the search rows' values of each class of types holds them (migration ShortValueTexts), and one of the
+    /// distinct comments' (migration ShortCommentTexts).
     /// </summary>
     internal const string ShortTextsFunction = "crm_short_texts";
 
@@ -620,13 +615,6 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return int.MaxValue;
         }
 
-        // A text too short for trigrams reads every pair, so only while they are few (the planner's estimate).
-        const string pairsInAll = """SELECT reltuples::int AS "Value" FROM pg_class WHERE oid = '"ExceptionSearchComments"'::regclass""";
-        if (query.IsShortComment && await db.Database.SqlQueryRaw<int>(pairsInAll).SingleAsync(ct) > ScannedPairsLimit)
-        {
-            return int.MaxValue;
-        }
-
         var sql = $"""SELECT count(*)::int AS "Value" FROM ({query.PairsSql} LIMIT {TextSearchTerms.DistinctCommentsLimit + 1}) AS c""";
         return await db.Database.SqlQueryRaw<int>(sql, query.Parameters()).SingleAsync(ct);
     }
@@ -657,8 +645,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         private TextQuery(StoreNames<ExceptionEntry> e, IReadOnlyList<TextTerm> terms)
         {
             (this.e, this.terms) = (e, terms);
-            // A short value text has two: its LIKE pattern and itself, as its index looks it up (ShortTextsCondition).
-            patterns = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts).SelectMany(text => IsShortValue(t, text)
+            // A short text has two: its LIKE pattern and itself, as its index looks it up (ShortTextsCondition).
+            patterns = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts).SelectMany(text => TextSearchTerms.IsShort(text)
                 ? new object[] { LikePattern.Containing(text), text }
                 : [LikePattern.Containing(text)])).ToArray();
         }
@@ -737,8 +725,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// <summary>
         /// Each term's ways to hold, in the terms' order: one condition for each text of each arm, with the arm's types. The
         /// parameters are numbered across the terms, so a way keeps its numbers wherever it is used (<see cref="Branches"/>).
+        /// With <paramref name="lookUp"/>, a short value text is also asked of its index of short texts; with
+        /// <paramref name="onPairs"/>, a short comment text of the distinct comments' (the conditions are then on their table).
         /// </summary>
-        private List<List<string>> TermWays(string alias, bool lookUp)
+        private List<List<string>> TermWays(string alias, bool lookUp, bool onPairs = false)
         {
             var terms = new List<List<string>>(this.terms.Count);
             var parameter = 0;
@@ -747,8 +737,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 var ways = new List<string>();
                 foreach (var arm in term.Arms)
                 {
-                    ways.AddRange(arm.Texts.Select(text => (IsShortValue(term, text)
-                        ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, lookUp)
+                    ways.AddRange(arm.Texts.Select(text => (TextSearchTerms.IsShort(text)
+                        ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, term.IsComment ? onPairs : lookUp)
                         : $$"""{{alias}}{{term.Column}} LIKE {{{parameter++}}} ESCAPE ''""") + TypeCondition(alias, term, arm)));
                 }
 
@@ -822,13 +812,11 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return condition.ToString();
         }
 
-        /// <summary>Whether the text is a value's too short for trigrams (<see cref="TextSearchTerms.IsShort(string)"/>).</summary>
-        private static bool IsShortValue(TextTerm term, string text) => !term.IsComment && TextSearchTerms.IsShort(text);
-
         /// <summary>
-        /// A value holds a one- or two-character text: by LIKE, and when <paramref name="lookUp"/> also by the index of the
-        /// values' short texts of its class (migration ShortValueTexts), which finds the rows. Only then: computing a row's short
-        /// texts costs 7 µs, so a sample of 5,000 rows that mostly held "e" took 20 ms with it.
+        /// A value or comment holds a one- or two-character text: by LIKE, and when <paramref name="lookUp"/> also by the index of
+        /// short texts (a value's of its class, migration ShortValueTexts; a distinct comment's, ShortCommentTexts), which finds
+        /// the rows. Only then: computing a row's short texts costs 7 µs, so a sample of 5,000 rows that mostly held "e" took
+        /// 20 ms with it.
         /// </summary>
         private static string ShortTextsCondition(string column, int pattern, int text, bool lookUp) => lookUp
             ? $$"""({{column}} LIKE {{{pattern}}} ESCAPE '' AND {{ShortTextsFunction}}({{column}}) @> ARRAY[{{{text}}}]::text[])"""
@@ -839,8 +827,14 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         public object[] Parameters() => patterns;
 
-        /// <summary>The distinct pairs of comment ("Comment") and type ("Type") holding the comment text, of the filter's type if it names one.</summary>
-        public string PairsSql => PairsSqlWhere(Condition(""));
+        /// <summary>
+        /// The distinct pairs of comment ("Comment") and type ("Type") holding the comment text, of the filter's type if it names one:
+        /// through the comments' trigram index, or their index of short texts for a text of one or two characters.
+        /// </summary>
+        public string PairsSql => PairsSqlWhere(PairsCondition);
+
+        /// <summary>The comment term's condition on the distinct comments' table (the query's first term), through its indexes.</summary>
+        private string PairsCondition => AnyOf(TermWays("", lookUp: false, onPairs: true)[0]);
 
         /// <summary>The distinct pairs of comment and type meeting the comment's condition (see <see cref="PairsSql"/>).</summary>
         private string PairsSqlWhere(string commentCondition) =>
@@ -904,7 +898,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// </summary>
         public string CommentRowsSql(int rowLimit)
         {
-            var (comment, value) = (CommentAndValueConditions("").Comment, CommentAndValueConditions("r.").Value);
+            var (comment, value) = (PairsCondition, CommentAndValueConditions("r.").Value);
             var indexed = $"""
                 SELECT CASE WHEN r.n > {rowLimit} THEN {RowsPastLimit} ELSE r."EntryId" END AS "Value" FROM (
                     SELECT s.*, row_number() OVER () AS n FROM ({PairsSqlWhere(comment)}) AS c CROSS JOIN LATERAL (
