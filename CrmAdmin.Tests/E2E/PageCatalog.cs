@@ -20,8 +20,11 @@ public sealed record Viewport(int Width, int Height)
     /// </summary>
     public bool Audited => this == All[0] || this == All[1];
 
-    /// <summary>Whether every role is seen at this size, or only the page's first (the wide screen: see PageCatalogTests).</summary>
-    public bool EveryRole => Audited;
+    /// <summary>
+    /// Whether every role is seen at this size, or only the page's first, the one that sees the most (the desktop sizes: see
+    /// PageCatalogTests). The phone's is where space is tightest and what a role sees differently shows first.
+    /// </summary>
+    public bool EveryRole => this == All[0];
 
     /// <summary>From MudBlazor's Lg breakpoint (1280 px) the menu is open beside the content; below it, behind the menu button.</summary>
     public bool MenuBesideContent => Width >= 1280;
