@@ -828,17 +828,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         public object[] Parameters() => patterns;
 
         /// <summary>
-        /// The distinct pairs of comment ("Comment") and type ("Type") holding the comment text, of the filter's type if it names one:
-        /// through the comments' trigram index, or their index of short texts for a text of one or two characters.
+        /// The distinct pairs of comment ("Comment") and type ("Type") holding the comment text (the query's first term), of the
+        /// filter's type if it names one: through the comments' trigram index, or their index of short texts for a text of one
+        /// or two characters.
         /// </summary>
-        public string PairsSql => PairsSqlWhere(PairsCondition);
-
-        /// <summary>The comment term's condition on the distinct comments' table (the query's first term), through its indexes.</summary>
-        private string PairsCondition => AnyOf(TermWays("", lookUp: false, onPairs: true)[0]);
-
-        /// <summary>The distinct pairs of comment and type meeting the comment's condition (see <see cref="PairsSql"/>).</summary>
-        private string PairsSqlWhere(string commentCondition) =>
-            $"""SELECT {Column} AS "Comment", "Type" FROM "ExceptionSearchComments" WHERE {commentCondition}""";
+        public string PairsSql =>
+            $"""SELECT {Column} AS "Comment", "Type" FROM "ExceptionSearchComments" WHERE {AnyOf(TermWays("", lookUp: false, onPairs: true)[0])}""";
 
         /// <summary>
         /// Every candidate, capped: the search rows holding the pairs of comment and type (<see cref="PairsSql"/>,
@@ -898,10 +893,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// </summary>
         public string CommentRowsSql(int rowLimit)
         {
-            var (comment, value) = (PairsCondition, CommentAndValueConditions("r.").Value);
+            var value = ValueCondition("r.");
             var indexed = $"""
                 SELECT CASE WHEN r.n > {rowLimit} THEN {RowsPastLimit} ELSE r."EntryId" END AS "Value" FROM (
-                    SELECT s.*, row_number() OVER () AS n FROM ({PairsSqlWhere(comment)}) AS c CROSS JOIN LATERAL (
+                    SELECT s.*, row_number() OVER () AS n FROM ({PairsSql}) AS c CROSS JOIN LATERAL (
                         SELECT "EntryId", "Type", {terms[1].Column} FROM "ExceptionSearch" WHERE {Column} = c."Comment" AND "Type" = c."Type" LIMIT {rowLimit + 1}) AS s
                     LIMIT {rowLimit + 1}) AS r
                 WHERE r.n > {rowLimit} OR ({value})
@@ -910,9 +905,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return WithBacklog(indexed);
         }
 
-        /// <summary>The conditions of a query of the comment and the value (<see cref="CommentAndValue"/>), each alone, no index asked.</summary>
-        public (string Comment, string Value) CommentAndValueConditions(string alias) =>
-            TermConditions(alias, lookUp: false) is [var comment, var value] ? (comment, value) : throw new InvalidOperationException("Not a comment and a value.");
+        /// <summary>The value's condition in a query of the comment and the value (<see cref="CommentAndValue"/>), no index asked: a test of each row read.</summary>
+        private string ValueCondition(string alias) =>
+            TermConditions(alias, lookUp: false) is [_, var value] ? value : throw new InvalidOperationException("Not a comment and a value.");
 
         /// <summary>
         /// A comment with a short value text: the value's rows from the index of short texts, each then tested for the
