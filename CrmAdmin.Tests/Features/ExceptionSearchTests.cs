@@ -179,6 +179,58 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             }
         }
 
+        [Theory]
+        [InlineData("batch", "77", EntryType.Email)]
+        [InlineData("batch", "77", null)]
+        [InlineData("ba", "s1", EntryType.Email)]
+        public async Task A_comment_and_a_value_are_sampled_in_one_reading_that_gives_each_part_the_share_its_own_statement_would(
+            string comment, string value, EntryType? type)
+        {
+            // The comment, the value and both in different shares (a fifth, about a tenth, a fiftieth), so that a part read from
+            // another's column would show.
+            await AddNumberedAsync(4_000, "Email", "'s' || i || '@list.example'", "CASE WHEN i % 5 = 0 THEN 'Batch ' || i ELSE 'Other ' || i END");
+            await AddNumberedAsync(1_000, "Phone", "'+4420794' || (10000 + i)", "'Phone batch'");
+            await IndexEverythingAsync();
+            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            var filter = new ExceptionFilter(Comment: comment, Value: value, Type: type);
+            var samples = new SampleStatements();
+            var options = new DbContextOptionsBuilder<CrmDbContext>();
+            options.UseCrmDatabase(DatabaseProvider.Postgres, host.Database.ConnectionString).AddInterceptors(samples);
+            await using var db = new CrmDbContext(options.Options);
+
+            var apart = (await PostgresExceptionSearch.SampledSharesAsync(db, filter, together: false))!.Value;
+            Assert.Equal(3, samples.Count);
+            var together = (await PostgresExceptionSearch.SampledSharesAsync(db, filter, together: true))!.Value;
+            Assert.Equal(4, samples.Count);
+
+            Assert.Equal(apart, together);
+            Assert.True(apart.Comment > apart.Both && apart.Value > apart.Both && apart.Both > 0 && apart.Comment != apart.Value, $"{apart}");
+            // A whole answer of the filter reads its sample once, whichever parts it asks of it.
+            var before = samples.Count;
+            await CandidatesAsync(db, filter);
+            Assert.InRange(samples.Count - before, 0, 1);
+        }
+
+        /// <summary>Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE).</summary>
+        private sealed class SampleStatements : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+        {
+            private int count;
+
+            public int Count => count;
+
+            public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+                System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+                Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+            {
+                if (command.CommandText.Contains("TABLESAMPLE", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref count);
+                }
+
+                return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+            }
+        }
+
         [Fact]
         public async Task The_newest_matches_of_a_short_value_text_are_walked_or_looked_up_by_generation_and_read_from_the_backlog()
         {

@@ -102,7 +102,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
         // The samples are kept for this answer only: the contexts are pooled, and the next answer's data may differ.
-        SamplesOfContext.AddOrUpdate(db, new AnswerSamples());
+        SamplesOfContext.AddOrUpdate(db, new AnswerSamples(TextQuery.CommentAndValue(db, filter)));
         try
         {
             return await CandidatesOfSamplesAsync(db, filter, ct);
@@ -368,23 +368,88 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </remarks>
     private static async Task<List<SampledPage>> SampledPagesAsync(CrmDbContext db, TextQuery query, CancellationToken ct)
     {
+        var samples = SamplesOfContext.TryGetValue(db, out var kept) ? kept : null;
+        if (samples?.Pages.GetValueOrDefault(query.Key) is { } known)
+        {
+            return known;
+        }
+
+        if (samples?.CommentAndValue is { } both && both.Parts().Any(p => p.Query.Key == query.Key))
+        {
+            await SamplePartsAsync(db, both, samples, ct);
+            return samples.Pages[query.Key];
+        }
+
         var sql = $"""
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows", count(*) FILTER (WHERE {query.Condition("")})::int AS "Matches"
             FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
             """;
-        var samples = SamplesOfContext.TryGetValue(db, out var kept) ? kept : null;
-        if (samples?.Pages.GetValueOrDefault(query.Key) is not { } pages)
-        {
-            pages = await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct);
-            samples?.Pages.Add(query.Key, pages);
-        }
-
+        var pages = await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct);
+        samples?.Pages.Add(query.Key, pages);
         return pages;
     }
 
-    /// <summary>What one answer of <see cref="CandidatesAsync"/> learnt of each query (by <see cref="TextQuery.Key"/>): its sample, and whether its stretch held more than the limit.</summary>
-    private sealed class AnswerSamples
+    /// <summary>
+    /// Samples the comment alone, the value alone and both together (<see cref="TextQuery.Parts"/>) in one reading of the sample's
+    /// pages, and keeps each as the answer's sample of its query: a filter of both asks two or three of them (the value's share,
+    /// the comment's, the stretch of both), and each statement cost about 4.5 ms at a million entries, against 6 for all three
+    /// at once ("telemarketing" with "99" of type Email asked all three).
+    /// </summary>
+    private static async Task SamplePartsAsync(CrmDbContext db, TextQuery both, AnswerSamples samples, CancellationToken ct)
     {
+        var parts = both.Parts();
+        var sql = $"""
+            SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows",
+                count(*) FILTER (WHERE {parts[0].Condition})::int AS "Comment", count(*) FILTER (WHERE {parts[1].Condition})::int AS "Value",
+                count(*) FILTER (WHERE {parts[2].Condition})::int AS "Both"
+            FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
+            """;
+        var pages = await db.Database.SqlQueryRaw<SampledPartsPage>(sql, both.Parameters()).ToListAsync(ct);
+        Func<SampledPartsPage, int>[] matches = [p => p.Comment, p => p.Value, p => p.Both];
+        for (var i = 0; i < parts.Count; i++)
+        {
+            samples.Pages.TryAdd(parts[i].Query.Key, pages.Select(p => new SampledPage(p.Page, p.Rows, matches[i](p))).ToList());
+        }
+    }
+
+    /// <summary>One page of the sample of a comment and a value (<see cref="SamplePartsAsync"/>): its rows, and how many match each part.</summary>
+    private sealed record SampledPartsPage(int Page, int Rows, int Comment, int Value, int Both);
+
+    /// <summary>
+    /// The shares of the search rows (0 to 1) that the sample finds holding the filter's comment, its value, and both; null for a
+    /// filter without both texts. <paramref name="together"/>: read at once, as one answer of <see cref="CandidatesAsync"/>
+    /// reads them (<see cref="SamplePartsAsync"/>), or each by its own statement. For tests: the two must agree.
+    /// </summary>
+    internal static async Task<(double Comment, double Value, double Both)?> SampledSharesAsync(
+        CrmDbContext db, ExceptionFilter filter, bool together, CancellationToken ct = default)
+    {
+        if (TextQuery.CommentAndValue(db, filter) is not { } both)
+        {
+            return null;
+        }
+
+        if (together)
+        {
+            SamplesOfContext.AddOrUpdate(db, new AnswerSamples(both));
+        }
+
+        try
+        {
+            var parts = both.Parts();
+            return (await ShareAsync(db, parts[0].Query, ct), await ShareAsync(db, parts[1].Query, ct), await ShareAsync(db, parts[2].Query, ct));
+        }
+        finally
+        {
+            SamplesOfContext.Remove(db);
+        }
+    }
+
+    /// <summary>What one answer of <see cref="CandidatesAsync"/> learnt of each query (by <see cref="TextQuery.Key"/>): its sample, and whether its stretch held more than the limit.</summary>
+    private sealed class AnswerSamples(TextQuery? commentAndValue)
+    {
+        /// <summary>The filter's comment and value (<see cref="TextQuery.CommentAndValue"/>), whose parts are sampled together; null without both.</summary>
+        public TextQuery? CommentAndValue { get; } = commentAndValue;
+
         public Dictionary<string, List<SampledPage>> Pages { get; } = [];
 
         public Dictionary<string, bool> StretchHolds { get; } = [];
@@ -687,6 +752,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         /// </summary>
         public static TextQuery? CommentAndValue(CrmDbContext db, ExceptionFilter filter) =>
             OfAll(db, filter, terms => terms is [{ IsComment: true }, { IsComment: false }] && !terms.Any(t => t.MatchesNothing));
+
+        /// <summary>
+        /// A query of a comment and a value (<see cref="CommentAndValue"/>) as its three parts, each with its condition (no index
+        /// asked) numbered as this query's parameters are: the comment alone, the value alone (each the query <see cref="Of"/>
+        /// gives), and both (this query).
+        /// </summary>
+        public IReadOnlyList<(TextQuery Query, string Condition)> Parts() => TermConditions("", lookUp: false) is [var comment, var value]
+            ? [(new TextQuery(e, [terms[0]]), comment), (new TextQuery(e, [terms[1]]), value), (this, Condition(""))]
+            : throw new InvalidOperationException("Not a comment and a value.");
 
         /// <summary>What tells this query from another in one answer: its condition and patterns (<see cref="AnswerSamples"/>).</summary>
         public string Key => string.Join("\n", patterns.Prepend(Condition("")));
