@@ -122,6 +122,76 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
         });
     }
 
+    // Counts every value the page's script (Blazor applying a render) writes into the Contact box, with the text it replaced:
+    // typing never writes through this setter, so anything here came from the server.
+    private const string RecordServerWrites = """
+        (() => {
+          const property = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+          window.__pickerWrites = [];
+          Object.defineProperty(HTMLInputElement.prototype, 'value', {
+            get() { return property.get.call(this); },
+            set(text) {
+              if (this.closest('[data-testid=contact-picker]')) window.__pickerWrites.push(JSON.stringify(property.get.call(this)) + ' -> ' + JSON.stringify(text));
+              property.set.call(this, text);
+            },
+            configurable: true });
+        })();
+        """;
+
+    // The messages held after the text the seen failure kept, and the circuit stopped within the first keys (0 and 120 ms gave the same).
+    public static TheoryData<string, int> Stalls => new() { { "hold", 0 }, { "stall", 40 } };
+
+    [Theory]
+    [MemberData(nameof(Stalls))]
+    public Task Every_key_stays_in_the_picker_when_the_server_stops_longer_than_the_pause_while_keys_are_typed(string how, int afterMs)
+    {
+        var viewport = new Viewport(1280, 800);
+        var contact = $"Stalled contact Hedy Lamarr 1280x800 {how} {afterMs}";
+        const string typed = "Hedy Lamarr 1280x800";
+        return browser.RunAsAsync($"picker-stalled-{how}-{afterMs}", BrowserFixture.EmailOf(Roles.Supervisor), viewport, async page =>
+        {
+            await page.AddInitScriptAsync(RecordServerWrites);
+            await PostAsync("/api/contacts", new { name = contact });
+            await page.GotoAsync("/crm/deals");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            var picker = page.GetByLabel("Contact", new() { Exact = true });
+            await picker.ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Option).First).ToBeVisibleAsync();
+            var writesBefore = await page.EvaluateAsync<int>("window.__pickerWrites.length");
+
+            if (how == "hold")
+            {
+                // The server hears the first part, then nothing from the browser for 800 ms: its pause ends and it searches
+                // "Hedy Lamarr 1280" and opens the list while the rest of the keys are already in the box.
+                await picker.PressSequentiallyAsync("Hedy Lamarr 1280");
+                await browser.Latency.CaughtUpAsync();
+                using (await browser.Latency.HoldAsync())
+                {
+                    await picker.PressSequentiallyAsync("x800");
+                    await Task.Delay(800);
+                }
+            }
+            else
+            {
+                // The circuit stops for 600 ms at some point of the typing (the first key's closing of the newest list, or later):
+                // the pause's timer and the keys queue behind it together.
+                var stall = Task.Run(async () =>
+                {
+                    await Task.Delay(afterMs);
+                    browser.Latency.Stall(TimeSpan.FromMilliseconds(600));
+                });
+                await picker.PressSequentiallyAsync(typed);
+                await stall;
+            }
+
+            await browser.Latency.CaughtUpAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Option, new() { Name = contact })).ToBeVisibleAsync();
+            await Assertions.Expect(picker).ToHaveValueAsync(typed);
+            var writes = await page.EvaluateAsync<string[]>("window.__pickerWrites");
+            Assert.True(writes.Length == writesBefore, "the server wrote into the box while keys were typed: " + string.Join("; ", writes.Skip(writesBefore)));
+        });
+    }
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public Task A_lead_converted_to_contact_and_deal_links_both_and_cannot_be_converted_again(int width, int height)

@@ -33,6 +33,22 @@ public sealed class ServerLatency : CircuitHandler
         return new Restore(this);
     }
 
+    // The newest circuit's dispatcher: circuit handlers are told of a new circuit on it.
+    private SynchronizationContext? circuitContext;
+
+    /// <inheritdoc />
+    public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
+    {
+        circuitContext = SynchronizationContext.Current;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Blocks the newest circuit's dispatcher for <paramref name="time"/>, as a busy CPU does: the browser's messages and the
+    /// circuit's own timers (a debounce) queue up behind it and then run in the order they came. Without a thread of its own.
+    /// </summary>
+    public void Stall(TimeSpan time) => circuitContext?.Post(_ => Thread.Sleep(time), null);
+
     /// <inheritdoc />
     public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) => async context =>
     {
@@ -54,6 +70,30 @@ public sealed class ServerLatency : CircuitHandler
 
         await next(context);
     };
+
+    /// <summary>
+    /// Holds every browser message that reaches the server from now on until the returned object is disposed: the server goes on
+    /// with its own work (a timer, a query) but hears nothing from the browser, as when a busy server stalls between two keys.
+    /// Completes once the messages before it have been handed to their circuit.
+    /// </summary>
+    public async Task<IDisposable> HoldAsync()
+    {
+        await queue.WaitAsync();
+        return new Release(queue);
+    }
+
+    private sealed class Release(SemaphoreSlim queue) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                queue.Release();
+            }
+        }
+    }
 
     /// <summary>Completes once every message that reached the server before this call has been handed to its circuit.</summary>
     public async Task CaughtUpAsync()
