@@ -99,13 +99,20 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// every text of the filter, unless the backlog held a range: a changed entry's search row then still holds
     /// its old text until the range is indexed.
     /// </summary>
-    public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    public Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
+        WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => CandidatesOfSamplesAsync(db, filter, ct));
+
+    /// <summary>
+    /// Runs <paramref name="answer"/> with the context's samples kept (<see cref="AnswerSamples"/>), the parts of
+    /// <paramref name="commentAndValue"/> read together. Kept for this answer only: the contexts are pooled, and the next
+    /// answer's data may differ.
+    /// </summary>
+    private static async Task<T> WithAnswerSamplesAsync<T>(CrmDbContext db, TextQuery? commentAndValue, Func<Task<T>> answer)
     {
-        // The samples are kept for this answer only: the contexts are pooled, and the next answer's data may differ.
-        SamplesOfContext.AddOrUpdate(db, new AnswerSamples(TextQuery.CommentAndValue(db, filter)));
+        SamplesOfContext.AddOrUpdate(db, new AnswerSamples(commentAndValue));
         try
         {
-            return await CandidatesOfSamplesAsync(db, filter, ct);
+            return await answer();
         }
         finally
         {
@@ -428,20 +435,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return null;
         }
 
-        if (together)
-        {
-            SamplesOfContext.AddOrUpdate(db, new AnswerSamples(both));
-        }
-
-        try
-        {
-            var parts = both.Parts();
-            return (await ShareAsync(db, parts[0].Query, ct), await ShareAsync(db, parts[1].Query, ct), await ShareAsync(db, parts[2].Query, ct));
-        }
-        finally
-        {
-            SamplesOfContext.Remove(db);
-        }
+        var parts = both.Parts();
+        async Task<(double, double, double)?> Shares() =>
+            (await ShareAsync(db, parts[0].Query, ct), await ShareAsync(db, parts[1].Query, ct), await ShareAsync(db, parts[2].Query, ct));
+        return together ? await WithAnswerSamplesAsync(db, both, Shares) : await Shares();
     }
 
     /// <summary>What one answer of <see cref="CandidatesAsync"/> learnt of each query (by <see cref="TextQuery.Key"/>): its sample, and whether its stretch held more than the limit.</summary>
