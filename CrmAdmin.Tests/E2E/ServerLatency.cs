@@ -17,6 +17,8 @@ public sealed class ServerLatency : CircuitHandler
     // One queue for all circuits: a flow that slows the server has one page open.
     private readonly SemaphoreSlim queue = new(1, 1);
     private TimeSpan perMessage, perQuery;
+    // The newest circuit's dispatcher: circuit handlers are told of a new circuit on it.
+    private SynchronizationContext? circuitContext;
 
     public ServerLatency() => Queries = new SlowQueries(this);
 
@@ -32,9 +34,6 @@ public sealed class ServerLatency : CircuitHandler
         (this.perMessage, this.perQuery) = (perMessage, perQuery);
         return new Restore(this);
     }
-
-    // The newest circuit's dispatcher: circuit handlers are told of a new circuit on it.
-    private SynchronizationContext? circuitContext;
 
     /// <inheritdoc />
     public override Task OnCircuitOpenedAsync(Circuit circuit, CancellationToken cancellationToken)
@@ -96,11 +95,7 @@ public sealed class ServerLatency : CircuitHandler
     }
 
     /// <summary>Completes once every message that reached the server before this call has been handed to its circuit.</summary>
-    public async Task CaughtUpAsync()
-    {
-        await queue.WaitAsync();
-        queue.Release();
-    }
+    public async Task CaughtUpAsync() => (await HoldAsync()).Dispose();
 
     private sealed class Restore(ServerLatency latency) : IDisposable
     {

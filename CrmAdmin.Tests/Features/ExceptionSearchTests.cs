@@ -4,6 +4,8 @@ using CrmAdmin.Data.Sqlite;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using System.Data.Common;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -211,15 +213,14 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         /// <summary>Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE).</summary>
-        private sealed class SampleStatements : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+        private sealed class SampleStatements : DbCommandInterceptor
         {
             private int count;
 
             public int Count => count;
 
-            public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-                System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-                Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+            public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+                DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
             {
                 if (command.CommandText.Contains("TABLESAMPLE", StringComparison.Ordinal))
                 {

@@ -381,7 +381,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return known;
         }
 
-        if (samples?.CommentAndValue is { } both && both.Parts().Any(p => p.Query.Key == query.Key))
+        if (samples?.CommentAndValue is { } both && samples.Parts.Any(p => p.Query.Key == query.Key))
         {
             await SamplePartsAsync(db, both, samples, ct);
             return samples.Pages[query.Key];
@@ -404,7 +404,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     private static async Task SamplePartsAsync(CrmDbContext db, TextQuery both, AnswerSamples samples, CancellationToken ct)
     {
-        var parts = both.Parts();
+        var parts = samples.Parts;
         var sql = $"""
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows",
                 count(*) FILTER (WHERE {parts[0].Condition})::int AS "Comment", count(*) FILTER (WHERE {parts[1].Condition})::int AS "Value",
@@ -446,6 +446,9 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     {
         /// <summary>The filter's comment and value (<see cref="TextQuery.CommentAndValue"/>), whose parts are sampled together; null without both.</summary>
         public TextQuery? CommentAndValue { get; } = commentAndValue;
+
+        /// <summary>The parts of <see cref="CommentAndValue"/> (<see cref="TextQuery.Parts"/>), built once for the answer; none without it.</summary>
+        public IReadOnlyList<(TextQuery Query, string Condition)> Parts { get; } = commentAndValue?.Parts() ?? [];
 
         public Dictionary<string, List<SampledPage>> Pages { get; } = [];
 
