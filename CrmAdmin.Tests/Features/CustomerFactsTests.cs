@@ -19,7 +19,49 @@ public abstract class CustomerFactsTests(DatabaseProvider provider) : IAsyncLife
 {
     public sealed class OnSqlite() : CustomerFactsTests(DatabaseProvider.Sqlite);
 
-    public sealed class OnPostgres() : CustomerFactsTests(DatabaseProvider.Postgres);
+    public sealed class OnPostgres() : CustomerFactsTests(DatabaseProvider.Postgres)
+    {
+        /// <summary>
+        /// Many dry runs at once share the multiplexed pool's few connections: unbounded, Npgsql opened about one per
+        /// concurrent decision, and every statement woke its own PostgreSQL backend.
+        /// </summary>
+        [Fact]
+        public async Task Concurrent_dry_run_reads_share_a_few_connections_and_each_gets_its_own_facts()
+        {
+            await SeedAsync();
+            var points = Enumerable.Range(0, 64).Select(i => i % 2 == 0 ? Phone : new ContactPoint(EntryType.Phone, $"+1415555{1000 + i}")).ToList();
+
+            var facts = await Task.WhenAll(points.Select(point => Task.Run(() => ReadAsync(point))));
+
+            Assert.All(facts.Where((_, i) => i % 2 == 0), f => Assert.True(f.Related.Any));
+            Assert.All(facts.Where((_, i) => i % 2 == 1), f => Assert.False(f.Related.Any));
+            await using var db = database.CreateDbContext();
+            var opened = await db.Database.SqlQuery<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND application_name = {PostgresMultiplexedReads.ApplicationName}").SingleAsync();
+            Assert.InRange(opened, 1, reads!.Connections);
+        }
+
+        /// <summary>
+        /// The statement searches the contact points once, in its WITH, where each of its five branches of related
+        /// entities searched them again (<see cref="CustomerFactsStatement.Sql"/>'s pointsOnce). Read inside a transaction
+        /// (an applied decision's path, the same statement), whose own counts PostgreSQL shows at once.
+        /// </summary>
+        [Fact]
+        public async Task A_read_searches_the_contact_points_once()
+        {
+            var s = await SeedAsync();
+            await using var db = database.CreateDbContext();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+
+            var facts = await reader.ReadAsync(db, Phone, CancellationToken.None);
+
+            Assert.Equal([s.Contact], facts.Related.Contacts.Select(c => c.Id));
+            Assert.Equal([s.Company], facts.Related.Companies.Select(c => c.Id));
+            var scans = await db.Database.SqlQueryRaw<long>(
+                """SELECT coalesce(idx_scan, 0) + coalesce(seq_scan, 0) AS "Value" FROM pg_stat_xact_user_tables WHERE relname = 'EntityContactPoints'""").SingleAsync();
+            Assert.Equal(1, scans);
+        }
+    }
 
     private static readonly DateTime At = new(2026, 11, 1, 8, 0, 0, DateTimeKind.Utc);
     private static readonly ContactPoint Phone = new(EntryType.Phone, "+14155550142");
