@@ -1,5 +1,6 @@
 using CrmAdmin.Data;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -31,6 +32,9 @@ public static class AccessServiceCollectionExtensions
                 SessionRevocation.IsBearer(context.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
             .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(1))
             .AddIdentityCookies();
+        // After AddBearerToken's own configuration, which makes the data-protected format this wraps.
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<TimeProvider>((options, clock) =>
+            options.BearerTokenProtector = new RememberedBearerTickets(options.BearerTokenProtector, clock));
 
         services.ConfigureApplicationCookie(options =>
         {
