@@ -51,8 +51,8 @@ public sealed class PostgresCustomerFactsReader(PostgresMultiplexedReads reads) 
 /// decisions share a few connections and their commands travel together. Multiplexing forbids
 /// explicit Prepare, so statements are prepared automatically (after two uses on a connection).
 /// The pool holds at most <see cref="Connections"/>: Npgsql writes a command to an idle connection
-/// while it may open one, so under 16 concurrent decisions an unbounded pool grew to about 20
-/// connections with one command in flight each, and every statement woke its own backend. Bounded,
+/// while it may open one, so an unbounded pool grew to about one connection per concurrent decision
+/// (64 for 64 in <c>CustomerFactsTests</c>), one command in flight on each, and every statement woke its own backend. Bounded,
 /// the commands queue on the few connections and each backend reads several at a wake-up.
 /// </summary>
 public sealed class PostgresMultiplexedReads : IDisposable

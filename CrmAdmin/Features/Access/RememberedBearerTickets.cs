@@ -8,8 +8,8 @@ namespace CrmAdmin.Features.Access;
 /// on every request (a telephony integration, thousands of routing decisions a second), and reading it
 /// (data protection's AES and HMAC, then the ticket's claims) was 5 % of a dry-run decision's CPU in the
 /// app (<c>perf</c>). A token read before answers its ticket from memory, as a copy, until the ticket
-/// expires or for at most <see cref="Lifetime"/>, for at most <see cref="Capacity"/> tokens (the least
-/// used go first). Only a token that reads is remembered; a token that does not is read, and refused, every time.
+/// expires or for at most <see cref="Lifetime"/>, for at most <see cref="Capacity"/> tokens (past it, the least
+/// recently used go first). Only a token that reads is remembered; a token that does not is read, and refused, every time.
 /// Nothing the token's holder may do changes with it: the handler still refuses an expired ticket, and
 /// <see cref="SessionRevocation"/> still compares the ticket's stamp with the user's on every request (P4).
 /// Protecting (issuing tokens) and purposes other than none go to the inner format unchanged.
