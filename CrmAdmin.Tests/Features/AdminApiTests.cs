@@ -145,6 +145,9 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
         var routed = await ProblemAsync(await admin.PostAsJsonAsync("/api/routing/call", new { lineId, direction = "Incoming", number = "+1 646 555 0101", dryRun = true }),
             HttpStatusCode.BadRequest);
         Assert.Equal($"There is no telephony line {lineId}.", routed.GetProperty("detail").GetString());
+        var withoutLine = await ProblemAsync(await admin.PostAsJsonAsync("/api/routing/call", new { direction = "Incoming", number = "+1 646 555 0101" }),
+            HttpStatusCode.BadRequest);
+        Assert.StartsWith("lineId: the id of the telephony line the call is on is required", withoutLine.GetProperty("detail").GetString());
         await ProblemAsync(await admin.DeleteAsync($"/api/telephony/lines/{lineId}"), HttpStatusCode.NotFound);
         var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?action=TelephonyLineDeleted");
         Assert.Equal("Old sales line +12125550000", Assert.Single(audit.GetProperty("items").EnumerateArray()).GetProperty("details").GetString());

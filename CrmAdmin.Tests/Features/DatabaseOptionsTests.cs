@@ -52,4 +52,22 @@ public sealed class DatabaseOptionsTests
         var refused = Assert.Throws<OptionsValidationException>(() => CrmDataExtensions.BindDatabaseOptions(configuration));
         Assert.StartsWith("Database:Provider must be Sqlite or Postgres, not \"MySql\".", refused.Failures.Single());
     }
+
+    /// <summary>
+    /// The app's PostgreSQL sessions name themselves in pg_stat_activity (its pool and its routing reads apart), the
+    /// pool's sessions turn the JIT off and are not reset on return; what the connection string sets itself is kept.
+    /// </summary>
+    [Theory]
+    [InlineData("Host=db;Database=crmadmin", "CrmAdmin", "-c jit=off", true)]
+    [InlineData("Host=db;Database=crmadmin;Application Name=crm-a;Options=-c work_mem=8MB;No Reset On Close=false", "crm-a", "-c work_mem=8MB", false)]
+    public void PostgreSQL_sessions_are_named_and_keep_what_the_connection_string_sets(string connectionString, string name, string options, bool noReset)
+    {
+        using var pool = CrmAdmin.Data.Postgres.PostgresDatabase.CreateDataSource(connectionString);
+        using var routingReads = new CrmAdmin.Data.Postgres.PostgresMultiplexedReads(connectionString);
+
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(pool.ConnectionString);
+        Assert.Equal((name, options, noReset), (settings.ApplicationName, settings.Options, settings.NoResetOnClose));
+        Assert.Equal(name == "CrmAdmin" ? CrmAdmin.Data.Postgres.PostgresMultiplexedReads.ApplicationName : name,
+            new Npgsql.NpgsqlConnectionStringBuilder(routingReads.DataSource.ConnectionString).ApplicationName);
+    }
 }

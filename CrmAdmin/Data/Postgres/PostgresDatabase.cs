@@ -9,6 +9,9 @@ namespace CrmAdmin.Data.Postgres;
 /// <summary>PostgreSQL's registrations: one server that several app instances share (SPEC §10).</summary>
 public static class PostgresDatabase
 {
+    /// <summary>The pool's <c>application_name</c> in <c>pg_stat_activity</c>, unless the connection string names one.</summary>
+    public const string ApplicationName = "CrmAdmin";
+
     /// <summary>
     /// The context on PostgreSQL through one <see cref="NpgsqlDataSource"/> (its connection pool),
     /// which the provider-specific services (bulk COPY, the facts reader, the change listener) use too.
@@ -59,6 +62,8 @@ public static class PostgresDatabase
             builder.ConnectionStringBuilder.NoResetOnClose = true;
         }
 
+        // In pg_stat_activity, beside the routing reads' own name (PostgresMultiplexedReads.ApplicationName).
+        builder.ConnectionStringBuilder.ApplicationName ??= ApplicationName;
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.Options))
         {
             builder.ConnectionStringBuilder.Options = "-c jit=off";

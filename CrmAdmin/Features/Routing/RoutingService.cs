@@ -45,8 +45,11 @@ public sealed class RoutingService(
         actor = await RequireAgainIfChangedAsync(customer, user, request.DryRun, actor);
         // The lines as of the facts' reading or later: a line added or changed on another instance a moment ago counts.
         var reference = await referenceData.GetAsync(customer.ReferenceVersion, ct);
+        // A body without lineId reads as line 0, which no line has: say what is missing rather than "no line 0".
         var line = reference.Lines.GetValueOrDefault(request.LineId)
-                   ?? throw new RoutingRequestException($"There is no telephony line {request.LineId}.");
+                   ?? throw new RoutingRequestException(request.LineId == 0
+                       ? "lineId: the id of the telephony line the call is on is required (GET /api/telephony/lines lists them)."
+                       : $"There is no telephony line {request.LineId}.");
         var decision = RoutingEngine.DecideCall(new CallFacts(
             request.Direction, request.Number!, point, line, reference.Settings, customer.Related, customer.MatchAt(clock.GetUtcNow().UtcDateTime), card));
         var summary = $"{(request.Direction == CallDirection.Incoming ? "Incoming call from" : "Outgoing call to")} {point.Value} on {line.Name}";
