@@ -125,6 +125,28 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_API_401_says_whether_the_sign_in_has_ended_or_there_is_none()
+    {
+        using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
+        using var anonymous = factory.CreateApiClient();
+        using var forged = factory.CreateApiClient();
+        forged.DefaultRequestHeaders.Authorization = new("Bearer", "not-a-token");
+        async Task<string?> DetailAsync(HttpClient client) =>
+            (await ProblemAsync(await client.GetAsync("/api/exceptions"), HttpStatusCode.Unauthorized)).GetProperty("detail").GetString();
+
+        Assert.Equal(SessionRevocation.SignInDetail, await DetailAsync(anonymous));
+        Assert.Equal(SessionRevocation.SignInDetail, await DetailAsync(forged));
+
+        (await admin.PutAsJsonAsync($"/api/users/{await IdOfAsync(Viewer)}", new { locked = true })).EnsureSuccessStatusCode();
+
+        Assert.Equal(SessionRevocation.EndedDetail, await DetailAsync(viewer));
+        // A refused password keeps its own reason.
+        var refused = await ProblemAsync(await anonymous.PostAsJsonAsync("/api/auth/token", new { email = Supervisor, password = "Wrong-password1" }), HttpStatusCode.Unauthorized);
+        Assert.NotEqual(SessionRevocation.SignInDetail, refused.GetProperty("detail").GetString());
+        Assert.NotNull(refused.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_deleted_line_keeps_its_past_calls_readable_and_routing_to_it_is_a_clear_problem()
     {
         var line = await (await admin.PostAsJsonAsync("/api/telephony/lines", new { number = "+1 212 555 0000", name = "Old sales line" }))

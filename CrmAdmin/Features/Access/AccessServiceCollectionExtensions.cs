@@ -35,6 +35,8 @@ public static class AccessServiceCollectionExtensions
         // After AddBearerToken's own configuration, which makes the data-protected format this wraps.
         services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<TimeProvider>((options, clock) =>
             options.BearerTokenProtector = new RememberedBearerTickets(options.BearerTokenProtector, clock));
+        // Added to, not set: the hardening feature describes other empty problems (BindingProblems).
+        services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails += SessionRevocation.ExplainUnauthorized);
 
         services.ConfigureApplicationCookie(options =>
         {

@@ -33,11 +33,37 @@ public static class SessionRevocation
                 }
 
                 context.User = new ClaimsPrincipal(new ClaimsIdentity());
+                context.Items[EndedSignIn] = true;
             }
         }
 
         await next();
     });
+
+    /// <summary>The detail of an API 401 whose cookie or token P4 has ended.</summary>
+    public const string EndedDetail =
+        "This sign-in has ended: the user's password was reset, their role changed, they were locked or removed, or they signed out. " +
+        "Sign in again (POST /api/auth/token).";
+
+    /// <summary>The detail of any other API 401: no cookie or token, or one that is expired, malformed or from another key ring.</summary>
+    public const string SignInDetail =
+        "Sign in first: send the header 'Authorization: Bearer <accessToken>' with a token from POST /api/auth/token " +
+        "(it lasts an hour; POST /api/auth/refresh renews it), or the sign-in cookie.";
+
+    private static readonly object EndedSignIn = new();
+
+    /// <summary>
+    /// Gives an API 401 problem document that has no detail of its own (a refused password has one) the reason, so an
+    /// integrator can tell an ended sign-in from a missing or expired token; the title alone said "Unauthorized".
+    /// </summary>
+    public static void ExplainUnauthorized(ProblemDetailsContext problem)
+    {
+        if (problem.ProblemDetails.Status == StatusCodes.Status401Unauthorized && problem.ProblemDetails.Detail is null
+            && problem.HttpContext.Request.Path.StartsWithSegments("/api"))
+        {
+            problem.ProblemDetails.Detail = problem.HttpContext.Items.ContainsKey(EndedSignIn) ? EndedDetail : SignInDetail;
+        }
+    }
 
     /// <summary>The request authenticates with a bearer token (the same test the cookie-or-bearer scheme makes).</summary>
     public static bool IsBearer(HttpRequest request) =>

@@ -113,7 +113,7 @@ public static class SecurityHeaders
         // Outside Development a parameter minimal APIs cannot bind is an empty 400; thrown, the handler above names the field (SPEC §9).
         // The generated delegates do not throw for an optional query value that does not parse: DescribeEmptyProblem names that one.
         services.Configure<RouteHandlerOptions>(routing => routing.ThrowOnBadRequest = true);
-        services.Configure<ProblemDetailsOptions>(problems => problems.CustomizeProblemDetails = BindingProblems.DescribeEmptyProblem);
+        services.Configure<ProblemDetailsOptions>(problems => problems.CustomizeProblemDetails += BindingProblems.DescribeEmptyProblem);
         services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(antiforgery => antiforgery.HeaderName = ApiAntiforgery.HeaderName);
 
         var proxies = configuration.GetSection(ReverseProxyOptions.Section).Get<ReverseProxyOptions>() ?? new ReverseProxyOptions();
