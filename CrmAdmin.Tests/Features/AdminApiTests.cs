@@ -125,6 +125,30 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_a_user_ends_their_token_and_is_audited_while_oneself_is_a_409_and_an_unknown_user_a_404()
+    {
+        using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
+        var id = await IdOfAsync(Viewer);
+
+        var deleted = await admin.DeleteAsync($"/api/users/{id}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.DoesNotContain((await admin.GetFromJsonAsync<JsonElement>("/api/users")).EnumerateArray(), u => u.GetProperty("email").GetString() == Viewer);
+        Assert.Equal(SessionRevocation.EndedDetail,
+            (await ProblemAsync(await viewer.GetAsync("/api/exceptions"), HttpStatusCode.Unauthorized)).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, await TokenStatusAsync(Viewer, CrmAdminFactory.UserPassword));
+        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/audit?action=UserDeleted");
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), a => a.GetProperty("details").GetString() == Viewer && a.GetProperty("source").GetString() == "Api");
+
+        await ProblemAsync(await admin.DeleteAsync($"/api/users/{id}"), HttpStatusCode.NotFound);
+        var self = await ProblemAsync(await admin.DeleteAsync($"/api/users/{await IdOfAsync(CrmAdminFactory.AdminEmail)}"), HttpStatusCode.Conflict);
+        Assert.Contains("yourself", self.GetProperty("detail").GetString());
+        using var supervisor = await factory.CreateApiClientAsync(Supervisor, CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.Forbidden, (await supervisor.DeleteAsync($"/api/users/{await IdOfAsync(Supervisor)}")).StatusCode);
+        Assert.Contains((await admin.GetFromJsonAsync<JsonElement>("/api/users")).EnumerateArray(), u => u.GetProperty("email").GetString() == Supervisor);
+    }
+
+    [Fact]
     public async Task An_API_401_says_whether_the_sign_in_has_ended_or_there_is_none()
     {
         using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);

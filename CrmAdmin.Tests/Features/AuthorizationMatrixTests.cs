@@ -41,6 +41,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         ["POST /api/users"] = Need.Administer,
         ["PUT /api/users/{id}"] = Need.Administer,
         ["POST /api/users/{id}/reset-password"] = Need.Administer,
+        ["DELETE /api/users/{id}"] = Need.Administer,
         ["GET /api/audit"] = Need.Administer,
         ["GET /api/permissions"] = Need.Administer,
         ["PUT /api/permissions"] = Need.Administer,

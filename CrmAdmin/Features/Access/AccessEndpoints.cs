@@ -52,6 +52,10 @@ public static class AccessEndpoints
             .WithSummary("Gives the user a generated one-time password and answers it (shown only here); their sessions end.")
             .WithDescription("404: no such user.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapDelete("/users/{id}", DeleteUserAsync).WithName("DeleteUser")
+            .WithSummary("Deletes a user, as the Users page does; their cookies and tokens end at their next request (P4).")
+            .WithDescription("204: deleted. 404: no such user. 409: the caller themselves, or the last active administrator.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/permissions", GetPermissionsAsync).WithName("GetPermissions");
         admin.MapPut("/permissions", SetPermissionsAsync).WithName("SetPermissions");
         return app;
@@ -154,6 +158,21 @@ public static class AccessEndpoints
         catch (AccessRequestException e)
         {
             return Refused(e, "Password not reset");
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteUserAsync(
+        string id, AccessService access, HttpContext http, CancellationToken ct)
+    {
+        FieldLimits.Check(id, FieldLimits.UserId, "id");
+        try
+        {
+            await access.DeleteUserAsync(http.User, id, EntrySource.Api, ct);
+            return TypedResults.NoContent();
+        }
+        catch (AccessRequestException e)
+        {
+            return Refused(e, "User not deleted");
         }
     }
 
