@@ -125,6 +125,16 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unlocking_a_user_who_is_not_locked_keeps_their_token()
+    {
+        using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);
+
+        (await admin.PutAsJsonAsync($"/api/users/{await IdOfAsync(Viewer)}", new { locked = false })).EnsureSuccessStatusCode();
+
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/exceptions")).StatusCode);
+    }
+
+    [Fact]
     public async Task Deleting_a_user_ends_their_token_and_is_audited_while_oneself_is_a_409_and_an_unknown_user_a_404()
     {
         using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);

@@ -222,8 +222,14 @@ public sealed class AccessService(
             Check(await users.ResetAccessFailedCountAsync(target));
         }
 
-        // A new security stamp makes the sign-in cookie of a locked user invalid.
-        Check(await users.UpdateSecurityStampAsync(target));
+        if (locked)
+        {
+            // A new security stamp ends the locked user's cookies and tokens (P4). Unlocking changes none: a locked user's
+            // ended at the lock, and an unlock of a user who was not locked (or only locked out by failed sign-ins) signed
+            // them out everywhere with "This sign-in has ended" though nothing about them had changed.
+            Check(await users.UpdateSecurityStampAsync(target));
+        }
+
         await AuditAsync(actor, locked ? AuditAction.UserLocked : AuditAction.UserUnlocked, source, target.Email, null, ct);
     }
 
