@@ -169,7 +169,7 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
             (await ProblemAsync(await client.GetAsync("/api/exceptions"), HttpStatusCode.Unauthorized)).GetProperty("detail").GetString();
 
         Assert.Equal(SessionRevocation.SignInDetail, await DetailAsync(anonymous));
-        Assert.Equal(SessionRevocation.SignInDetail, await DetailAsync(forged));
+        Assert.Equal(SessionRevocation.RefusedTokenDetail, await DetailAsync(forged));
 
         (await admin.PutAsJsonAsync($"/api/users/{await IdOfAsync(Viewer)}", new { locked = true })).EnsureSuccessStatusCode();
 

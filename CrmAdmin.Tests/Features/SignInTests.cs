@@ -205,6 +205,24 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_request_without_a_password_or_refresh_token_is_a_400_naming_it_and_counts_towards_no_lockout()
+    {
+        var api = factory.CreateApiClient();
+
+        var noPassword = await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer });
+        var noEmail = await api.PostAsJsonAsync("/api/auth/token", new { password = CrmAdminFactory.UserPassword });
+        var noRefreshToken = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "" });
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (noPassword.StatusCode, noEmail.StatusCode, noRefreshToken.StatusCode));
+        Assert.Equal("password: required.", (await noPassword.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal("email: required.", (await noEmail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.StartsWith("refreshToken: required", (await noRefreshToken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        Assert.Equal(0, await users.GetAccessFailedCountAsync((await users.FindByEmailAsync(Viewer))!));
+    }
+
+    [Fact]
     public async Task A_user_locked_by_an_administrator_loses_the_api_at_the_next_request()
     {
         using var viewer = await factory.CreateApiClientAsync(Viewer, CrmAdminFactory.UserPassword);

@@ -39,7 +39,7 @@ public static class PostgresDatabase
         services.AddHostedService(provider => provider.GetRequiredService<PostgresExceptionSearchIndexer>());
         services.AddSingleton(_ => new PostgresMultiplexedReads(connectionString));
         services.AddSingleton<ICustomerFactsReader, PostgresCustomerFactsReader>();
-        services.AddSingleton<IDatabaseBackup, PostgresBackup>();
+        services.AddSingleton<IDatabaseBackup>(_ => new PostgresBackup(connectionString));
         return services;
     }
 

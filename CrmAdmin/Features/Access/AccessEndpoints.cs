@@ -30,19 +30,19 @@ public static class AccessEndpoints
     {
         app.MapPost("/api/auth/token", IssueTokenAsync).WithTags("Access").WithName("IssueToken").AllowAnonymous()
             .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
-            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         app.MapPost("/api/auth/refresh", RefreshTokenAsync).WithTags("Access").WithName("RefreshToken").AllowAnonymous()
             .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
             .WithSummary("Answers a new access and refresh token for the refreshToken of an earlier answer, without the password.")
             .WithDescription("401: the refresh token is not one of this app's, has expired (14 days), or its user has since been "
                 + "locked out, locked, deleted, given a new role or password, or signed out.")
-            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
         admin.MapGet("/users", (AccessService access, HttpContext http, CancellationToken ct) => access.GetUsersAsync(http.User, ct))
             .WithName("ListUsers");
-        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser");
+        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser").ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapPut("/users/{id}", ChangeUserAsync).WithName("ChangeUser")
             .WithSummary("Changes a user's role and/or lock; answers the user as it now stands.")
             .WithDescription("400: an unknown role or an empty change. 404: no such user. 409: the change would demote or lock the "
@@ -69,6 +69,12 @@ public static class AccessEndpoints
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> IssueTokenAsync(
         TokenRequest request, PasswordSignIn passwords, SignInManager<CrmUser> signIn)
     {
+        if (string.IsNullOrEmpty(request.Email) || string.IsNullOrEmpty(request.Password))
+        {
+            // A missing field is a malformed request, not a guess: it counted towards the account's lockout and read as a wrong password.
+            return TypedResults.Problem($"{(string.IsNullOrEmpty(request.Email) ? "email" : "password")}: required.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+        }
+
         if (await passwords.CheckAsync(request.Email, request.Password) is not { } user)
         {
             return TypedResults.Problem(PasswordSignIn.RefusedMessage, statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in refused");
@@ -88,7 +94,13 @@ public static class AccessEndpoints
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> RefreshTokenAsync(
         RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock)
     {
-        var ticket = string.IsNullOrEmpty(request.RefreshToken) || request.RefreshToken.Length > MaxRefreshTokenLength
+        if (string.IsNullOrEmpty(request.RefreshToken))
+        {
+            // Not a token that has ended: nothing was sent.
+            return TypedResults.Problem("refreshToken: required (the refreshToken of a POST /api/auth/token answer).", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+        }
+
+        var ticket = request.RefreshToken.Length > MaxRefreshTokenLength
             ? null
             : bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
         if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires

@@ -45,7 +45,12 @@ public static class SessionRevocation
         "This sign-in has ended: the user's password was reset, their role changed, they were locked or removed, or they signed out. " +
         "Sign in again (POST /api/auth/token).";
 
-    /// <summary>The detail of any other API 401: no cookie or token, or one that is expired, malformed or from another key ring.</summary>
+    /// <summary>The detail of an API 401 whose bearer token does not read: expired, cut short, altered, or made with other keys.</summary>
+    public const string RefusedTokenDetail =
+        "The bearer token was not accepted: it has expired (an access token lasts an hour) or is not a whole token of this app's. " +
+        "Renew it with POST /api/auth/refresh, or get a new one from POST /api/auth/token.";
+
+    /// <summary>The detail of any other API 401: no token, and no cookie or one that does not read.</summary>
     public const string SignInDetail =
         "Sign in first: send the header 'Authorization: Bearer <accessToken>' with a token from POST /api/auth/token " +
         "(it lasts an hour; POST /api/auth/refresh renews it), or the sign-in cookie.";
@@ -54,14 +59,16 @@ public static class SessionRevocation
 
     /// <summary>
     /// Gives an API 401 problem document that has no detail of its own (a refused password has one) the reason, so an
-    /// integrator can tell an ended sign-in from a missing or expired token; the title alone said "Unauthorized".
+    /// integrator can tell an ended sign-in from a token that does not read and from none; the title alone said "Unauthorized".
     /// </summary>
     public static void ExplainUnauthorized(ProblemDetailsContext problem)
     {
         if (problem.ProblemDetails.Status == StatusCodes.Status401Unauthorized && problem.ProblemDetails.Detail is null
             && problem.HttpContext.Request.Path.StartsWithSegments("/api"))
         {
-            problem.ProblemDetails.Detail = problem.HttpContext.Items.ContainsKey(EndedSignIn) ? EndedDetail : SignInDetail;
+            problem.ProblemDetails.Detail = problem.HttpContext.Items.ContainsKey(EndedSignIn) ? EndedDetail
+                : IsBearer(problem.HttpContext.Request) ? RefusedTokenDetail
+                : SignInDetail;
         }
     }
 
