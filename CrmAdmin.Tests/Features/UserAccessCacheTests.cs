@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using CrmAdmin.Data;
 using CrmAdmin.Features.Access;
 
@@ -59,5 +60,31 @@ public abstract class UserAccessCacheTests(DatabaseProvider provider) : IAsyncLi
         Assert.Equal(old, (await cache.GetAsync(userId, a => a?.SecurityStamp == old))!.SecurityStamp);
         Assert.Equal("RENEWED", (await cache.GetAsync(userId, a => a?.SecurityStamp == "RENEWED"))!.SecurityStamp);
         Assert.Equal("RENEWED", (await cache.GetAsync(userId))!.SecurityStamp);
+    }
+
+    [Fact]
+    public async Task A_sign_in_a_read_found_ended_is_refused_without_reading_again_while_a_newer_one_is_read()
+    {
+        var cache = host.Get<UserAccessCache>();
+        var userId = UserAccessCache.UserIdOf(host.Viewer)!;
+        var old = (await cache.GetAsync(userId))!.SecurityStamp!;
+        ClaimsPrincipal SignedIn(string stamp) =>
+            new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(UserAccess.StampClaimType, stamp)], "Test"));
+        async Task StampAsync(string stamp)
+        {
+            await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmUser>(db)} SET "SecurityStamp" = '{stamp}' WHERE "Id" = '{userId}'""");
+            cache.Invalidate();
+        }
+
+        Assert.NotNull(await cache.SignedInAsync(SignedIn(old)));
+        await StampAsync("RENEWED");
+        Assert.Null(await cache.SignedInAsync(SignedIn(old)));
+
+        // Were it read again, the old stamp would hold now; an ended stamp never comes back in practice, so it is not read.
+        await StampAsync(old);
+        Assert.Null(await cache.SignedInAsync(SignedIn(old)));
+        // A stamp not seen ended is read as before: newer than the cache, it holds at once.
+        await host.SqlAsync(db => $"""UPDATE {ServiceTestHost.Table<CrmUser>(db)} SET "SecurityStamp" = 'NEWER' WHERE "Id" = '{userId}'""");
+        Assert.Equal("NEWER", (await cache.SignedInAsync(SignedIn("NEWER")))!.SecurityStamp);
     }
 }

@@ -18,13 +18,11 @@ public static class SessionRevocation
     /// <summary>Runs after authentication: a revoked principal becomes anonymous (401 for the API, sign-in page for a browser).</summary>
     public static IApplicationBuilder UseSessionRevocation(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (UserAccessCache.UserIdOf(context.User) is { } userId)
+        if (UserAccessCache.UserIdOf(context.User) is not null)
         {
             // A stamp that does not match is read again: signed in on another instance after a reset there, the principal
             // carries a stamp newer than this cache until the notice arrives.
-            var access = await context.RequestServices.GetRequiredService<UserAccessCache>()
-                .GetAsync(userId, a => a is not null && a.Issued(context.User), context.RequestAborted);
-            if (access is null || !access.Issued(context.User))
+            if (await context.RequestServices.GetRequiredService<UserAccessCache>().SignedInAsync(context.User, context.RequestAborted) is null)
             {
                 if (!IsBearer(context.Request))
                 {

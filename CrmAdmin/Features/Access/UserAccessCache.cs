@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CrmAdmin.Data;
 using CrmAdmin.Domain.Access;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace CrmAdmin.Features.Access;
 
@@ -53,6 +54,13 @@ public sealed class UserAccessCache
     private long generation;
     private long heldVersion = -1;
 
+    // Sign-ins (user and stamp) that a read from the database found ended (P4). A security stamp is a new random value
+    // each time it changes and never comes back, so such a sign-in is refused without reading again: every request with
+    // an ended token read the user again, and an instance answered about 2,000 of them a second against 7,500 decisions
+    // (a new operator's check). Kept an hour after their last use (an access token's lifetime), 10,000 at most.
+    private readonly MemoryCache endedSignIns = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+    private static readonly MemoryCacheEntryOptions EndedSignInEntry = new() { Size = 1, SlidingExpiration = TimeSpan.FromHours(1) };
+
     public UserAccessCache(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock, DataChanges changes)
     {
         this.dbFactory = dbFactory;
@@ -74,6 +82,31 @@ public sealed class UserAccessCache
     /// </summary>
     public async Task<UserAccess?> GetAsync(string userId, Func<UserAccess?, bool> allows, CancellationToken ct = default) =>
         TryCached(userId, out var cached) && allows(cached) ? cached : await ReadAsync(userId, ct);
+
+    /// <summary>
+    /// The access of <paramref name="principal"/>'s user while the principal's sign-in holds: signed in under the user's
+    /// current security stamp (P4). Null when it has ended (a new stamp, or the user removed); that is known from a read
+    /// of the database, never from the cache alone, and then remembered, as an ended stamp never holds again.
+    /// </summary>
+    /// <param name="principal">An authenticated principal (its user id and stamp claims as Identity writes them).</param>
+    public async Task<UserAccess?> SignedInAsync(ClaimsPrincipal principal, CancellationToken ct = default)
+    {
+        var userId = UserIdOf(principal) ?? throw new ArgumentException("The principal is not signed in.", nameof(principal));
+        var signIn = (userId, principal.FindFirstValue(UserAccess.StampClaimType));
+        if (endedSignIns.TryGetValue(signIn, out _))
+        {
+            return null;
+        }
+
+        var access = await GetAsync(userId, a => a is not null && a.Issued(principal), ct);
+        if (access is not null && access.Issued(principal))
+        {
+            return access;
+        }
+
+        endedSignIns.Set(signIn, true, EndedSignInEntry);
+        return null;
+    }
 
     private bool TryCached(string userId, out UserAccess? access)
     {
