@@ -72,7 +72,7 @@ public static class AccessEndpoints
         if (string.IsNullOrEmpty(request.Email) || string.IsNullOrEmpty(request.Password))
         {
             // A missing field is a malformed request, not a guess: it counted towards the account's lockout and read as a wrong password.
-            return TypedResults.Problem($"{(string.IsNullOrEmpty(request.Email) ? "email" : "password")}: required.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+            return Missing(string.IsNullOrEmpty(request.Email) ? "email" : "password");
         }
 
         if (await passwords.CheckAsync(request.Email, request.Password) is not { } user)
@@ -97,7 +97,7 @@ public static class AccessEndpoints
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
             // Not a token that has ended: nothing was sent.
-            return TypedResults.Problem("refreshToken: required (the refreshToken of a POST /api/auth/token answer).", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+            return Missing("refreshToken", " (the refreshToken of a POST /api/auth/token answer)");
         }
 
         var ticket = request.RefreshToken.Length > MaxRefreshTokenLength
@@ -112,6 +112,10 @@ public static class AccessEndpoints
 
         return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
     }
+
+    /// <summary>The 400 of a sign-in request without <paramref name="field"/>: "field: required." and what to send.</summary>
+    private static ProblemHttpResult Missing(string field, string hint = "") =>
+        TypedResults.Problem($"{field}: required{hint}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
 
     // A refresh token is a few hundred characters; a longer text is not one, and is not decrypted.
     private const int MaxRefreshTokenLength = 4096;

@@ -20,8 +20,8 @@ public static class SessionRevocation
     {
         if (UserAccessCache.UserIdOf(context.User) is not null)
         {
-            // A stamp that does not match is read again: signed in on another instance after a reset there, the principal
-            // carries a stamp newer than this cache until the notice arrives.
+            // A stamp that does not match is read again (signed in on another instance after a reset there, the principal
+            // carries a stamp newer than this cache until the notice arrives); one the database has superseded is remembered.
             if (await context.RequestServices.GetRequiredService<UserAccessCache>().SignedInAsync(context.User, context.RequestAborted) is null)
             {
                 if (!IsBearer(context.Request))

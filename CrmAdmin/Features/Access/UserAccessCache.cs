@@ -98,10 +98,11 @@ public sealed class UserAccessCache
             return null;
         }
 
-        var access = await GetAsync(userId, a => a is not null && a.Issued(principal), ct);
-        if (access is not null && access.Issued(principal))
+        bool Honours(UserAccess? access) => access is not null && access.Issued(principal);
+        var current = await GetAsync(userId, Honours, ct);
+        if (Honours(current))
         {
-            return access;
+            return current;
         }
 
         endedSignIns.Set(signIn, true, EndedSignInEntry);
