@@ -141,8 +141,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.True(await host.Get<PostgresExceptionSearchIndexer>().IndexBacklogAsync() > 0);
 
             await using var db = host.Database.CreateDbContext();
-            // Every trigram and short-text index of the search rows and the distinct comments.
-            Assert.Equal(7, await db.Database.SqlQueryRaw<int>(indexes).SingleAsync());
+            // Every trigram, short-text and digit-window index of the search rows and the distinct comments.
+            Assert.Equal(8, await db.Database.SqlQueryRaw<int>(indexes).SingleAsync());
             Assert.Equal(0, await db.Database.SqlQueryRaw<int>(pendingPages).SingleAsync());
         }
 
@@ -607,6 +607,61 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 Assert.All(page.Items, r => Assert.True(type is null || r.Type == type));
             }
         }
+    }
+
+    [Theory]
+    [InlineData("2000000", null)]
+    [InlineData("+1 200 000 0004", null)]
+    [InlineData("0000", null)]
+    [InlineData("20000", EntryType.Phone)]
+    [InlineData("1000111", EntryType.Phone)]
+    [InlineData("90055", EntryType.PhonePrefix)]
+    [InlineData("9005", null)]
+    [InlineData("4444", null)]
+    [InlineData("2000000", EntryType.Email)]
+    public async Task X5_digits_whose_trigrams_every_phone_holds_find_exactly_the_entries_holding_them_through_changes_and_removals(string value, EntryType? type)
+    {
+        // Every phone holds "120", "200" and "000", as in a CRM whose numbers share a country and area code: the index of the phones'
+        // digit windows (PhoneDigitWindows) finds the few holding the text, and emails and domains are matched on their text.
+        await AddNumberedAsync(2_000, "Phone", "'+12000' || (1000000 + i * 37)", "'Numbered'");
+        await AddNumberedAsync(40, "Phone", "'+1200000000' || (10 + i)", "'Numbered'");
+        await AddNumberedAsync(30, "PhonePrefix", "'+1900' || (550 + i) || '*'", "'Prefixes'");
+        await AddNumberedAsync(20, "Email", "'x2000000y' || i || '@digits.example'", "'Digits'");
+        var filter = new ExceptionFilter(Value: value, Type: type);
+        async Task AssertHoldingAsync(string when)
+        {
+            await using var db = host.Database.CreateDbContext();
+            var (digits, text) = (filter.ValueDigits, filter.FoldedValue!);
+            var rows = await db.ExceptionEntries.Select(e => new { e.Id, e.Type, e.Value }).ToListAsync();
+            var holding = rows.Where(r => (type is null || r.Type == type)
+                    && (r.Type.IsPhoneLike() ? digits is not null && r.Value.Contains(digits) : r.Value.Contains(text)))
+                .Select(r => r.Id).OrderDescending().ToArray();
+            var page = await list.ListAsync(new ExceptionListQuery(filter, 0, ExceptionListQuery.MaxTake), host.Viewer);
+            Assert.True(holding.Length < ExceptionListQuery.MaxTake, when);
+            Assert.True((holding.Length, false) == (page.Total, page.TotalIsLowerBound), $"{when}: {holding.Length} hold it, the total says {page.Total}");
+            Assert.Equal(holding, page.Items.Select(r => r.Id).ToArray());
+        }
+
+        await AssertHoldingAsync("before indexing");
+        await IndexEverythingAsync();
+        await AssertHoldingAsync("indexed");
+
+        // An indexed phone that held the text no longer does, one that did not now does, one is a prefix now, and one is removed:
+        // each provider's index must follow (SQLite's triggers, PostgreSQL's backlog), before its indexer runs and after.
+        await host.Database.ExecuteAsync("""
+            UPDATE "ExceptionEntries" SET "Value" = '+19999999991' WHERE "Value" = '+120000000011';
+            UPDATE "ExceptionEntries" SET "Value" = '+12000000004' WHERE "Value" = '+120001000037';
+            UPDATE "ExceptionEntries" SET "Type" = 'PhonePrefix', "Value" = '+1900599*' WHERE "Value" = '+120001000074';
+            DELETE FROM "ExceptionEntries" WHERE "Value" IN ('+120000000012', '+1900551*');
+            """);
+        await AssertHoldingAsync("changed");
+        if (provider == DatabaseProvider.Postgres)
+        {
+            await IndexEverythingAsync();
+        }
+
+        await AssertHoldingAsync("changed and indexed");
+        await AssertIndexMatchesEntriesAsync();
     }
 
     [Fact]
