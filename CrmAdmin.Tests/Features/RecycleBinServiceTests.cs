@@ -133,6 +133,22 @@ public abstract class RecycleBinServiceTests(DatabaseProvider provider) : IAsync
         Assert.Single(actions, a => a == AuditAction.Restored);
     }
 
+    [Theory]
+    [InlineData(1, "1 exception entry")]
+    [InlineData(2, "2 exception entries")]
+    public async Task X6_the_audit_detail_counts_the_entries_in_the_right_number(int phones, string counted)
+    {
+        var numbers = new[] { "+1 415 555 0400", "+1 415 555 0401" }.Take(phones).ToList();
+        var solo = await entities.CreateAsync(CrmEntityType.Lead, new EntityInput("Solo caller", numbers), host.Supervisor);
+        await recycleBin.AddToExceptionsAsync(CrmEntityType.Lead, solo, host.Supervisor);
+        await recycleBin.RestoreAsync((await recycleBin.ListAsync(host.Supervisor))[0].Id, removeExceptions: true, host.Supervisor);
+
+        await using var db = host.Database.CreateDbContext();
+        var details = await db.AuditEntries.Where(a => a.Action == AuditAction.MovedToRecycleBin || a.Action == AuditAction.Restored)
+            .OrderBy(a => a.Id).Select(a => a.Details!).ToListAsync();
+        Assert.Collection(details, moved => Assert.EndsWith($"; {counted} added", moved), restored => Assert.EndsWith($"; {counted} removed", restored));
+    }
+
     [Fact]
     public async Task Routing_never_relates_a_call_to_entities_in_the_recycle_bin()
     {

@@ -77,7 +77,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
 
         db.RecycleBin.Add(new RecycleBinItem(type, id, plan.Preview.Title, at, actor, plan.Preview.Recycled, addedEntries));
         db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.MovedToRecycleBin, EntrySource.EntityForm, null,
-            $"{type} #{id} {plan.Preview.Title}{string.Concat(plan.Preview.Recycled.Select(m => $", {m.EntityType.Noun()} #{m.EntityId} {m.Title}"))}; {addedEntries.Count} exception entries added"));
+            $"{type} #{id} {plan.Preview.Title}{string.Concat(plan.Preview.Recycled.Select(m => $", {m.EntityType.Noun()} #{m.EntityId} {m.Title}"))}; {Labels.Count(addedEntries.Count, "exception entry", "exception entries")} added"));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         logger.LogInformation("{Actor} added {Type} {Id} to exceptions: {Entries} entries, {Recycled} entities recycled", actor, type, id, addedEntries.Count, plan.Preview.Recycled.Count + 1);
@@ -126,7 +126,7 @@ public sealed class RecycleBinService(IDbContextFactory<CrmDbContext> dbFactory,
 
         db.RecycleBin.Remove(item);
         db.AuditEntries.Add(new AuditEntry(at, actor, AuditAction.Restored, EntrySource.EntityForm, null,
-            $"{item.EntityType} #{item.EntityId} {item.Title} and {members.Count - 1} linked; {removed.Count} exception entries removed"));
+            $"{item.EntityType} #{item.EntityId} {item.Title} and {members.Count - 1} linked; {Labels.Count(removed.Count, "exception entry", "exception entries")} removed"));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return new RestoreResult(members.Count, removed.Count);
