@@ -97,6 +97,18 @@ public abstract class AdminApiTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Creating_a_user_whose_email_is_taken_is_a_409_and_a_bad_role_a_400_and_neither_creates_anyone()
+    {
+        var before = (await admin.GetFromJsonAsync<JsonElement>("/api/users")).GetArrayLength();
+
+        var taken = await ProblemAsync(await admin.PostAsJsonAsync("/api/users", new { email = Viewer.ToUpperInvariant(), password = "Another!Pass123", role = "Viewer" }), HttpStatusCode.Conflict);
+        await ProblemAsync(await admin.PostAsJsonAsync("/api/users", new { email = "new.person@example.com", password = "Another!Pass123", role = "Nobody" }), HttpStatusCode.BadRequest);
+
+        Assert.Contains("exists already", taken.GetProperty("detail").GetString());
+        Assert.Equal(before, (await admin.GetFromJsonAsync<JsonElement>("/api/users")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_reset_answers_a_one_time_password_that_signs_in_and_the_old_one_stops_working()
     {
         var response = await admin.PostAsync($"/api/users/{await IdOfAsync(Viewer)}/reset-password", null);

@@ -42,7 +42,7 @@ public static class AccessEndpoints
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
         admin.MapGet("/users", (AccessService access, HttpContext http, CancellationToken ct) => access.GetUsersAsync(http.User, ct))
             .WithName("ListUsers");
-        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser").ProducesProblem(StatusCodes.Status400BadRequest);
+        admin.MapPost("/users", CreateUserAsync).WithName("CreateUser").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPut("/users/{id}", ChangeUserAsync).WithName("ChangeUser")
             .WithSummary("Changes a user's role and/or lock; answers the user as it now stands.")
             .WithDescription("400: an unknown role or an empty change. 404: no such user. 409: the change would demote or lock the "
@@ -130,7 +130,9 @@ public static class AccessEndpoints
         }
         catch (AccessRequestException e)
         {
-            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "User not created");
+            // A taken email is the list's state, not the request's shape: 409, as a client retrying a create expects.
+            return TypedResults.Problem(e.Message, statusCode: e is AccessConflictException ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
+                title: "User not created");
         }
     }
 

@@ -156,7 +156,7 @@ public sealed class AccessService(
         var roleName = await ExistingRoleAsync(scope, role);
         if (await users.FindByEmailAsync(email) is not null)
         {
-            throw new AccessRequestException($"A user with the email {email} exists already.");
+            throw new AccessConflictException($"A user with the email {email} exists already.");
         }
 
         var created = new CrmUser(email);
