@@ -321,6 +321,11 @@ public sealed class TransportHardeningTests
         Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden],
             new[] { noToken.StatusCode, wrongToken.StatusCode, foreign.StatusCode, delete.StatusCode });
         Assert.Equal("application/problem+json", noToken.Content.Headers.ContentType?.MediaType);
+        // Each refusal is logged with where it came from, a request without the header as such (not an empty origin).
+        var refusals = app.Logs.Entries.Where(e => e.Message.StartsWith("Refused a cookie-authenticated")).Select(e => e.Message).ToList();
+        Assert.Equal(4, refusals.Count);
+        Assert.Contains(refusals, m => m.Contains("from http://localhost:9999:"));
+        Assert.Equal(3, refusals.Count(m => m.Contains("from no Origin header:")));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(HttpStatusCode.OK, automation.StatusCode);
         var listed = await bearer.GetFromJsonAsync<JsonElement>("/api/exceptions/?take=50");

@@ -32,7 +32,8 @@ public static class ApiAntiforgery
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiAntiforgery))
                 .LogWarning("Refused a cookie-authenticated {Method} {Path} from {Origin}: {Refusal}", request.Method, request.Path,
-                    request.Headers.Origin.ToString(), refusal);
+                    // A request without the header (a script or tool, not a browser's cross-site form) says so, not an empty origin.
+                    request.Headers.Origin is { Count: > 0 } origin ? origin.ToString() : "no Origin header", refusal);
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
