@@ -42,6 +42,11 @@ public sealed class LabelsTests
     public void A_count_takes_the_right_number(long count, string expected) => Assert.Equal(expected, Labels.Count(count, "line"));
 
     [Fact]
+    public void An_imports_counts_read_alike_everywhere_each_with_its_thousands_separated() =>
+        Assert.Equal("100,000 lines: 99,990 added, 1,005 already listed, 3 duplicate in input, 2 invalid",
+            Labels.ImportCounts(100_000, 99_990, 1_005, 3, 2));
+
+    [Fact]
     public void An_irregular_plural_is_given() => Assert.Equal(["1 entry", "3 entries"], [Labels.Count(1, "entry", "entries"), Labels.Count(3, "entry", "entries")]);
 
     [Theory]

@@ -169,7 +169,16 @@ public static partial class Labels
     /// <paramref name="singular"/> + "s".
     /// </summary>
     public static string Count(long count, string singular, string? plural = null) =>
-        count.ToString("N0", CultureInfo.InvariantCulture) + " " + (count == 1 ? singular : plural ?? singular + "s");
+        Number(count) + " " + (count == 1 ? singular : plural ?? singular + "s");
+
+    /// <summary>
+    /// An import's counts as the audit log and the dashboard show them, every number with its thousands separated:
+    /// "100,000 lines: 99,990 added, 5 already listed, 3 duplicate in input, 2 invalid" (I1's report).
+    /// </summary>
+    public static string ImportCounts(long lines, long added, long alreadyListed, long duplicateInInput, long invalid) =>
+        $"{Count(lines, "line")}: {Number(added)} added, {Number(alreadyListed)} already listed, {Number(duplicateInInput)} duplicate in input, {Number(invalid)} invalid";
+
+    private static string Number(long count) => count.ToString("N0", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// An email address or domain with its domain in Unicode (<c>user@xn--bcher-kva.example</c> reads

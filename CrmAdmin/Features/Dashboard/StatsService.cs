@@ -90,8 +90,7 @@ public sealed class StatsService(IDbContextFactory<CrmDbContext> dbFactory, CrmA
     private static string ImportSummary(ExceptionImport import)
     {
         var lines = import.Added + import.AlreadyListed + import.DuplicateInInput + import.Invalid;
-        return $"{Labels.Count(lines, "line")}: {import.Added:N0} added, {import.AlreadyListed:N0} already listed, " +
-               $"{import.DuplicateInInput:N0} duplicate in input, {import.Invalid:N0} invalid" +
+        return Labels.ImportCounts(lines, import.Added, import.AlreadyListed, import.DuplicateInInput, import.Invalid) +
                (import.UndoneAt is { } undone ? $" · undone {undone.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC" : "");
     }
 

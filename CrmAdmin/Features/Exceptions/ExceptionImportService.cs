@@ -222,8 +222,7 @@ public sealed class ExceptionImportService(
 
             writer.AuditAdded();
             writer.Audit(AuditAction.ExceptionsImported,
-                $"Import {import.Id}, {Labels.Count(report.Lines, "line")}: {report.Added} added, {report.AlreadyListed} already listed, " +
-                $"{report.DuplicateInInput} duplicate in input, {report.Invalid} invalid" +
+                $"Import {import.Id}, {Labels.ImportCounts(report.Lines, report.Added, report.AlreadyListed, report.DuplicateInInput, report.Invalid)}" +
                 (options.ExpiresAt is { } expires ? $"; expiring {expires:yyyy-MM-dd HH:mm} UTC" : ""));
         }
 
