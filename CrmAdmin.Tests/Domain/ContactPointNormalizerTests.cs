@@ -34,6 +34,20 @@ public class ContactPointNormalizerTests
         Assert.Contains(reason, ContactPointNormalizer.Normalize(input).Error);
 
     [Theory]
+    [InlineData("sales at example.com")]
+    [InlineData("example.com")]
+    [InlineData("hello")]
+    [InlineData("-")]
+    [InlineData("Иван")]
+    public void A_value_with_neither_an_at_nor_a_digit_is_refused_as_neither_kind_not_with_a_phones_reason(string input)
+    {
+        var error = ContactPointNormalizer.Normalize(input).Error;
+
+        Assert.Equal(ContactPointNormalizer.NeitherPhoneNorEmail, error);
+        Assert.DoesNotContain("must start with", error);
+    }
+
+    [Theory]
     [InlineData("+1 800 FLOWERS", "letter 'F'")]
     [InlineData("+1 415 555 2671 ext 5", "letter 'e'")]
     [InlineData("+1 415 555/2671", "'/'")]

@@ -43,10 +43,22 @@ public static class ContactPointNormalizer
             return Normalized.Fail("the value is empty");
         }
 
+        if (!text.Contains('@') && !text.StartsWith('+') && !text.TrimEnd().EndsWith('*') && !text.EnumerateRunes().Any(r => CanonicalText.AsciiDigit(r) is not null))
+        {
+            // Read as a phone, "sales at example.com" or "example.com" got a phone's reason ("must start with +"), which
+            // tells someone who meant an address nothing about what is missing. A '+' or a trailing '*' means a number was
+            // meant, whose own reasons say more ("no digits after the +").
+            return Normalized.Fail(NeitherPhoneNorEmail);
+        }
+
         return text.Contains('@') ? NormalizeEmail(raw!)
             : text.TrimEnd().EndsWith('*') ? NormalizePhonePrefix(raw!)
             : NormalizePhone(raw!);
     }
+
+    /// <summary>The reason for a value with neither an @ nor a digit (nor a number's + or *): it cannot be any kind of entry (X2, X3).</summary>
+    public const string NeitherPhoneNorEmail =
+        "neither a phone nor an email: a phone starts with + and a country code (+44 20 7946 0958), an email or domain has an @ (user@example.com, @example.com)";
 
     /// <summary>
     /// A number prefix <c>+1900*</c> (X9): the digits of an international number, a valid country code
