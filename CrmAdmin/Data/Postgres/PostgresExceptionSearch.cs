@@ -548,10 +548,44 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                     shortest = (pages[first].Page, pages[last].Page);
                     break;
                 }
+
+                if (last > first && pages[last].Matches > 0 && HalfwayToEmptyNeighbours(pages, first, last) is var (from, to))
+                {
+                    // A run of sampled pages with matches between sampled pages without: each end stands for the pages halfway
+                    // to its neighbour, as the nearest sample tells them best. "0000" at a million entries, in half of the first
+                    // 1,000 pages, was sampled on pages 538, 545 and 736 only (8,700 matches between them, too few), then 1,647
+                    // without: to page 1,191 the stretch holds 28,000, and reading it found 10,001 in 2 ms, where the index's
+                    // 50,000 candidates took 10–20.
+                    var extended = to - from + 1;
+                    if ((double)matches / sampled * extended >= wanted && (double)rows / sampled * extended <= rowsLimit
+                        && !(shortest is { } known && extended >= known.To - known.From + 1))
+                    {
+                        shortest = (from, to);
+                        break;
+                    }
+                }
             }
         }
 
         return shortest;
+    }
+
+    /// <summary>
+    /// The stretch from sampled page <paramref name="first"/> to <paramref name="last"/> (indexes into <paramref name="pages"/>) widened at
+    /// each end halfway to the neighbouring sampled page, when that page has no matches (no wider where there is none, the table's
+    /// end); null when a neighbour has matches, as the run of pages with matches then goes on and is measured as it is.
+    /// </summary>
+    private static (int From, int To)? HalfwayToEmptyNeighbours(IReadOnlyList<SampledPage> pages, int first, int last)
+    {
+        var before = first > 0 ? pages[first - 1] : null;
+        var after = last + 1 < pages.Count ? pages[last + 1] : null;
+        if (before is { Matches: > 0 } || after is { Matches: > 0 })
+        {
+            return null;
+        }
+
+        return (pages[first].Page - (before is null ? 0 : (pages[first].Page - before.Page) / 2),
+            pages[last].Page + (after is null ? 0 : (after.Page - pages[last].Page) / 2));
     }
 
     /// <summary>Whether the query is common (<see cref="CommonShare"/>, or <see cref="ShortCommonShare"/> with a short value text).</summary>
