@@ -110,6 +110,52 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Null(await search.CandidatesAsync(db, filter, default));
             Assert.Equal(newest, await search.NewestCandidatesAsync(db, filter, 50, default));
         }
+
+        [Fact]
+        public async Task The_digit_windows_the_migration_the_indexer_and_the_triggers_write_are_those_of_PhoneDigitWindows()
+        {
+            // Values with repeated windows, at the length limits, a short prefix, and emails with digits (no windows).
+            foreach (var value in new[] { "+10000000000", "+123456789012345", "+4930700100", "+12125550188", "+442079460911" })
+            {
+                await AddNumberedAsync(1, "Phone", $"'{value}'", "'Windows'");
+            }
+
+            foreach (var value in new[] { "+1900*", "+12000*", "+1900555*", "+44207946*" })
+            {
+                await AddNumberedAsync(1, "PhonePrefix", $"'{value}'", "'Windows'");
+            }
+
+            await AddNumberedAsync(3, "Email", "'x12345' || i || '@digits.example'", "'Windows'");
+            await IndexEverythingAsync();
+            Assert.True(await DigitWindowRowsAsync() > 50);
+            await AssertDigitWindowsMatchEntriesAsync();
+
+            // The migration fills the table for the rows the index has reached: down past it and up again.
+            await using (var db = host.Database.CreateDbContext())
+            {
+                var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+                await migrator.MigrateAsync("20261202064849_AccessVersion");
+                await migrator.MigrateAsync();
+            }
+
+            await AssertDigitWindowsMatchEntriesAsync();
+
+            // The triggers: an indexed phone's value changed, a phone made a prefix and one an email, an email a phone, a prefix's
+            // value changed, a phone removed; and a row above the mark, which has no windows until the indexer reaches it.
+            await host.Database.ExecuteAsync("""
+                UPDATE "ExceptionEntries" SET "Value" = '+15550001111' WHERE "Value" = '+10000000000';
+                UPDATE "ExceptionEntries" SET "Type" = 'PhonePrefix', "Value" = '+1212555018*' WHERE "Value" = '+12125550188';
+                UPDATE "ExceptionEntries" SET "Type" = 'Email', "Value" = 'was4930700100@digits.example' WHERE "Value" = '+4930700100';
+                UPDATE "ExceptionEntries" SET "Type" = 'Phone', "Value" = '+33123456789' WHERE "Value" = 'x123451@digits.example';
+                UPDATE "ExceptionEntries" SET "Value" = '+1900777*' WHERE "Value" = '+1900555*';
+                UPDATE "ExceptionEntries" SET "Comment" = 'Windows kept' WHERE "Value" = '+442079460911';
+                DELETE FROM "ExceptionEntries" WHERE "Value" = '+123456789012345';
+                """);
+            await AddNumberedAsync(1, "Phone", "'+19998887777'", "'Above the mark'");
+            await AssertDigitWindowsMatchEntriesAsync();
+            await IndexEverythingAsync();
+            await AssertDigitWindowsMatchEntriesAsync();
+        }
     }
 
     public sealed class OnPostgres() : ExceptionSearchTests(DatabaseProvider.Postgres)
@@ -1274,6 +1320,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                     AND NOT EXISTS (SELECT 1 FROM "ExceptionSearchComments" AS c WHERE c."CommentFolded" = e."CommentFolded" AND c."Type" = e."Type")
                 """).SingleAsync();
             Assert.Equal((0, 0), (mismatched, unlistedComments));
+            await AssertDigitWindowsMatchEntriesAsync();
             return;
         }
 
@@ -1291,6 +1338,29 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 SELECT 1 FROM "ExceptionSearchComments" AS c WHERE c."CommentFolded" = s."CommentFolded" AND c."Type" = s."Type")
             """).SingleAsync();
         Assert.Equal(0, unlisted);
+    }
+
+    /// <summary>
+    /// SQLite's digit windows (migration PhoneDigitWindowIndex) are exactly <see cref="PhoneDigitWindows.Of"/> of every phone and number prefix
+    /// the index has reached, keyed by type (<see cref="SqlitePhoneDigitWindows.Key"/>), and nothing else.
+    /// </summary>
+    private async Task AssertDigitWindowsMatchEntriesAsync()
+    {
+        await using var db = host.Database.CreateDbContext();
+        var mark = await db.Database.SqlQueryRaw<long>("""SELECT "IndexedUpTo" AS "Value" FROM "ExceptionSearchState" """).SingleAsync();
+        var entries = await db.ExceptionEntries.Where(e => e.Id <= mark && (e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix))
+            .Select(e => new { e.Id, e.Type, e.Value }).ToListAsync();
+        var expected = entries.SelectMany(e => PhoneDigitWindows.Of(e.Value).Select(w => $"{SqlitePhoneDigitWindows.Key(e.Type, w)}:{e.Id}")).Order(StringComparer.Ordinal).ToList();
+        var written = await db.Database.SqlQueryRaw<string>(
+            $"""SELECT "Window" || ':' || "EntryId" AS "Value" FROM "{SqlitePhoneDigitWindows.Table}" """).ToListAsync();
+        Assert.Equal(expected, written.Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>How many rows SQLite's digit windows' table holds.</summary>
+    private async Task<long> DigitWindowRowsAsync()
+    {
+        await using var db = host.Database.CreateDbContext();
+        return await db.Database.SqlQueryRaw<long>($"""SELECT count(*) AS "Value" FROM "{SqlitePhoneDigitWindows.Table}" """).SingleAsync();
     }
 
     private Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter) =>

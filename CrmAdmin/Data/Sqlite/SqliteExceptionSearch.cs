@@ -983,8 +983,14 @@ public sealed class ExceptionSearchIndexer(
             JOIN "ExceptionSearchComments" AS c ON c."CommentFolded" = x.{{folded}} AND c."Type" = x.{{type}}
             WHERE x.{{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND x.{{id}} <= {0};
             """;
+        // The phones' and prefixes' digit windows (SqlitePhoneDigitWindows), for a value filter made of digits.
+        var windowsSql = SqlitePhoneDigitWindows.Insert($$"""
+            SELECT {{id}} AS "Id", {{type}} AS "Type", {{value}} AS "Value" FROM {{e.Table}}
+            WHERE {{id}} > (SELECT "IndexedUpTo" FROM "ExceptionSearchState") AND {{id}} <= {0}
+            """);
         var indexed = await db.Database.ExecuteSqlRawAsync(indexSql, upTo);
         await db.Database.ExecuteSqlRawAsync(valuesSql, upTo);
+        await db.Database.ExecuteSqlRawAsync(windowsSql, upTo);
         await db.Database.ExecuteSqlRawAsync(pairsSql, upTo);
         await db.Database.ExecuteSqlRawAsync("""UPDATE "ExceptionSearchState" SET "IndexedUpTo" = {0};""", upTo);
         await transaction.CommitAsync(ct);
