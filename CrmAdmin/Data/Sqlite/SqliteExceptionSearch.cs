@@ -199,7 +199,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// looked up by the phones' digit windows (<see cref="SqlitePhoneDigitWindows"/>), with the comment term before it if
     /// <paramref name="terms"/> holds one, tested on each row: trigrams narrow nothing among phones that share most digits, so every such text read
     /// the FTS5 candidates of every phone (at 1M, p50 / p95 over HTTP: "2000000" 286 / 434 ms, "0000" 240 / 376, "20000" 340 / 544,
-    /// "12000000004" 187 / 231; with the comment "batch", 920 / 1,203). The phones' matches come from <see cref="PhoneWindowMatchesAsync"/>,
+    /// "12000000004" 187 / 231; with the comment "batch", 427–920 / 749–1,203 in two runs). The phones' matches come from <see cref="PhoneWindowMatchesAsync"/>,
     /// exact; the term's other arm (addresses and domains, on the text, when the filter names no type) from the trigram index, each candidate
     /// tested (<see cref="VerifiedAsync"/>). Complete when both read every match and together they are at most
     /// <see cref="TextSearchTerms.MaxCandidates"/>; otherwise the newest <see cref="TextSearchTerms.MaxCandidates"/> + 1 of them. Exact when the
@@ -311,7 +311,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             return null;
         }
 
-        // "+": the entry is read by key, never through the index on the type (see IndexQuery.TableCondition).
+        // Each list joins the entries by key: its condition's "+" keeps SQLite off the index on the type (IndexQuery.TableCondition).
         lists.AddRange(windows.SelectMany(w => types.Select(t => $"""
             SELECT w."EntryId" AS "Candidate" FROM "{table}" AS w JOIN {e.Table} ON {id} = w."EntryId"
             WHERE w."Window" = {SqlitePhoneDigitWindows.Key(t, w)} AND {query.TableCondition}
