@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CrmAdmin.Data;
+using CrmAdmin.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -51,6 +52,7 @@ public static class BenchDatabase
                 SELECT c.Id, e.Id FROM ExceptionEntries AS e JOIN ExceptionSearchComments AS c ON c.CommentFolded = e.CommentFolded AND c.Type = e.Type;
                 UPDATE ExceptionSearchState SET IndexedUpTo = (SELECT max(Id) FROM ExceptionEntries);
                 """, transaction);
+            await ExecuteAsync(connection, SqlitePhoneDigitWindows.Insert("""SELECT "Id", "Type", "Value" FROM "ExceptionEntries" """), transaction);
             await transaction.CommitAsync();
         }
 

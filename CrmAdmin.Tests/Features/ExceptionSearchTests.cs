@@ -82,7 +82,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal((3, false), (page.Total, page.TotalIsLowerBound));
 
             // Read no further than 5,000 of them, they tell nothing: the answer is the scan's, the same.
-            var fewer = new SqliteExceptionSearch { VerifiedCandidates = 5_000 };
+            // (The trigram path: the phones' digit windows would answer first, complete.)
+            var fewer = new SqliteExceptionSearch { VerifiedCandidates = 5_000, LooksUpDigitWindows = false };
             Assert.False((await fewer.CandidatesAsync(db, filter, default))!.IsComplete);
             Assert.Equal(await ScannedPageAsync(filter, 0), (await ListWith(fewer).ListAsync(new ExceptionListQuery(filter), host.Viewer)).Items.Select(r => r.Id).ToArray());
 
@@ -109,6 +110,178 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
 
             Assert.Null(await search.CandidatesAsync(db, filter, default));
             Assert.Equal(newest, await search.NewestCandidatesAsync(db, filter, 50, default));
+        }
+
+        [Fact]
+        public async Task The_digit_windows_the_migration_the_indexer_and_the_triggers_write_are_those_of_PhoneDigitWindows()
+        {
+            // Values with repeated windows, at the length limits, a short prefix, and emails with digits (no windows).
+            foreach (var value in new[] { "+10000000000", "+123456789012345", "+4930700100", "+12125550188", "+442079460911" })
+            {
+                await AddNumberedAsync(1, "Phone", $"'{value}'", "'Windows'");
+            }
+
+            foreach (var value in new[] { "+1900*", "+12000*", "+1900555*", "+44207946*" })
+            {
+                await AddNumberedAsync(1, "PhonePrefix", $"'{value}'", "'Windows'");
+            }
+
+            await AddNumberedAsync(3, "Email", "'x12345' || i || '@digits.example'", "'Windows'");
+            await IndexEverythingAsync();
+            Assert.True(await DigitWindowRowsAsync() > 50);
+            await AssertDigitWindowsMatchEntriesAsync();
+
+            // The migration fills the table for the rows the index has reached: down past it and up again.
+            await using (var db = host.Database.CreateDbContext())
+            {
+                var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(db);
+                await migrator.MigrateAsync("20261202064849_AccessVersion");
+                await migrator.MigrateAsync();
+            }
+
+            await AssertDigitWindowsMatchEntriesAsync();
+
+            // The triggers: an indexed phone's value changed, a phone made a prefix and one an email, an email a phone, a prefix's
+            // value changed, a phone removed; and a row above the mark, which has no windows until the indexer reaches it.
+            await host.Database.ExecuteAsync("""
+                UPDATE "ExceptionEntries" SET "Value" = '+15550001111' WHERE "Value" = '+10000000000';
+                UPDATE "ExceptionEntries" SET "Type" = 'PhonePrefix', "Value" = '+1212555018*' WHERE "Value" = '+12125550188';
+                UPDATE "ExceptionEntries" SET "Type" = 'Email', "Value" = 'was4930700100@digits.example' WHERE "Value" = '+4930700100';
+                UPDATE "ExceptionEntries" SET "Type" = 'Phone', "Value" = '+33123456789' WHERE "Value" = 'x123451@digits.example';
+                UPDATE "ExceptionEntries" SET "Value" = '+1900777*' WHERE "Value" = '+1900555*';
+                UPDATE "ExceptionEntries" SET "Comment" = 'Windows kept' WHERE "Value" = '+442079460911';
+                DELETE FROM "ExceptionEntries" WHERE "Value" = '+123456789012345';
+                """);
+            await AddNumberedAsync(1, "Phone", "'+19998887777'", "'Above the mark'");
+            await AssertDigitWindowsMatchEntriesAsync();
+            await IndexEverythingAsync();
+            await AssertDigitWindowsMatchEntriesAsync();
+        }
+
+        [Fact]
+        public async Task A_digit_text_is_looked_up_by_its_windows_with_the_answers_of_a_plain_scan()
+        {
+            // 12,000 numbered phones sharing most digits (+12001000001 …), a third of them in "Call batch"; 42 prefixes; 300 emails
+            // with digits; then, above the index's mark, 20 phones and 3 prefixes.
+            await AddNumberedAsync(12_000, "Phone", "'+1200' || (1000000 + i)", "CASE WHEN i % 3 = 0 THEN 'Call batch' ELSE 'Other' END");
+            await AddNumberedAsync(40, "PhonePrefix", "'+1200' || (500 + i) || '*'", "'Prefixes'");
+            // Prefixes of exactly five digits, which no six-digit window holds.
+            await AddNumberedAsync(1, "PhonePrefix", "'+12001*'", "'Prefixes batch'");
+            await AddNumberedAsync(1, "PhonePrefix", "'+10005*'", "'Prefixes'");
+            await AddNumberedAsync(300, "Email", "'sender' || i || '0000@list.example'", "'Mail batch'");
+            await IndexEverythingAsync();
+            await AddNumberedAsync(20, "Phone", "'+1999' || (2000000 + i)", "'Late batch'");
+            await AddNumberedAsync(3, "PhonePrefix", "'+1200' || (600 + i) || '*'", "'Late'");
+            string[] texts =
+            [
+                "0000", "1000", "2001", "5555", "10005", "01000", "12001", "00010", "20001", "100001", "001000", "200501", "1000001",
+                "2001000", "1200501", "12001000001", "12001011999", "987654", "+1 200 1", "19992000", "99920", "0000100", "12000",
+            ];
+            var plain = new SqliteExceptionSearch { LooksUpDigitWindows = false };
+            var fewRows = new SqliteExceptionSearch { WindowRows = 10 };
+
+            async Task AssertAsScannedAsync(bool pastLoweredRows)
+            {
+                foreach (var text in texts)
+                {
+                    foreach (var type in new EntryType?[] { null, EntryType.Phone, EntryType.PhonePrefix })
+                    {
+                        foreach (var comment in new string?[] { null, "batch" })
+                        {
+                            var filter = new ExceptionFilter(Value: text, Type: type, Comment: comment);
+                            var expected = await PlainScanAsync(filter);
+                            var byWindows = await PageAsync(list, filter);
+                            Assert.True(expected == byWindows, $"{filter}: {byWindows} where a scan gives {expected}");
+                            if (pastLoweredRows)
+                            {
+                                // Past a lowered limit of window rows, the trigram path answers the same.
+                                var pastRows = await PageAsync(ListWith(fewRows), filter);
+                                Assert.True(expected == pastRows, $"{filter}, past the rows: {pastRows} where a scan gives {expected}");
+                            }
+                        }
+                    }
+                }
+
+                // The trigram path agrees on a few (it is the slow one at a million entries).
+                foreach (var text in new[] { "0000", "10005", "2001000" })
+                {
+                    Assert.Equal(await PlainScanAsync(new ExceptionFilter(Value: text)), await PageAsync(ListWith(plain), new ExceptionFilter(Value: text)));
+                }
+            }
+
+            await AssertAsScannedAsync(pastLoweredRows: true);
+
+            // An indexed phone removed, one's value changed, one made a prefix and one an email, before the indexer runs again.
+            await host.Database.ExecuteAsync("""
+                DELETE FROM "ExceptionEntries" WHERE "Value" = '+12001000001';
+                UPDATE "ExceptionEntries" SET "Value" = '+12001099999' WHERE "Value" = '+12001011999';
+                UPDATE "ExceptionEntries" SET "Type" = 'PhonePrefix', "Value" = '+12001000100*' WHERE "Value" = '+12001000100';
+                UPDATE "ExceptionEntries" SET "Type" = 'Email', "Value" = 'n12001000010@list.example' WHERE "Value" = '+12001000010';
+                """);
+            texts = [.. texts, "99999", "1099999", "12001000100", "12001000010"];
+            await AssertAsScannedAsync(pastLoweredRows: false);
+            await IndexEverythingAsync();
+            await AssertAsScannedAsync(pastLoweredRows: false);
+            await AssertIndexMatchesEntriesAsync();
+        }
+
+        [Fact]
+        public async Task A_digit_text_is_looked_up_by_its_windows_complete_and_exact_where_its_trigrams_told_nothing()
+        {
+            // As above (A_value_whose_trigrams_…): 10,005 phones hold every trigram of "12000001" but not the text, 3 hold it.
+            await AddNumberedAsync(TextSearchTerms.MaxCandidates + 5, "Phone", "'+1200900001' || (10000 + i)", "'Numbered'");
+            await AddNumberedAsync(3, "Phone", "'+4412000001' || i", "'Numbered'");
+            await IndexEverythingAsync();
+            await using var db = host.Database.CreateDbContext();
+            var holding = await db.ExceptionEntries.Where(e => e.Value.Contains("12000001")).OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync();
+            var filter = new ExceptionFilter(Value: "12000001");
+
+            // Reading no more than 5,000 trigram candidates, the trigram path cannot tell; the windows read none of them, and tell.
+            var trigrams = (await new SqliteExceptionSearch { VerifiedCandidates = 5_000, LooksUpDigitWindows = false }.CandidatesAsync(db, filter, default))!;
+            var windows = (await new SqliteExceptionSearch { VerifiedCandidates = 5_000 }.CandidatesAsync(db, filter, default))!;
+            Assert.Equal((false, false), (trigrams.IsComplete, trigrams.IsExact));
+            Assert.Equal((true, true), (windows.IsComplete, windows.IsExact));
+            Assert.Equal(holding, windows.Ids.OrderDescending());
+
+            // Of type Phone, "0001" (4 digits) is in every one of them: the newest 10,001, exact, from its one window.
+            var common = new ExceptionFilter(Value: "0001", Type: EntryType.Phone);
+            var newest = await db.ExceptionEntries.Where(e => e.Type == EntryType.Phone && e.Value.Contains("0001")).OrderByDescending(e => e.Id)
+                .Select(e => e.Id).Take(TextSearchTerms.MaxCandidates + 1).ToListAsync();
+            var many = (await new SqliteExceptionSearch { VerifiedCandidates = 5_000 }.CandidatesAsync(db, common, default))!;
+            Assert.Equal((false, true), (many.IsComplete, many.IsExact));
+            Assert.Equal(newest, many.Ids);
+        }
+
+        /// <summary>The total, whether it is a lower bound, and the newest page's ids of the filter, through <paramref name="service"/>.</summary>
+        private async Task<(int Total, bool LowerBound, string Ids)> PageAsync(ExceptionListService service, ExceptionFilter filter)
+        {
+            var page = await service.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+            return (page.Total, page.TotalIsLowerBound, string.Join(",", page.Items.Select(r => r.Id)));
+        }
+
+        /// <summary>
+        /// What X5 answers for a value (and comment) filter, by a plain query over every entry: a phone or prefix holding the query's digits, any
+        /// other entry the text; the count up to the list's limit, and the newest 50.
+        /// </summary>
+        private async Task<(int Total, bool LowerBound, string Ids)> PlainScanAsync(ExceptionFilter filter)
+        {
+            await using var db = host.Database.CreateDbContext();
+            var (digits, text) = (filter.ValueDigits, filter.FoldedValue!);
+            var entries = db.ExceptionEntries.AsQueryable();
+            if (filter.Type is { } type)
+            {
+                entries = entries.Where(e => e.Type == type);
+            }
+
+            if (filter.FoldedComment is { } comment)
+            {
+                entries = entries.Where(e => EF.Property<string>(e, CrmAdmin.Data.Configurations.ExceptionEntryConfiguration.CommentFolded).Contains(comment));
+            }
+
+            entries = entries.Where(e => ((e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix) && digits != null && e.Value.Contains(digits!))
+                                         || (e.Type != EntryType.Phone && e.Type != EntryType.PhonePrefix && e.Value.Contains(text)));
+            var ids = await entries.OrderByDescending(e => e.Id).Select(e => e.Id).ToListAsync();
+            return (Math.Min(ids.Count, ExceptionListService.CountLimit), ids.Count > ExceptionListService.CountLimit, string.Join(",", ids.Take(50)));
         }
     }
 
@@ -1329,6 +1502,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                     AND NOT EXISTS (SELECT 1 FROM "ExceptionSearchComments" AS c WHERE c."CommentFolded" = e."CommentFolded" AND c."Type" = e."Type")
                 """).SingleAsync();
             Assert.Equal((0, 0), (mismatched, unlistedComments));
+            await AssertDigitWindowsMatchEntriesAsync();
             return;
         }
 
@@ -1346,6 +1520,29 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 SELECT 1 FROM "ExceptionSearchComments" AS c WHERE c."CommentFolded" = s."CommentFolded" AND c."Type" = s."Type")
             """).SingleAsync();
         Assert.Equal(0, unlisted);
+    }
+
+    /// <summary>
+    /// SQLite's digit windows (migration PhoneDigitWindowIndex) are exactly <see cref="PhoneDigitWindows.Of"/> of every phone and number prefix
+    /// the index has reached, keyed by type (<see cref="SqlitePhoneDigitWindows.Key"/>), and nothing else.
+    /// </summary>
+    private async Task AssertDigitWindowsMatchEntriesAsync()
+    {
+        await using var db = host.Database.CreateDbContext();
+        var mark = await db.Database.SqlQueryRaw<long>("""SELECT "IndexedUpTo" AS "Value" FROM "ExceptionSearchState" """).SingleAsync();
+        var entries = await db.ExceptionEntries.Where(e => e.Id <= mark && (e.Type == EntryType.Phone || e.Type == EntryType.PhonePrefix))
+            .Select(e => new { e.Id, e.Type, e.Value }).ToListAsync();
+        var expected = entries.SelectMany(e => PhoneDigitWindows.Of(e.Value).Select(w => $"{SqlitePhoneDigitWindows.Key(e.Type, w)}:{e.Id}")).Order(StringComparer.Ordinal).ToList();
+        var written = await db.Database.SqlQueryRaw<string>(
+            $"""SELECT "Window" || ':' || "EntryId" AS "Value" FROM "{SqlitePhoneDigitWindows.Table}" """).ToListAsync();
+        Assert.Equal(expected, written.Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>How many rows SQLite's digit windows' table holds.</summary>
+    private async Task<long> DigitWindowRowsAsync()
+    {
+        await using var db = host.Database.CreateDbContext();
+        return await db.Database.SqlQueryRaw<long>($"""SELECT count(*) AS "Value" FROM "{SqlitePhoneDigitWindows.Table}" """).SingleAsync();
     }
 
     private Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter) =>

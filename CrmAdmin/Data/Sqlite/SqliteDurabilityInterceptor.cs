@@ -20,6 +20,9 @@ namespace CrmAdmin.Data.Sqlite;
 /// </summary>
 internal sealed class SqliteDurabilityInterceptor : DbConnectionInterceptor
 {
+    /// <summary>The bytes of the file every connection maps (the mmap_size of <see cref="Pragmas"/>): 1 GiB, for a migration that unmaps a while.</summary>
+    public const long MmapBytes = 1_073_741_824;
+
     private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=1073741824;";
 
     // The settings live as long as SQLite's connection, which the pool hands out again and again:
