@@ -6,7 +6,7 @@ namespace CrmAdmin.Data.Sqlite;
 
 /// <summary>
 /// SQLite's index of the phones' and number prefixes' digit windows (<see cref="PhoneDigitWindows"/>, X5's value filter on a
-/// query's digits): the table "ExceptionPhoneDigitWindows" (migration PhoneDigitWindows), one row per window of an entry the
+/// query's digits): the table "ExceptionPhoneDigitWindows" (migration PhoneDigitWindowIndex), one row per window of an entry the
 /// search index has reached (id at most "IndexedUpTo"), filled by <see cref="ExceptionSearchIndexer"/> with the trigram indexes
 /// and kept by triggers when such an entry is removed or its value or type changes. Trigrams narrow nothing among the
 /// benchmark's million <c>+12000…</c> phones ("2000000": 286 / 434 ms p50 / p95 at 1M); a window's rows are read by key.
