@@ -16,7 +16,8 @@ namespace CrmAdmin.Data.Postgres;
 /// A comment text is first looked up among the distinct comments (<see cref="TextSearchTerms.DistinctCommentsLimit"/>); a
 /// value text in the trigram index of its class of types (phones and number prefixes on the query's digits, the rest on
 /// its text; migration SearchValuesByType), or, for a value text of one or two characters, in a GIN index of each class's
-/// values' characters and pairs of characters (migration ShortValueTexts). Every candidate is of the filter's type
+/// values' characters and pairs of characters (migration ShortValueTexts), and the digits of a phone arm of four or more in a GIN
+/// index of the phones' runs of 4 and 6 digits (migration PhoneDigitWindows). Every candidate is of the filter's type
 /// when it names one, so the candidates are the filter's texts and type exactly (<see cref="TextCandidates.IsExact"/>)
 /// unless the backlog held a range.
 /// </summary>
