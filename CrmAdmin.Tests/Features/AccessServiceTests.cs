@@ -194,7 +194,8 @@ public abstract class AccessServiceTests(DatabaseProvider provider) : IAsyncLife
         var weak = await Assert.ThrowsAsync<AccessRequestException>(() => access.CreateUserAsync(host.Administrator, "a@test.local", "short", Roles.Viewer, EntrySource.Api));
         Assert.Contains("Passwords must", weak.Message);
         await Assert.ThrowsAsync<AccessRequestException>(() => access.CreateUserAsync(host.Administrator, "a@test.local", "Passw0rd!", "Nobody", EntrySource.Api));
-        await Assert.ThrowsAsync<AccessRequestException>(() => access.CreateUserAsync(host.Administrator, "viewer@test.local", "Passw0rd!", Roles.Viewer, EntrySource.Api));
+        // A taken email is the list's state, not the request's shape: a conflict (the API's 409).
+        await Assert.ThrowsAsync<AccessConflictException>(() => access.CreateUserAsync(host.Administrator, "viewer@test.local", "Passw0rd!", Roles.Viewer, EntrySource.Api));
     }
 
     [Fact]
