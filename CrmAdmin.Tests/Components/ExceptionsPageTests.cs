@@ -89,16 +89,45 @@ public sealed class ExceptionsPageTests : MudTestContext
         page.WaitForAssertion(() => Assert.Contains("1–50 of more than 10,000", Pager()));
     }
 
+    [Fact]
+    public async Task While_the_next_page_loads_the_last_answers_rows_are_marked_stale_and_then_the_new_rows_are_not()
+    {
+        await database.ExecuteAsync("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3)
+            INSERT INTO "ExceptionEntries" ("Type", "Value", "Comment", "CommentFolded", "Source", "CreatedAt", "CreatedBy", "HitCount")
+            SELECT 'Email', 'stale' || i || '@example.com', 'Stale list', 'stale list', 'Api', '2026-11-22 09:30:00', 'test', 0 FROM n;
+            """);
+        gated.Open();
+        var page = Render<ExceptionsPage>();
+        IReadOnlyList<IElement> Rows() => page.FindAll("tr:has([data-testid=entry-value])");
+        page.WaitForAssertion(() => Assert.Equal(3, Rows().Count));
+        Assert.All(Rows(), r => Assert.DoesNotContain("crm-stale-row", r.ClassName ?? ""));
+
+        // A new sort asks for the page again; the database holds the answer back.
+        gated.Close();
+        await page.InvokeAsync(() => page.FindAll(".mud-table-sort-label, .sortable-column-header").First().Click());
+        page.WaitForAssertion(() => Assert.True(gated.Waiting));
+        page.WaitForAssertion(() => Assert.All(Rows(), r => Assert.Contains("crm-stale-row", r.ClassName ?? "")));
+        Assert.Contains("Loading…", page.Find("[data-testid=grid-pager]").TextContent);
+
+        gated.Open();
+        page.WaitForAssertion(() => Assert.Contains("1–3 of 3", page.Find("[data-testid=grid-pager]").TextContent));
+        Assert.All(Rows(), r => Assert.DoesNotContain("crm-stale-row", r.ClassName ?? ""));
+    }
+
     /// <summary>Hands out the database's contexts only once opened, so the page can be seen mid-load.</summary>
     private sealed class GatedFactory : IDbContextFactory<CrmDbContext>
     {
-        private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public IDbContextFactory<CrmDbContext> Inner { get; set; } = default!;
 
         public bool Waiting { get; private set; }
 
         public void Open() => gate.TrySetResult();
+
+        /// <summary>Holds the next contexts back again, until <see cref="Open"/>.</summary>
+        public void Close() => gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CrmDbContext CreateDbContext() => Inner.CreateDbContext();
 

@@ -36,6 +36,11 @@ public partial class ExceptionsPage
     // to the end of the page shown (paging on past the limit keeps finding more).
     private int knownAtLeast;
 
+    // While the next page loads, the rows shown are the last filter's, sort's or page's: dimmed and out of reach of the pointer
+    // (app.css), so nobody reads them as the new answer or removes one thinking it matches. A new operator took them for it: under
+    // load the next page took seconds. The grid renders its rows again when its loading state changes, so this is current.
+    private string StaleRowClass(ExceptionRow row, int index) => loaded && grid?.Loading == true ? "crm-stale-row" : "";
+
     private string PagerInfoFormat => Loading
         ? "Loading…"
         : totalIsLowerBound
