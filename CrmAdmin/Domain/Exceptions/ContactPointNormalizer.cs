@@ -43,7 +43,8 @@ public static class ContactPointNormalizer
             return Normalized.Fail("the value is empty");
         }
 
-        if (!text.Contains('@') && !text.StartsWith('+') && !text.TrimEnd().EndsWith('*') && !text.EnumerateRunes().Any(r => CanonicalText.AsciiDigit(r) is not null))
+        var (isEmail, isPrefix) = (text.Contains('@'), text.TrimEnd().EndsWith('*'));
+        if (!isEmail && !isPrefix && !text.StartsWith('+') && !text.EnumerateRunes().Any(r => CanonicalText.AsciiDigit(r) is not null))
         {
             // Read as a phone, "sales at example.com" or "example.com" got a phone's reason ("must start with +"), which
             // tells someone who meant an address nothing about what is missing. A '+' or a trailing '*' means a number was
@@ -51,8 +52,8 @@ public static class ContactPointNormalizer
             return Normalized.Fail(NeitherPhoneNorEmail);
         }
 
-        return text.Contains('@') ? NormalizeEmail(raw!)
-            : text.TrimEnd().EndsWith('*') ? NormalizePhonePrefix(raw!)
+        return isEmail ? NormalizeEmail(raw!)
+            : isPrefix ? NormalizePhonePrefix(raw!)
             : NormalizePhone(raw!);
     }
 
