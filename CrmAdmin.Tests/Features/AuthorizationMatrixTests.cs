@@ -249,7 +249,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
         private readonly Dictionary<string, string> tokens = [];
         private readonly Dictionary<string, HttpClient> browsers = [];
         private long existingEntryId;
-        private string viewerRefreshToken = "";
+        // A refresh token is good for one exchange (a second one ends the viewer's sessions), so each refresh case has its own.
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> viewerRefreshTokens = new();
 
         public IEnumerable<RouteEndpoint> Endpoints() =>
             factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -276,7 +277,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             await admin.PostAsync("/api/exceptions/import", new StringContent("+14155550100;kept", Encoding.UTF8, "text/plain"));
             await admin.PostAsync("/api/telephony/lines", Json("""{"number":"+1 212 555 0000","name":"Main line"}"""));
             existingEntryId = await ScalarAsync("SELECT Id FROM ExceptionEntries LIMIT 1");
-            viewerRefreshToken = (await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword)).GetProperty("refreshToken").GetString()!;
+            foreach (var _ in Principals)
+            {
+                viewerRefreshTokens.Enqueue((await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword)).GetProperty("refreshToken").GetString()!);
+            }
+
             browsers["anonymous"] = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
             foreach (var who in Principals.Where(p => p != "anonymous"))
             {
@@ -314,7 +319,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             request.Content = endpoint switch
             {
                 "POST /api/auth/token" => Json($$"""{"email":"{{Viewer}}","password":"{{CrmAdminFactory.UserPassword}}"}"""),
-                "POST /api/auth/refresh" => Json($$"""{"refreshToken":"{{viewerRefreshToken}}"}"""),
+                "POST /api/auth/refresh" => Json($$"""{"refreshToken":"{{(viewerRefreshTokens.TryDequeue(out var unspent) ? unspent
+                    : throw new InvalidOperationException("More refresh cases than refresh tokens made: one per principal"))}}"}"""),
                 "POST /api/users" => Json($$"""{"email":"new-{{Guid.NewGuid():N}}@test.local","password":"{{CrmAdminFactory.UserPassword}}","role":"Viewer"}"""),
                 "PUT /api/users/{id}" => Json("""{"locked":false}"""),
                 "PUT /api/permissions" => Json("""[{"role":"Viewer","exceptions":"View"}]"""),

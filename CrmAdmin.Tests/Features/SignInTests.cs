@@ -170,6 +170,33 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/exceptions/import", new StringContent("+1 415 555 0101", Encoding.UTF8, "text/plain"))).StatusCode);
     }
 
+    [Fact]
+    public async Task A_refresh_token_is_good_for_one_exchange_and_a_second_use_ends_every_session_of_its_user()
+    {
+        var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
+        var refreshed = await RefreshAsync(first);
+        var browser = NewBrowser();
+        await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+
+        // The first answer's refresh token again, as a copy of it would be sent: refused, with its own reason.
+        var reused = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = first.GetProperty("refreshToken").GetString() });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
+        Assert.Equal(AccessEndpoints.ReusedRefreshTokenDetail, (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        // Whoever holds the tokens of the first exchange (owner or copier) has lost them, and the user's browser sign-in too.
+        using var afterwards = Bearer(refreshed);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await afterwards.GetAsync("/api/exceptions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh",
+            new { refreshToken = refreshed.GetProperty("refreshToken").GetString() })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+        Assert.Contains(factory.Logs.Entries, e => e.Message.Contains("was used a second time", StringComparison.Ordinal));
+        // The password still signs in, and its refresh token renews once as any other.
+        var again = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
+        using var renewed = Bearer(await RefreshAsync(again));
+        Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync("/api/exceptions")).StatusCode);
+    }
+
     [Theory]
     [InlineData("lock")]
     [InlineData("password reset")]

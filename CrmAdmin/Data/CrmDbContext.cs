@@ -29,6 +29,7 @@ public sealed class CrmDbContext(DbContextOptions<CrmDbContext> options) : Ident
     public DbSet<ReferenceDataVersion> ReferenceDataVersions => Set<ReferenceDataVersion>();
     public DbSet<RecycleBinItem> RecycleBin => Set<RecycleBinItem>();
     public DbSet<BlockedEvent> BlockedEvents => Set<BlockedEvent>();
+    public DbSet<SpentRefreshToken> SpentRefreshTokens => Set<SpentRefreshToken>();
 
     /// <summary>Every time is stored as UTC; SQLite keeps no kind, so reading restores it.</summary>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

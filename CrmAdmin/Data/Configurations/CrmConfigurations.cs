@@ -131,3 +131,15 @@ internal sealed class RecycleBinItemConfiguration : IEntityTypeConfiguration<Rec
         });
     }
 }
+
+internal sealed class SpentRefreshTokenConfiguration : IEntityTypeConfiguration<SpentRefreshToken>
+{
+    public void Configure(EntityTypeBuilder<SpentRefreshToken> token)
+    {
+        token.HasKey(t => t.Hash);
+        token.Property(t => t.Hash).HasMaxLength(64);
+        token.Property(t => t.UserId).HasMaxLength(450);
+        // The expired ones are removed by this index (RefreshTokenLedger).
+        token.HasIndex(t => t.ExpiresAt);
+    }
+}

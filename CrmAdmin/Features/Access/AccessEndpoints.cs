@@ -35,8 +35,9 @@ public static class AccessEndpoints
         app.MapPost("/api/auth/refresh", RefreshTokenAsync).WithTags("Access").WithName("RefreshToken").AllowAnonymous()
             .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
             .WithSummary("Answers a new access and refresh token for the refreshToken of an earlier answer, without the password.")
-            .WithDescription("401: the refresh token is not one of this app's, has expired (14 days), or its user has since been "
-                + "locked out, locked, deleted, given a new role or password, or signed out.")
+            .WithDescription("Each refresh token is good for one exchange: use the refreshToken of the latest answer. 401: the refresh "
+                + "token is not one of this app's, has expired (14 days), or its user has since been locked out, locked, deleted, given a "
+                + "new role or password, or signed out; or it was exchanged before, which ends every session of its user.")
             .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
@@ -89,10 +90,13 @@ public static class AccessEndpoints
     /// Answers new tokens for a refresh token the token answer gave (as ASP.NET Core Identity's own <c>/refresh</c>): the
     /// ticket must be this app's (the keys are shared by every instance), unexpired, and carry the user's current security
     /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; a locked-out account gets none.
-    /// Every refusal reads the same.
+    /// Every such refusal reads the same. A refresh token is good for one exchange (<see cref="RefreshTokenLedger"/>): used
+    /// again, it is refused with a reason of its own, and every session of its user ends (a new security stamp, P4), since
+    /// either the owner or whoever copied the token has the new tokens of the first exchange and there is no telling which.
     /// </summary>
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> RefreshTokenAsync(
-        RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock)
+        RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock,
+        RefreshTokenLedger ledger, ILogger<RefreshTokenLedger> logger, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -110,12 +114,24 @@ public static class AccessEndpoints
             return TypedResults.Problem("The refresh token is not valid any more: sign in again.", statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
         }
 
+        if (!await ledger.TrySpendAsync(request.RefreshToken, user.Id, expires, ct))
+        {
+            await signIn.UserManager.UpdateSecurityStampAsync(user);
+            logger.LogWarning("A refresh token of {User} was used a second time: every session of the user has been ended", user.Email);
+            return TypedResults.Problem(ReusedRefreshTokenDetail, statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
+        }
+
         return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
     }
 
     /// <summary>The 400 of a sign-in request without <paramref name="field"/>: "field: required." and what to send.</summary>
     private static ProblemHttpResult Missing(string field, string hint = "") =>
         TypedResults.Problem($"{field}: required{hint}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+
+    /// <summary>The detail of the 401 for a refresh token exchanged before (<see cref="RefreshTokenLedger"/>).</summary>
+    public const string ReusedRefreshTokenDetail =
+        "This refresh token was exchanged before: each one is good once (use the refreshToken of the latest answer). A second use means " +
+        "someone else may hold it, so every sign-in of this user has been ended: sign in again (POST /api/auth/token).";
 
     // A refresh token is a few hundred characters; a longer text is not one, and is not decrypted.
     private const int MaxRefreshTokenLength = 4096;

@@ -75,6 +75,7 @@ public static class AccessServiceCollectionExtensions
         services.AddSingleton<UserAccessCache>();
         services.AddSingleton<CrmAuthorizer>();
         services.AddSingleton<AccessService>();
+        services.AddSingleton<RefreshTokenLedger>();
         services.AddScoped<PasswordSignIn>();
         services.AddSingleton<PasswordSignIn.DummyHash>();
         return services;

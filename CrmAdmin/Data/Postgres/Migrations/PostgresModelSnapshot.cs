@@ -141,6 +141,27 @@ namespace CrmAdmin.Data.Postgres.Migrations
                         });
                 });
 
+            modelBuilder.Entity("CrmAdmin.Data.SpentRefreshToken", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("SpentRefreshTokens");
+                });
+
             modelBuilder.Entity("CrmAdmin.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")

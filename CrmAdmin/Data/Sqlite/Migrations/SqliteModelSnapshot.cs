@@ -136,6 +136,27 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                         });
                 });
 
+            modelBuilder.Entity("CrmAdmin.Data.SpentRefreshToken", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Hash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("SpentRefreshTokens");
+                });
+
             modelBuilder.Entity("CrmAdmin.Domain.Audit.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
