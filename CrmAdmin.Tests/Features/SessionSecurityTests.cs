@@ -248,33 +248,65 @@ public sealed class SessionSecurityTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     /// <summary>
-    /// Twenty wrong passwords for a real account (locked after five) against twenty unknown
-    /// addresses, interleaved: the unknown ones' median is at least half the real one's (it was ~5%
-    /// before the dummy hash) and every answer reads the same, "locked" included.
+    /// Twenty wrong passwords for a real account against twenty unknown addresses, interleaved: the unknown ones' median is
+    /// at least half the real one's (it was ~5% before the dummy hash). The real account is unlocked before each of its
+    /// attempts, outside the timing, so each one checks the password and counts the failure, as a prober's first few do:
+    /// measured while locked (from the sixth on), both sides would take the locked path's dummy hash, and a change that
+    /// dropped it would pass unseen. Every answer reads the same, the locked account's too (asked first). A round that
+    /// misses the bound is measured once more, and the second decides: a loaded machine once gave a round of 92 ms against
+    /// 207, where dropping the dummy hash misses it in every round.
     /// </summary>
     private async Task CompareAsync(Func<string, Task<(TimeSpan Took, string Alert)>> attempt)
     {
         await attempt("warm-up@test.local");
+        var messages = new HashSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            // Five wrong passwords lock the account: the sixth answer is the locked one.
+            messages.Add((await attempt(Viewer)).Alert);
+        }
+
+        var (knownMedian, unknownMedian) = await RoundAsync(attempt, messages);
+        if (unknownMedian < knownMedian / 2 || knownMedian < unknownMedian / 3)
+        {
+            (knownMedian, unknownMedian) = await RoundAsync(attempt, messages);
+        }
+
+        Assert.True(unknownMedian >= knownMedian / 2, $"unknown {unknownMedian.TotalMilliseconds:0.0} ms, known {knownMedian.TotalMilliseconds:0.0} ms");
+        // The other way round only as a sanity bound: both paths hash once, and a shared machine adds noise.
+        Assert.True(knownMedian >= unknownMedian / 3, $"unknown {unknownMedian.TotalMilliseconds:0.0} ms, known {knownMedian.TotalMilliseconds:0.0} ms");
+        Assert.Equal([PasswordSignIn.RefusedMessage], messages);
+    }
+
+    /// <summary>One round of <see cref="CompareAsync"/>: twenty of each, interleaved, the real account unlocked before each; their medians.</summary>
+    private async Task<(TimeSpan Known, TimeSpan Unknown)> RoundAsync(Func<string, Task<(TimeSpan Took, string Alert)>> attempt, HashSet<string> messages)
+    {
         var known = new List<TimeSpan>();
         var unknown = new List<TimeSpan>();
-        var messages = new HashSet<string>();
         for (var i = 0; i < 20; i++)
         {
+            await UnlockViewerAsync();
             var real = await attempt(Viewer);
-            var stranger = await attempt($"nobody-{i}@test.local");
+            var stranger = await attempt($"nobody-{Guid.NewGuid():N}@test.local");
             known.Add(real.Took);
             unknown.Add(stranger.Took);
             messages.Add(real.Alert);
             messages.Add(stranger.Alert);
         }
 
-        var knownMedian = known.Order().ElementAt(known.Count / 2);
-        var unknownMedian = unknown.Order().ElementAt(unknown.Count / 2);
+        var (knownMedian, unknownMedian) = (known.Order().ElementAt(known.Count / 2), unknown.Order().ElementAt(unknown.Count / 2));
         output.WriteLine($"median of 20: wrong password {knownMedian.TotalMilliseconds:0.0} ms, unknown address {unknownMedian.TotalMilliseconds:0.0} ms");
-        Assert.True(unknownMedian >= knownMedian / 2, $"unknown {unknownMedian.TotalMilliseconds:0.0} ms, known {knownMedian.TotalMilliseconds:0.0} ms");
-        // The other way round only as a sanity bound: both paths hash once, and a shared machine adds noise.
-        Assert.True(knownMedian >= unknownMedian / 3, $"unknown {unknownMedian.TotalMilliseconds:0.0} ms, known {knownMedian.TotalMilliseconds:0.0} ms");
-        Assert.Equal([PasswordSignIn.RefusedMessage], messages);
+        return (knownMedian, unknownMedian);
+    }
+
+    /// <summary>Clears the viewer's failure count and lockout, as its lockout's end would.</summary>
+    private async Task UnlockViewerAsync()
+    {
+        using var scope = factory.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CrmAdmin.Data.CrmUser>>();
+        var viewer = (await users.FindByEmailAsync(Viewer))!;
+        await users.SetLockoutEndDateAsync(viewer, null);
+        await users.ResetAccessFailedCountAsync(viewer);
     }
 
     [Theory]
