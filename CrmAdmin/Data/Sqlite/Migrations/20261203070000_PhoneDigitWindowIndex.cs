@@ -13,14 +13,29 @@ namespace CrmAdmin.Data.Sqlite.Migrations
     /// </summary>
     public partial class PhoneDigitWindowIndex : Migration
     {
+        // The names, the key scheme and the statements as this migration wrote them, not as the app's code has them now: a database
+        // made later runs this same SQL, and a change to the scheme (SqlitePhoneDigitWindows, which must agree with it) is a migration
+        // of its own, which rewrites the table and the triggers.
+        private const string Table = "ExceptionPhoneDigitWindows";
+        private const string PositionsTable = "ExceptionDigitPositions";
+
+        /// <summary>SqlitePhoneDigitWindows.Select as of this migration: every 4- and 6-digit window of the phones among <paramref name="source"/>'s rows.</summary>
+        private static string Select(string source) => $"""
+            SELECT CAST(CASE x."Type" WHEN 'Phone' THEN '1' ELSE '2' END || substr(x."Digits", s."Position", n."Position") AS INTEGER) AS "Window", x."Id" AS "EntryId"
+            FROM (SELECT "Id", "Type", replace(replace("Value", '+', ''), '*', '') AS "Digits" FROM ({source}) WHERE "Type" IN ('Phone', 'PhonePrefix')) AS x
+            JOIN "{PositionsTable}" AS n ON n."Position" IN (4, 6)
+            JOIN "{PositionsTable}" AS s ON s."Position" <= length(x."Digits") - n."Position" + 1
+            WHERE substr(x."Digits", s."Position", n."Position") NOT GLOB '*[^0-9]*'
+            """;
+
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            var table = SqlitePhoneDigitWindows.Table;
+            const string table = Table;
             migrationBuilder.Sql($"""
-                CREATE TABLE "{SqlitePhoneDigitWindows.PositionsTable}" ("Position" INTEGER NOT NULL CONSTRAINT "PK_{SqlitePhoneDigitWindows.PositionsTable}" PRIMARY KEY);
-                WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {SqlitePhoneDigitWindows.Positions})
-                INSERT INTO "{SqlitePhoneDigitWindows.PositionsTable}" ("Position") SELECT i FROM k;
+                CREATE TABLE "{PositionsTable}" ("Position" INTEGER NOT NULL CONSTRAINT "PK_{PositionsTable}" PRIMARY KEY);
+                WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 16)
+                INSERT INTO "{PositionsTable}" ("Position") SELECT i FROM k;
                 CREATE TABLE "{table}" (
                     "Window" INTEGER NOT NULL,
                     "EntryId" INTEGER NOT NULL,
@@ -33,17 +48,17 @@ namespace CrmAdmin.Data.Sqlite.Migrations
             migrationBuilder.Sql($"""
                 PRAGMA mmap_size=0;
                 INSERT OR IGNORE INTO "{table}" ("Window", "EntryId")
-                SELECT "Window", "EntryId" FROM ({SqlitePhoneDigitWindows.Select("""
+                SELECT "Window", "EntryId" FROM ({Select("""
                     SELECT "Id", "Type", "Value" FROM "ExceptionEntries" WHERE "Id" <= (SELECT "IndexedUpTo" FROM "ExceptionSearchState")
                     """)})
                 ORDER BY 1, 2;
-                PRAGMA mmap_size={SqliteDurabilityInterceptor.MmapBytes};
+                PRAGMA mmap_size=1073741824;
                 """);
             var old = """SELECT old."Id" AS "Id", old."Type" AS "Type", old."Value" AS "Value" """;
             var added = """SELECT new."Id" AS "Id", new."Type" AS "Type", new."Value" AS "Value" """;
             // The old windows are deleted by key (the primary key starts with the window, and an entry has at most 20 of them).
             var deleteOld = $"""
-                DELETE FROM "{table}" WHERE "EntryId" = old."Id" AND "Window" IN (SELECT "Window" FROM ({SqlitePhoneDigitWindows.Select(old)}));
+                DELETE FROM "{table}" WHERE "EntryId" = old."Id" AND "Window" IN (SELECT "Window" FROM ({Select(old)}));
                 """;
             migrationBuilder.Sql($"""
                 CREATE TRIGGER "ExceptionEntries_PhoneWindowsDelete" AFTER DELETE ON "ExceptionEntries"
@@ -57,7 +72,7 @@ namespace CrmAdmin.Data.Sqlite.Migrations
                 WHEN old."Id" <= (SELECT "IndexedUpTo" FROM "ExceptionSearchState")
                 BEGIN
                     {deleteOld}
-                    {SqlitePhoneDigitWindows.Insert(added)}
+                    INSERT OR IGNORE INTO "{table}" ("Window", "EntryId") {Select(added)};
                 END;
                 """);
         }
@@ -68,8 +83,8 @@ namespace CrmAdmin.Data.Sqlite.Migrations
             migrationBuilder.Sql($"""
                 DROP TRIGGER "ExceptionEntries_PhoneWindowsUpdate";
                 DROP TRIGGER "ExceptionEntries_PhoneWindowsDelete";
-                DROP TABLE "{SqlitePhoneDigitWindows.Table}";
-                DROP TABLE "{SqlitePhoneDigitWindows.PositionsTable}";
+                DROP TABLE "{Table}";
+                DROP TABLE "{PositionsTable}";
                 """);
         }
     }
