@@ -139,7 +139,7 @@ internal sealed class SpentRefreshTokenConfiguration : IEntityTypeConfiguration<
         token.HasKey(t => t.Hash);
         token.Property(t => t.Hash).HasMaxLength(64);
         token.Property(t => t.UserId).HasMaxLength(450);
-        // The expired ones are removed by this index (RefreshTokenLedger).
+        // RefreshTokenLedger removes the expired ones through this index, without reading the rest.
         token.HasIndex(t => t.ExpiresAt);
     }
 }
