@@ -8,6 +8,7 @@ using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -190,7 +191,15 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh",
             new { refreshToken = refreshed.GetProperty("refreshToken").GetString() })).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
-        Assert.Contains(factory.Logs.Entries, e => e.Message.Contains("was used a second time", StringComparison.Ordinal));
+        Assert.Contains(factory.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("was used a second time", StringComparison.Ordinal));
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<CrmDbContext>>().CreateDbContextAsync())
+        {
+            // An administrator sees it in the audit log: a token of this user is in other hands.
+            var ended = await db.AuditEntries.SingleAsync(a => a.Action == CrmAdmin.Domain.Audit.AuditAction.SessionsEnded);
+            Assert.Equal((Viewer, EntrySource.Api), (ended.Actor, ended.Source));
+            Assert.Equal($"{Viewer}: {AccessService.ReusedRefreshTokenReason}", ended.Details);
+        }
+
         // The password still signs in, and its refresh token renews once as any other.
         var again = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
         using var renewed = Bearer(await RefreshAsync(again));

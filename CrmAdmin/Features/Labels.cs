@@ -77,6 +77,7 @@ public static partial class Labels
         AuditAction.BackupDownloaded => "Backup downloaded",
         AuditAction.ImportUndone => "Import undone",
         AuditAction.TelephonyLineDeleted => "Telephony line deleted",
+        AuditAction.SessionsEnded => "Every sign-in ended",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
     };
 

@@ -25,6 +25,7 @@ public enum AuditAction
     BackupDownloaded,
     ImportUndone,
     TelephonyLineDeleted,
+    SessionsEnded,
 }
 
 /// <summary>Who changed the exception list, when, what and through which entry point (X6).</summary>

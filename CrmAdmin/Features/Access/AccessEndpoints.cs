@@ -96,7 +96,7 @@ public static class AccessEndpoints
     /// </summary>
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> RefreshTokenAsync(
         RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock,
-        RefreshTokenLedger ledger, ILogger<RefreshTokenLedger> logger, CancellationToken ct)
+        RefreshTokenLedger ledger, AccessService access, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(request.RefreshToken))
         {
@@ -116,8 +116,7 @@ public static class AccessEndpoints
 
         if (!await ledger.TrySpendAsync(request.RefreshToken, user.Id, expires, ct))
         {
-            await signIn.UserManager.UpdateSecurityStampAsync(user);
-            logger.LogWarning("A refresh token of {User} was used a second time: every session of the user has been ended", user.Email);
+            await access.EndSessionsForReusedRefreshTokenAsync(user.Id, ct);
             return TypedResults.Problem(ReusedRefreshTokenDetail, statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
         }
 

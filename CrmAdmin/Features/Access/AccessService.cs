@@ -299,6 +299,29 @@ public sealed class AccessService(
         logger.LogInformation("{Actor} signed out", Actor.NameOf(user));
     }
 
+    /// <summary>
+    /// Ends every session of the user with id <paramref name="userId"/> (P4: a new security stamp ends their cookies and tokens on
+    /// every instance) because one of their refresh tokens was exchanged a second time (<see cref="RefreshTokenLedger"/>): the owner
+    /// or whoever copied it holds the first exchange's tokens. Audited (<see cref="AuditAction.SessionsEnded"/>, through the API) and
+    /// logged as a warning, so an administrator sees that a token of this user is in other hands. Nothing for a user removed since.
+    /// </summary>
+    public async Task EndSessionsForReusedRefreshTokenAsync(string userId, CancellationToken ct = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return;
+        }
+
+        Check(await users.UpdateSecurityStampAsync(user));
+        logger.LogWarning("A refresh token of {User} was used a second time: every session of the user has been ended", user.Email);
+        await AuditAsync(user.Email ?? userId, AuditAction.SessionsEnded, EntrySource.Api, user.Email, ReusedRefreshTokenReason, ct);
+    }
+
+    /// <summary>The audit detail of <see cref="EndSessionsForReusedRefreshTokenAsync"/>.</summary>
+    public const string ReusedRefreshTokenReason = "a refresh token was used a second time, so someone else may hold it";
+
     /// <summary>A password that meets the default rules, for a first administrator or a reset.</summary>
     public static string GeneratePassword()
     {
