@@ -171,8 +171,11 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/exceptions/import", new StringContent("+1 415 555 0101", Encoding.UTF8, "text/plain"))).StatusCode);
     }
 
-    [Fact]
-    public async Task A_refresh_token_is_good_for_one_exchange_and_a_second_use_ends_every_session_of_its_user()
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("\n")]
+    public async Task A_refresh_token_is_good_for_one_exchange_and_a_second_use_ends_every_session_of_its_user(string padding)
     {
         var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
         var refreshed = await RefreshAsync(first);
@@ -180,8 +183,9 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
 
-        // The first answer's refresh token again, as a copy of it would be sent: refused, with its own reason.
-        var reused = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = first.GetProperty("refreshToken").GetString() });
+        // The first answer's refresh token again, as a copy of it would be sent (whitespace after it reads as the same token):
+        // refused, with its own reason.
+        var reused = await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = first.GetProperty("refreshToken").GetString() + padding });
 
         Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
         Assert.Equal(AccessEndpoints.ReusedRefreshTokenDetail, (await reused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
@@ -248,11 +252,13 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         var noPassword = await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer });
         var noEmail = await api.PostAsJsonAsync("/api/auth/token", new { password = CrmAdminFactory.UserPassword });
         var noRefreshToken = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "" });
+        var blankRefreshToken = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "   " });
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (noPassword.StatusCode, noEmail.StatusCode, noRefreshToken.StatusCode));
         Assert.Equal("password: required.", (await noPassword.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal("email: required.", (await noEmail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.StartsWith("refreshToken: required", (await noRefreshToken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, blankRefreshToken.StatusCode);
         using var scope = factory.Services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
         Assert.Equal(0, await users.GetAccessFailedCountAsync((await users.FindByEmailAsync(Viewer))!));

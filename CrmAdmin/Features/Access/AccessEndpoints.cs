@@ -98,7 +98,7 @@ public static class AccessEndpoints
         RefreshRequest request, IOptionsMonitor<BearerTokenOptions> bearer, SignInManager<CrmUser> signIn, TimeProvider clock,
         RefreshTokenLedger ledger, AccessService access, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(request.RefreshToken))
+        if (string.IsNullOrWhiteSpace(request.RefreshToken))
         {
             // Not a token that has ended: nothing was sent.
             return Missing("refreshToken", " (the refreshToken of a POST /api/auth/token answer)");

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using CrmAdmin.Data;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrmAdmin.Features.Access;
@@ -15,14 +15,18 @@ namespace CrmAdmin.Features.Access;
 public sealed class RefreshTokenLedger(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock)
 {
     /// <summary>
-    /// Records <paramref name="refreshToken"/> (its SHA-256; the text is never stored) as exchanged, for
-    /// <paramref name="userId"/>, until <paramref name="expiresAt"/>. True the first time; false when it was spent
-    /// before, on this instance or another (the key is the hash: of two exchanges at once, one is refused).
-    /// Removes the spent tokens that have expired since, which no exchange would accept anyway.
+    /// Records <paramref name="refreshToken"/> as exchanged, for <paramref name="userId"/>, until <paramref name="expiresAt"/>.
+    /// True the first time; false when it was spent before, on this instance or another (the key is the token's hash: of two
+    /// exchanges at once, one is refused). Removes the spent tokens that have expired since, which no exchange would accept anyway.
+    /// The key is the SHA-256 of the protected bytes the text decodes to, as the bearer handler decodes it (base64url), not of the
+    /// text: the decoder skips whitespace and reads '+' and '/' as '-' and '_', so <c>token + " "</c> was a second, unspent token
+    /// of the same ticket, exchanged again without a trace. The bytes are what the data protection authenticates: no other
+    /// bytes give the same ticket.
     /// </summary>
+    /// <exception cref="FormatException">The text is no base64url (a refresh token the handler accepted always is).</exception>
     public async Task<bool> TrySpendAsync(string refreshToken, string userId, DateTimeOffset expiresAt, CancellationToken ct = default)
     {
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)));
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Base64UrlTextEncoder.Decode(refreshToken)));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
         await db.SpentRefreshTokens.Where(t => t.ExpiresAt <= now).ExecuteDeleteAsync(ct);
