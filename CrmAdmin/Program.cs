@@ -92,6 +92,7 @@ app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
 // it is not called): a re-executed request (an unknown address, re-run as /not-found) is routed again
 // and gets the Page not found page, not an empty 404.
 app.UseRouting();
+app.UseAnonymousRejections();
 
 app.UseRateLimiter();
 app.UseAuthentication();

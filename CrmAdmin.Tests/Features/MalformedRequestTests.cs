@@ -103,6 +103,34 @@ public sealed class MalformedRequestTests(SharedApp.OnSqlite app) : IClassFixtur
         Assert.Equal("Content-Type: application/json.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("/api/auth/token", "text/plain")]
+    [InlineData("/api/auth/refresh", "application/x-www-form-urlencoded")]
+    [InlineData("/api/auth/token", null)]
+    public async Task The_sign_in_endpoints_answer_a_body_they_do_not_read_with_a_415_naming_json_not_a_sign_in_first(string path, string? mediaType)
+    {
+        var body = new StringContent("""{"email":"viewer@test.local","password":"Wrong-password1"}""", Encoding.UTF8);
+        body.Headers.ContentType = mediaType is null ? null : new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+
+        var response = await factory.CreateApiClient().PostAsync(path, body);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("Unsupported Media Type", "Content-Type: application/json."), (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
+    }
+
+    [Fact]
+    public async Task An_endpoint_that_needs_a_sign_in_still_answers_an_anonymous_body_it_does_not_read_with_a_401()
+    {
+        var anonymous = factory.CreateApiClient();
+
+        var users = await anonymous.PostAsync("/api/users", new StringContent("{}", Encoding.UTF8, "text/plain"));
+        var lines = await anonymous.PostAsync("/api/telephony/lines", new StringContent("{}", Encoding.UTF8, "text/plain"));
+
+        // An anonymous caller learns nothing of an address that needs a sign-in, not even the media types it reads.
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (users.StatusCode, lines.StatusCode));
+    }
+
     [Fact]
     public async Task The_imports_415_names_the_text_types_it_reads_not_json()
     {

@@ -44,6 +44,13 @@ public static partial class BindingProblems
             return ("Invalid value", $"{FieldName(jsonProblem.Path)}: {Expected(expected?.Type, json, expected?.Member, expected?.Name)}.");
         }
 
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            // A body with no Content-Type at all (with one the endpoint does not read, the router answers: DescribeEmptyProblem).
+            var types = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes ?? [];
+            return ("Unsupported Media Type", $"Content-Type: {(types.Count == 0 ? "application/json" : Either(types))}.");
+        }
+
         if (endpoint?.Metadata.GetMetadata<MethodInfo>() is { } handler && UnboundParameter(http, handler) is { } parameter)
         {
             return ("Invalid value", DescribeUnbound(parameter, json));

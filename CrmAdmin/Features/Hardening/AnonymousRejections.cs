@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace CrmAdmin.Features.Hardening;
+
+/// <summary>
+/// The router answers a request that every endpoint at its address refuses by its media type (415), or its method (405), with an
+/// endpoint of its own that carries no metadata, so the fallback policy (signed in) answered it first: 401 "Sign in first", even
+/// where every endpoint is anonymous. <c>POST /api/auth/token</c> with <c>Content-Type: text/plain</c> told the caller to sign in,
+/// at the sign-in endpoint. At such an address the router's answer goes through as it is (415 naming the media type,
+/// <see cref="BindingProblems.DescribeEmptyProblem"/>). At an address that needs a sign-in, an anonymous caller still gets 401, and
+/// learns nothing of what is there. (A GET of an API address is taken by the pages' catch-all route, not refused by the router.)
+/// </summary>
+public static class AnonymousRejections
+{
+    /// <summary>Runs after routing (the endpoint is chosen) and before authorization.</summary>
+    public static IApplicationBuilder UseAnonymousRejections(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.GetEndpoint() is { Metadata.Count: 0, RequestDelegate: { } answer } rejection and not RouteEndpoint
+            && context.Request.Path.StartsWithSegments("/api") && EveryEndpointAtIsAnonymous(context))
+        {
+            context.SetEndpoint(new Endpoint(answer, new EndpointMetadataCollection(new AllowAnonymousAttribute()), rejection.DisplayName));
+        }
+
+        await next();
+    });
+
+    /// <summary>
+    /// Whether the request's path is the address of at least one API endpoint (of any method), and each of them allows anonymous
+    /// callers. Only the API's routes are asked: the pages' catch-all routes match any path.
+    /// </summary>
+    private static bool EveryEndpointAtIsAnonymous(HttpContext context)
+    {
+        var at = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
+            .Where(e => new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
+                new Microsoft.AspNetCore.Routing.Template.RouteTemplate(e.RoutePattern), new RouteValueDictionary()).TryMatch(context.Request.Path, new RouteValueDictionary()))
+            .ToList();
+        return at.Count > 0 && at.All(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null);
+    }
+}
