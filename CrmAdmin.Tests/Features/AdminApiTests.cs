@@ -8,7 +8,7 @@ using CrmAdmin.Features.Crm;
 namespace CrmAdmin.Tests.Features;
 
 /// <summary>
-/// Issue 13's administration API end to end (SPEC §9): users (role, lock, one-time password), deleting a
+/// Issue 13's administration API end to end (SPEC §9): users (role, lock, a generated password), deleting a
 /// telephony line, the audit log and the Recycle bin by role, each answering refusals as problem details.
 /// </summary>
 [LongRunning]

@@ -23,7 +23,7 @@ public static class AccessEndpoints
     /// <summary>A change to one user: a new role, locked or unlocked, or both (role first). Absent means unchanged.</summary>
     public sealed record UserChange(string? Role, bool? Locked);
 
-    /// <summary>The generated one-time password: this answer is the only place it appears.</summary>
+    /// <summary>The generated password (it stays the password until changed): this answer is the only place it appears.</summary>
     public sealed record IssuedPassword(string Password);
 
     public static IEndpointRouteBuilder MapAccessEndpoints(this IEndpointRouteBuilder app)
@@ -50,7 +50,7 @@ public static class AccessEndpoints
                 + "caller themselves, or leave no active administrator.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapPost("/users/{id}/reset-password", ResetPasswordAsync).WithName("ResetPassword")
-            .WithSummary("Gives the user a generated one-time password and answers it (shown only here); their sessions end.")
+            .WithSummary("Gives the user a new generated password and answers it (shown only here; it stays their password until changed); their sessions end.")
             .WithDescription("404: no such user.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/users/{id}", DeleteUserAsync).WithName("DeleteUser")

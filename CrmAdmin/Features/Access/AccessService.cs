@@ -234,7 +234,7 @@ public sealed class AccessService(
     }
 
     /// <summary>
-    /// Gives the user a new generated one-time password (<see cref="GeneratePassword"/>) and answers it: the
+    /// Gives the user a new generated password (<see cref="GeneratePassword"/>) and answers it: the
     /// only time it is shown. Their sessions end (P4). <see cref="UserNotFoundException"/> for an unknown id.
     /// </summary>
     public async Task<string> ResetPasswordAsync(ClaimsPrincipal user, string userId, EntrySource source, CancellationToken ct = default)
