@@ -8,7 +8,8 @@ namespace CrmAdmin.Features.Hardening;
 /// where every endpoint is anonymous. <c>POST /api/auth/token</c> with <c>Content-Type: text/plain</c> told the caller to sign in,
 /// at the sign-in endpoint. At such an address the router's answer goes through as it is (415 naming the media type,
 /// <see cref="BindingProblems.DescribeEmptyProblem"/>). At an address that needs a sign-in, an anonymous caller still gets 401, and
-/// learns nothing of what is there. (A GET of an API address is taken by the pages' catch-all route, not refused by the router.)
+/// learns nothing of what is there. The published app answers <c>GET /api/auth/refresh</c> with 405 so too; the test host, built
+/// rather than published, has no GET endpoint at that node for the router to refuse, and answers 401.
 /// </summary>
 public static class AnonymousRejections
 {
