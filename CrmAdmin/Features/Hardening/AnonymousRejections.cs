@@ -31,10 +31,8 @@ public static class AnonymousRejections
     /// </summary>
     private static bool EveryEndpointAtIsAnonymous(HttpContext context)
     {
-        var at = context.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        var at = BindingProblems.EndpointsAt(context, anyMethod: true).Select(e => e.Endpoint)
             .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
-            .Where(e => new Microsoft.AspNetCore.Routing.Template.TemplateMatcher(
-                new Microsoft.AspNetCore.Routing.Template.RouteTemplate(e.RoutePattern), new RouteValueDictionary()).TryMatch(context.Request.Path, new RouteValueDictionary()))
             .ToList();
         return at.Count > 0 && at.All(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null);
     }

@@ -169,14 +169,14 @@ public static partial class BindingProblems
 
     /// <summary>
     /// The app's endpoints whose route template matches the request's path, leaving parameter constraints aside, and
-    /// that take its method, with the values the template captured.
+    /// that take its method (any method with <paramref name="anyMethod"/>), with the values the template captured.
     /// </summary>
-    private static IEnumerable<(RouteEndpoint Endpoint, RouteValueDictionary Values)> EndpointsAt(HttpContext http)
+    internal static IEnumerable<(RouteEndpoint Endpoint, RouteValueDictionary Values)> EndpointsAt(HttpContext http, bool anyMethod = false)
     {
         var method = http.Request.Method;
         foreach (var endpoint in http.RequestServices.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
-            if (endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods && !methods.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
+            if (!anyMethod && endpoint.Metadata.GetMetadata<IHttpMethodMetadata>() is { } methods && !methods.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
