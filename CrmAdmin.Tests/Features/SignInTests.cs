@@ -210,6 +210,35 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync("/api/exceptions")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_refresh_token_of_a_user_locked_out_by_wrong_passwords_says_so_and_works_again_once_unlocked()
+    {
+        var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
+        var refreshToken = first.GetProperty("refreshToken").GetString();
+        var api = factory.CreateApiClient();
+        for (var i = 0; i < 5; i++)
+        {
+            await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer, password = "Wrong-password1" });
+        }
+
+        var refused = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.StartsWith("The account is locked out after repeated wrong passwords until ", detail);
+        Assert.EndsWith("UTC: this refresh token works again once the lockout ends, or an administrator unlocks the account.", detail);
+        // Refused, the token was not spent: once the lockout is lifted it renews as it would have.
+        using (var scope = factory.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+            var viewer = (await users.FindByEmailAsync(Viewer))!;
+            await users.SetLockoutEndDateAsync(viewer, null);
+        }
+
+        using var renewed = Bearer(await RefreshAsync(first));
+        Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync("/api/exceptions")).StatusCode);
+    }
+
     [Theory]
     [InlineData("lock")]
     [InlineData("password reset")]

@@ -108,10 +108,17 @@ public static class AccessEndpoints
             ? null
             : bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(request.RefreshToken);
         if (ticket?.Properties.ExpiresUtc is not { } expires || clock.GetUtcNow() >= expires
-            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user
-            || await signIn.UserManager.IsLockedOutAsync(user))
+            || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
         {
             return TypedResults.Problem("The refresh token is not valid any more: sign in again.", statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
+        }
+
+        if (await signIn.UserManager.IsLockedOutAsync(user))
+        {
+            // Wrong passwords locked the account for a while (an administrator's lock renews the stamp, above). The holder of its own
+            // refresh token may know why: "sign in again" could not work until the lockout ends, and then this token works again.
+            return TypedResults.Problem(LockedOutDetail(await signIn.UserManager.GetLockoutEndDateAsync(user)),
+                statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
         }
 
         if (!await ledger.TrySpendAsync(request.RefreshToken, user.Id, expires, ct))
@@ -126,6 +133,11 @@ public static class AccessEndpoints
     /// <summary>The 400 of a sign-in request without <paramref name="field"/>: "field: required." and what to send.</summary>
     private static ProblemHttpResult Missing(string field, string hint = "") =>
         TypedResults.Problem($"{field}: required{hint}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
+
+    /// <summary>The detail of the 401 for a refresh token whose user is locked out after wrong passwords, until <paramref name="end"/> (UTC).</summary>
+    public static string LockedOutDetail(DateTimeOffset? end) =>
+        $"The account is locked out after repeated wrong passwords{(end is { } until ? $" until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "")}: " +
+        "this refresh token works again once the lockout ends, or an administrator unlocks the account.";
 
     /// <summary>The detail of the 401 for a refresh token exchanged before (<see cref="RefreshTokenLedger"/>).</summary>
     public const string ReusedRefreshTokenDetail =
