@@ -89,8 +89,8 @@ public static class AccessEndpoints
     /// <summary>
     /// Answers new tokens for a refresh token the token answer gave (as ASP.NET Core Identity's own <c>/refresh</c>): the
     /// ticket must be this app's (the keys are shared by every instance), unexpired, and carry the user's current security
-    /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; a locked-out account gets none.
-    /// Every such refusal reads the same. A refresh token is good for one exchange (<see cref="RefreshTokenLedger"/>): used
+    /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; every such refusal reads the same. An
+    /// account locked out by wrong passwords gets none until the lockout ends, and is told until when. A refresh token is good for one exchange (<see cref="RefreshTokenLedger"/>): used
     /// again, it is refused with a reason of its own, and every session of its user ends (a new security stamp, P4), since
     /// either the owner or whoever copied the token has the new tokens of the first exchange and there is no telling which.
     /// </summary>

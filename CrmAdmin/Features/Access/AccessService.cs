@@ -288,13 +288,7 @@ public sealed class AccessService(
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        if (await users.FindByIdAsync(userId) is { } me)
-        {
-            Check(await users.UpdateSecurityStampAsync(me));
-        }
-
+        await RenewSecurityStampAsync(userId);
         // The new stamp is a committed CrmUser change: the access cache drops this user here and on every instance.
         logger.LogInformation("{Actor} signed out", Actor.NameOf(user));
     }
@@ -307,20 +301,34 @@ public sealed class AccessService(
     /// </summary>
     public async Task EndSessionsForReusedRefreshTokenAsync(string userId, CancellationToken ct = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-        if (await users.FindByIdAsync(userId) is not { } user)
+        if (await RenewSecurityStampAsync(userId) is not { } user)
         {
             return;
         }
 
-        Check(await users.UpdateSecurityStampAsync(user));
         logger.LogWarning("A refresh token of {User} was used a second time: every session of the user has been ended", user.Email);
         await AuditAsync(user.Email ?? userId, AuditAction.SessionsEnded, EntrySource.Api, user.Email, ReusedRefreshTokenReason, ct);
     }
 
     /// <summary>The audit detail of <see cref="EndSessionsForReusedRefreshTokenAsync"/>.</summary>
     public const string ReusedRefreshTokenReason = "a refresh token was used a second time, so someone else may hold it";
+
+    /// <summary>
+    /// A new security stamp for the user with id <paramref name="userId"/>, which ends every session of theirs (P4; committed, so the
+    /// access cache drops the user here and on every instance); the user, or null when there is none.
+    /// </summary>
+    private async Task<CrmUser?> RenewSecurityStampAsync(string userId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
+        if (await users.FindByIdAsync(userId) is not { } user)
+        {
+            return null;
+        }
+
+        Check(await users.UpdateSecurityStampAsync(user));
+        return user;
+    }
 
     /// <summary>A password that meets the default rules, for a first administrator or a reset.</summary>
     public static string GeneratePassword()

@@ -9,8 +9,8 @@ namespace CrmAdmin.Features.Access;
 /// The refresh tokens already exchanged for new tokens (<see cref="SpentRefreshToken"/>), in the database, so every instance
 /// sees the same ledger. Identity's refresh tokens are sealed tickets that any number of exchanges would accept for their
 /// 14 days: one copied from a log or a script and used alongside its owner could renew itself forever. Spent once, a
-/// token's second exchange is refused, and tells that two parties hold it (<see cref="AccessEndpoints"/> then ends the
-/// user's sessions, P4).
+/// token's second exchange is refused, and tells that two parties hold it (the refresh endpoint then ends the user's sessions:
+/// <see cref="AccessService.EndSessionsForReusedRefreshTokenAsync"/>, P4).
 /// </summary>
 public sealed class RefreshTokenLedger(IDbContextFactory<CrmDbContext> dbFactory, TimeProvider clock)
 {
