@@ -385,6 +385,125 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             }
         }
 
+        [Fact]
+        public async Task A_comment_far_commoner_than_the_value_is_tested_on_the_values_rows_with_the_answer_of_a_plain_scan()
+        {
+            // "Batch 1" in 11,000 phones and 1,000 emails, more than the candidates' limit, "0000" in a twentieth of those phones and a
+            // few of the emails, beside 1,500 other entries holding it: the comment is the commoner text, and too common for its rows
+            // to be read for the value (CommentRows lowered), so the two are looked up together. The value's lists are then read and the
+            // comment tested on their rows (both ways of the value: the phones' digit windows and the others' trigrams), where the two
+            // texts' lists were intersected.
+            await AddNumberedAsync(11_000, "Phone", "'+4420' || (CASE WHEN i % 20 = 0 THEN '0000' ELSE '1234' END) || (100000 + i)", "'Batch 1 list ' || (i % 7)");
+            await AddNumberedAsync(1_000, "Email", "'s' || i || (CASE WHEN i % 100 = 0 THEN '0000' ELSE '' END) || '@batch.example'", "'Batch 1 mail'");
+            await AddNumberedAsync(1_000, "Phone", "'+4421' || (CASE WHEN i % 2 = 0 THEN '0000' ELSE '5678' END) || (100000 + i)", "'Other ' || i");
+            await AddNumberedAsync(500, "Email", "'o' || i || '0000@other.example'", "'Other mail'");
+            var filter = new ExceptionFilter(Comment: "batch 1", Value: "0000");
+            var search = new PostgresExceptionSearch { CommentRows = 1_000 };
+            var expected = await ScanAsync(filter);
+            Assert.True(expected.Length >= 560, $"{expected.Length} matches");
+            foreach (var indexed in new[] { false, true })
+            {
+                if (indexed)
+                {
+                    await IndexEverythingAsync();
+                    await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+                }
+
+                using var statements = new StatementsOfDatabase(host.Database.ConnectionString);
+                var page = await ListWith(search).ListAsync(new ExceptionListQuery(filter, Take: ExceptionListQuery.MaxTake), host.Viewer);
+                var rest = await ListWith(search).ListAsync(new ExceptionListQuery(filter, Skip: ExceptionListQuery.MaxTake, Take: ExceptionListQuery.MaxTake), host.Viewer);
+
+                Assert.Equal((expected.Length, false), (page.Total, page.TotalIsLowerBound));
+                Assert.Equal(expected, page.Items.Concat(rest.Items).Select(r => r.Id).Order().ToArray());
+                // Indexed, the candidates come from the value's lists alone, the comment tested on each row ("CommentFolded" || '').
+                Assert.True(indexed == statements.Texts.Any(t => t.Contains("""("CommentFolded" || '') LIKE""", StringComparison.Ordinal)),
+                    string.Join("\n", statements.Texts.Select(t => t.ReplaceLineEndings(" ")[..Math.Min(t.Length, 300)])));
+                Assert.NotEmpty(statements.Texts);
+            }
+        }
+
+        [Fact]
+        public async Task One_answer_of_a_page_reads_the_sample_once_for_its_candidates_and_its_newest_matches()
+        {
+            // No rows walked first and no distinct comments asked: the newest matches of the comment and the value are looked up by
+            // generation, which asks the sample whether to test the comment on the value's rows.
+            await AddNumberedAsync(12_000, "Email", "'s' || i || '@list.example'", "'Batch ' || (i % 500)");
+            await AddNumberedAsync(6_000, "Email", "'n' || i || '@new.example'", "'Newer'");
+            await IndexEverythingAsync();
+            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            var search = new PostgresExceptionSearch { WalkRows = 0, UseDistinctComments = false };
+            var filter = new ExceptionFilter(Comment: "batch", Value: "777");
+            var statements = new SampleStatements();
+            var options = new DbContextOptionsBuilder<CrmDbContext>();
+            options.UseCrmDatabase(DatabaseProvider.Postgres, host.Database.ConnectionString).AddInterceptors(statements);
+            await using var db = new CrmDbContext(options.Options);
+
+            using (search.BeginAnswer(db, filter))
+            {
+                await search.CandidatesAsync(db, filter, default);
+                Assert.Equal(1, statements.Count);
+                Assert.NotEmpty(await search.NewestCandidatesAsync(db, filter, 100, default));
+                Assert.Equal(1, statements.Count);
+            }
+
+            // Outside an answer, and after one, each call samples for itself.
+            await search.CandidatesAsync(db, filter, default);
+            Assert.Equal(2, statements.Count);
+            await search.NewestCandidatesAsync(db, filter, 100, default);
+            Assert.Equal(3, statements.Count);
+
+            // The list service answers a page as one: "list" with "batch" (12,000 entries, more than the limit) has its candidates
+            // and then its newest matches looked up.
+            var broad = filter with { Value = "list" };
+            var listed = new SampleStatements();
+            var page = await ListWith(search, listed).ListAsync(new ExceptionListQuery(broad), host.Viewer);
+            Assert.Equal(1, listed.Count);
+            Assert.True(page.TotalIsLowerBound);
+            Assert.Equal((await ScanAsync(broad)).Reverse().Take(50), page.Items.Select(r => r.Id));
+        }
+
+        /// <summary>The list service over this search, on contexts whose statements <paramref name="interceptor"/> sees.</summary>
+        private ExceptionListService ListWith(IExceptionTextSearch search, DbCommandInterceptor interceptor)
+        {
+            var options = new DbContextOptionsBuilder<CrmDbContext>();
+            options.UseCrmDatabase(DatabaseProvider.Postgres, host.Database.ConnectionString).AddInterceptors(interceptor);
+            return new(new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<CrmDbContext>(options.Options), host.Get<IExceptionEntryWriters>(), search,
+                host.Get<CrmAdmin.Features.Access.CrmAuthorizer>(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExceptionListService>.Instance);
+        }
+
+        /// <summary>
+        /// The statements Npgsql runs on one test database while it lives, as its tracing reports them (its activity source, "Npgsql"):
+        /// every command, including those the search reads ids with outside EF Core's interceptors. Other tests' databases are left out.
+        /// </summary>
+        private sealed class StatementsOfDatabase : IDisposable
+        {
+            private readonly System.Collections.Concurrent.ConcurrentQueue<string> texts = new();
+            private readonly System.Diagnostics.ActivityListener listener;
+
+            public StatementsOfDatabase(string connectionString)
+            {
+                var database = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+                listener = new()
+                {
+                    ShouldListenTo = source => source.Name == "Npgsql",
+                    Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+                    ActivityStopped = activity =>
+                    {
+                        if ((activity.GetTagItem("db.namespace") ?? activity.GetTagItem("db.name")) as string == database
+                            && (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement")) is string text)
+                        {
+                            texts.Enqueue(text);
+                        }
+                    },
+                };
+                System.Diagnostics.ActivitySource.AddActivityListener(listener);
+            }
+
+            public IEnumerable<string> Texts => texts;
+
+            public void Dispose() => listener.Dispose();
+        }
+
         /// <summary>Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE).</summary>
         private sealed class SampleStatements : DbCommandInterceptor
         {
@@ -1569,6 +1688,15 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 return all.AsEnumerable().Reverse().Skip(skip).Take(50).ToArray();
             }
         }
+    }
+
+    /// <summary>The ids of the entries holding the filter's comment and value texts (any case), in order, by a plain scan of the entries.</summary>
+    private async Task<long[]> ScanAsync(ExceptionFilter filter)
+    {
+        await using var db = host.Database.CreateDbContext();
+        var (comment, value) = (filter.Comment!.ToLowerInvariant(), filter.Value!.ToLowerInvariant());
+        return await db.ExceptionEntries.Where(e => e.Comment!.ToLower().Contains(comment) && e.Value.ToLower().Contains(value))
+            .Select(e => e.Id).OrderBy(id => id).ToArrayAsync();
     }
 
     private async Task<string[]> ValuesAsync(ExceptionFilter filter) =>

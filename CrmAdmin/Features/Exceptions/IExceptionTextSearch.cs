@@ -40,6 +40,24 @@ public interface IExceptionTextSearch
 
     /// <summary>The entries with these ids (at most a few times <see cref="TextSearchTerms.MaxCandidates"/>), as a query to filter and sort further.</summary>
     IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids);
+
+    /// <summary>
+    /// Begins one answer of <paramref name="filter"/> on <paramref name="db"/>: until the result is disposed, what the search
+    /// learns of the data to choose its way (PostgreSQL's samples of the texts) is kept for every call made with this context,
+    /// so that <see cref="CandidatesAsync"/> and then <see cref="NewestCandidatesAsync"/> for the same page learn it once. Kept
+    /// no longer: contexts are pooled, and the next answer's data may differ. Nothing is kept by a search that learns nothing.
+    /// </summary>
+    IDisposable BeginAnswer(CrmDbContext db, ExceptionFilter filter) => NoAnswer.Instance;
+}
+
+/// <summary>The answer of a search that keeps nothing between calls (<see cref="IExceptionTextSearch.BeginAnswer"/>).</summary>
+internal sealed class NoAnswer : IDisposable
+{
+    public static readonly NoAnswer Instance = new();
+
+    public void Dispose()
+    {
+    }
 }
 
 /// <summary>
