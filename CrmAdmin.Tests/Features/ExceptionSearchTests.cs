@@ -21,6 +21,29 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     public sealed class OnSqlite() : ExceptionSearchTests(DatabaseProvider.Sqlite)
     {
         [Fact]
+        public async Task The_newest_matches_of_a_comment_with_a_phones_digits_are_read_by_the_digits_windows_not_by_trigrams_every_phone_holds()
+        {
+            // 200 old phones hold "20000" with the comment; 300 newer ones hold its trigrams ("200", "000") and the comment but not the
+            // digits: FTS5's newest candidates were those look-alikes, none a match, and the page fell back to a scan at a million entries.
+            await AddNumberedAsync(200, "Phone", "'+4420000' || (1000 + i)", "'Partner old ' || (i % 3)");
+            await AddNumberedAsync(300, "Phone", "'+12005000' || (100 + i)", "'Partner new ' || (i % 3)");
+            var filter = new ExceptionFilter(Comment: "partner", Value: "20000");
+            var search = host.Get<IExceptionTextSearch>();
+            var expected = (await ScanAsync(filter)).Reverse().Take(10).ToArray();
+            Assert.Equal(10, expected.Length);
+            foreach (var indexed in new[] { false, true })
+            {
+                if (indexed)
+                {
+                    await IndexEverythingAsync();
+                }
+
+                await using var db = host.Database.CreateDbContext();
+                Assert.Equal(expected, await search.NewestCandidatesAsync(db, filter, 10, default));
+            }
+        }
+
+        [Fact]
         public async Task Past_the_pairs_a_GLOB_can_read_quickly_a_comment_is_looked_up_through_FTS5_with_the_same_answer()
         {
             await AddBulkListAsync(TextSearchTerms.MaxCandidates + 5);

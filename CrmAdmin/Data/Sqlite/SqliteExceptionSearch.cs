@@ -204,9 +204,11 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// tested (<see cref="VerifiedAsync"/>). Complete when both read every match and together they are at most
     /// <see cref="TextSearchTerms.MaxCandidates"/>; otherwise the newest <see cref="TextSearchTerms.MaxCandidates"/> + 1 of them. Exact when the
     /// terms cover the filter. Null when the term has no such arm, or either part would read too much to tell: the trigram path then answers.
+    /// With <paramref name="newest"/>, the phones' matches are read only that far (<see cref="NewestCandidatesAsync"/>'s count): the ids are then
+    /// the newest matches, all of them when fewer, and the answer says nothing of the total.
     /// </summary>
     private async Task<TextCandidates?> DigitWindowsAsync(
-        CrmDbContext db, StoreNames<ExceptionEntry> e, ExceptionFilter filter, IReadOnlyList<TextTerm> terms, CancellationToken ct)
+        CrmDbContext db, StoreNames<ExceptionEntry> e, ExceptionFilter filter, IReadOnlyList<TextTerm> terms, CancellationToken ct, int? newest = null)
     {
         var (term, before) = (terms[^1], terms.Take(terms.Count - 1).ToList());
         if (term.IsComment || term.Arms.FirstOrDefault(a => IndexQuery.IsPhoneValue(term, a)) is not { Texts: [var digits] } phones
@@ -215,12 +217,13 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             return null;
         }
 
-        if (await PhoneWindowMatchesAsync(db, e, [.. before, term with { Arms = [phones] }], digits, ct) is not { } phoneMatches)
+        var limit = newest ?? TextSearchTerms.MaxCandidates + 1;
+        if (await PhoneWindowMatchesAsync(db, e, [.. before, term with { Arms = [phones] }], digits, limit, ct) is not { } phoneMatches)
         {
             return null;
         }
 
-        var (ids, complete) = (phoneMatches, phoneMatches.Count <= TextSearchTerms.MaxCandidates);
+        var (ids, complete) = (phoneMatches, phoneMatches.Count < limit);
         var others = term.Arms.Where(a => !ReferenceEquals(a, phones)).ToList();
         if (others.Count > 0)
         {
@@ -263,8 +266,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// The newest entries meeting <paramref name="terms"/> (a comment term perhaps, then the phone arm of the value, whose text is
-    /// <paramref name="digits"/>, at least four ASCII digits), newest first, at most <see cref="TextSearchTerms.MaxCandidates"/> + 1 (fewer:
-    /// every one), each tested in the entries' table (<see cref="IndexQuery.TableCondition"/>); or null when more than <see cref="WindowRows"/>
+    /// <paramref name="digits"/>, at least four ASCII digits), newest first, at most <paramref name="limit"/> (fewer: every one), each tested in the entries' table (<see cref="IndexQuery.TableCondition"/>); or null when more than <see cref="WindowRows"/>
     /// window rows would be read with some of them no match. Every match holds each window of its text (<see cref="PhoneDigitWindows.ForText"/>):
     /// a text of four or six digits is its one window, whose rows are its matches; of seven or more, the rows of its rarest window are read and
     /// tested ("2000000": "000000", 500 rows, where "200000" has 5,000). A text of five digits is looked up by the six-digit windows that hold
@@ -275,7 +277,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// digits, and a prefix's '*' after them), which the windows assume.
     /// </summary>
     private async Task<List<long>?> PhoneWindowMatchesAsync(
-        CrmDbContext db, StoreNames<ExceptionEntry> e, IReadOnlyList<TextTerm> terms, string digits, CancellationToken ct)
+        CrmDbContext db, StoreNames<ExceptionEntry> e, IReadOnlyList<TextTerm> terms, string digits, int limit, CancellationToken ct)
     {
         var types = terms[^1].Arms.Single().Types!;
         var query = new IndexQuery(e, terms);
@@ -330,7 +332,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             """);
         var sql = $"""
             SELECT "Candidate" AS "Value" FROM ({string.Join("\nUNION\n", lists)}
-                ORDER BY 1 DESC LIMIT {TextSearchTerms.MaxCandidates + 1})
+                ORDER BY 1 DESC LIMIT {limit})
             """;
         return await db.Database.IdsAsync(sql, parameters, ct);
     }
@@ -570,7 +572,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// <inheritdoc cref="IExceptionTextSearch.NewestCandidatesAsync"/> A filter with both a comment and a value text
-    /// looks both up together through FTS5. Otherwise a comment text held by at most <see cref="NewestByCommentLimit"/>
+    /// looks both up together: a phone's digits by their windows (<see cref="DigitWindowsAsync"/>), each row tested for the comment, as
+    /// the candidates are; anything else through FTS5. Otherwise a comment text held by at most <see cref="NewestByCommentLimit"/>
     /// pairs of comment and type is read pair by pair (<see cref="NewestByCommentAsync"/>), any other text through
     /// FTS5 from the newest.
     /// </summary>
@@ -580,7 +583,11 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
         var terms = TextSearchTerms.Of(e, filter).ToList();
         if (IndexQuery.Together(e, terms) is { } both)
         {
-            return await NewestAsync(db, both, count, ct);
+            // FTS5 holds the trigrams of the digits in nearly every phone: "partner" with "20000", whose matches are among the oldest
+            // entries, had none among the 6,400 newest of its trigram candidates, and its page became a scan (270–350 ms at 1M).
+            return LooksUpDigitWindows && await DigitWindowsAsync(db, e, filter, terms, ct, newest: count) is { } byWindows
+                ? TextSearchTerms.NewestOf(byWindows.Ids, count)
+                : await NewestAsync(db, both, count, ct);
         }
 
         foreach (var term in terms)
