@@ -253,26 +253,37 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             return answeredByCommentRows;
         }
 
-        return together is not null ? (await CandidatesAsync(db, filter, await CommentOnRowsAsync(db, filter, together, ct), byComment: false, ct)).Candidates : tooMany;
+        return together is not null ? (await CandidatesAsync(db, filter, await RarerLookedUpAsync(db, filter, together, ct), byComment: false, ct)).Candidates : tooMany;
     }
 
     /// <summary>
-    /// <paramref name="together"/> (the filter's comment and value, <see cref="TextQuery.Together"/>) with its comment tested on the value's
-    /// rows when the sample finds the comment at least as common as the value (<see cref="ShareAsync"/>: read once per answer with the
-    /// parts of both, <see cref="SamplePartsAsync"/>); otherwise as it is. Reading a posting list costs about 0.2 µs a row and a row
-    /// read from the table and tested about 0.4, so the value's rows alone cost no more than both lists once the comment's list is as
-    /// long as the value's; and intersected, the lossy trigram index has every row of the intersection tested again for every
-    /// condition, the digit windows computed on each (about 4 µs).
+    /// The value is tested on the comment's rows (<see cref="TextQuery.WithOnRows"/>) when the sample finds it in at least this many times
+    /// as many search rows as the comment. Less than the comment's own ratio (1): the value's lists of digit windows cost no recheck
+    /// when they are the ones read.
     /// </summary>
-    private static async Task<TextQuery> CommentOnRowsAsync(CrmDbContext db, ExceptionFilter filter, TextQuery together, CancellationToken ct)
+    private const double ValueOnRowsRatio = 2.0;
+
+    /// <summary>
+    /// <paramref name="together"/> (the filter's comment and value, <see cref="TextQuery.Together"/>) with only the rarer text looked up
+    /// and the commoner tested on its rows (<see cref="TextQuery.WithOnRows"/>), as the sample tells (<see cref="ShareAsync"/>: read once
+    /// per answer with the parts of both, <see cref="SamplePartsAsync"/>): the comment when it is at least as common as the value, the value
+    /// when it is at least <see cref="ValueOnRowsRatio"/> times as common as the comment; otherwise both looked up and intersected, as
+    /// two texts of similar shares are often rarely together. Reading a posting list costs about 0.2 µs a row and a row read from the
+    /// table and tested about 0.4, so the rarer text's rows alone cost no more than both lists once the other's list is the longer;
+    /// and intersected, the lossy trigram index has every row of the intersection tested again for every condition, a value's digit
+    /// windows computed on each (about 4 µs). A short value text is left as it is: its own sample decides how it is read.
+    /// </summary>
+    private static async Task<TextQuery> RarerLookedUpAsync(CrmDbContext db, ExceptionFilter filter, TextQuery together, CancellationToken ct)
     {
         if (together.HasShortValue || TextQuery.Of(db, filter).ToList() is not [{ IsComment: true } comment, var value])
         {
             return together;
         }
 
-        var commentShare = await ShareAsync(db, comment, ct);
-        return commentShare > 0 && commentShare >= await ShareAsync(db, value, ct) ? together.WithCommentOnRows() : together;
+        var (commentShare, valueShare) = (await ShareAsync(db, comment, ct), await ShareAsync(db, value, ct));
+        return commentShare > 0 && commentShare >= valueShare ? together.WithOnRows(comment: true)
+            : valueShare > 0 && valueShare >= ValueOnRowsRatio * commentShare ? together.WithOnRows(comment: false)
+            : together;
     }
 
     /// <summary>
@@ -674,7 +685,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 var byComment = query.IsShortComment || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit);
                 // Both texts: each generation's lookup intersects their lists too, unless the comment is far commoner.
                 var lookUp = byComment || query.Terms.Count == 1 ? query
-                    : await WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => CommentOnRowsAsync(db, filter, query, ct));
+                    : await WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => RarerLookedUpAsync(db, filter, query, ct));
                 await using var indexScans = await IndexScansAsync(db, ct);
                 indexed = byComment
                     ? await NewestByCommentAsync(db, lookUp, count, ct)
@@ -775,10 +786,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         private readonly object[] patterns;
 
         /// <summary>
-        /// Whether the comment is tested on each row the value's index finds rather than looked up in its own trigram index
-        /// (<see cref="WithCommentOnRows"/>).
+        /// Whether the comment (true) or the value (false) is tested on each row the other's index finds rather than looked up in its own
+        /// index (<see cref="WithOnRows"/>); null when each is looked up.
         /// </summary>
-        private bool commentOnRows;
+        private bool? commentOnRows;
 
         private TextQuery(StoreNames<ExceptionEntry> e, IReadOnlyList<TextTerm> terms)
         {
@@ -845,14 +856,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             : throw new InvalidOperationException("Not a comment and a value.");
 
         /// <summary>
-        /// This query of a comment and a value with the comment tested on each row the value's index finds (LIKE on
-        /// <c>"CommentFolded" || ''</c>, which no index holds) instead of looked up in its trigram index too: for a comment far
-        /// commoner than the value (<see cref="CommentOnRowsAsync"/>). Intersected with the value's list, the comment's long
-        /// list cost more to read than the value's rows do to test, and the intersection's rows were then tested again for every
-        /// condition, as the trigram index is lossy, the value's digit windows computed on each ("0000" with "batch 1", 111,000
-        /// comment rows and 50,000 phones for 5,519: 69–100 ms intersected, 19–21 ms with the comment on the phones' rows).
+        /// This query of a comment and a value with the comment (<paramref name="comment"/>) or the value tested on each row the other's
+        /// index finds (LIKE on the column <c>|| ''</c>, which no index holds) instead of looked up too: for the commoner text
+        /// (<see cref="RarerLookedUpAsync"/>). Intersected, the commoner text's long list cost more to read than the rarer's rows do to test,
+        /// and the intersection's rows were then tested again for every condition, as the trigram index is lossy, a value's digit windows
+        /// computed on each. At a million entries: "0000" with "batch 1" (111,000 comment rows, 50,000 phones, 5,519 matches) 69–100 ms
+        /// intersected, 19–21 with the comment on the phones' rows; the newest page of "12000" (every phone's windows) with "batch 1",
+        /// looked up generation by generation, 125–132 ms intersected.
         /// </summary>
-        public TextQuery WithCommentOnRows() => new(e, terms) { commentOnRows = true };
+        public TextQuery WithOnRows(bool comment) => new(e, terms) { commentOnRows = comment };
 
         /// <summary>What tells this query from another in one answer: its condition and patterns (<see cref="AnswerSamples"/>).</summary>
         public string Key => string.Join("\n", patterns.Select(p => p is string[] windows ? string.Join(",", windows) : p).Prepend(Condition("")));
@@ -904,12 +916,12 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             foreach (var term in this.terms)
             {
                 var ways = new List<string>();
+                var onRows = lookUp && commentOnRows == term.IsComment;
                 foreach (var arm in term.Arms)
                 {
-                    ways.AddRange(arm.Texts.Select(text => (TextSearchTerms.IsShort(text)
-                        ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, term.IsComment ? onPairs : lookUp)
+                    ways.AddRange(arm.Texts.Select(text => (onRows ? OnRowsCondition($"{alias}{term.Column}", ref parameter, TextSearchTerms.IsShort(text) || IsByWindows(term, arm, text))
+                        : TextSearchTerms.IsShort(text) ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, term.IsComment ? onPairs : lookUp)
                         : IsByWindows(term, arm, text) ? DigitWindowsCondition($"{alias}{term.Column}", parameter++, parameter++, lookUp)
-                        : term.IsComment && commentOnRows && lookUp ? $$"""({{alias}}{{term.Column}} || '') LIKE {{{parameter++}}} ESCAPE ''"""
                         : $$"""{{alias}}{{term.Column}} LIKE {{{parameter++}}} ESCAPE ''""") + TypeCondition(alias, term, arm)));
                 }
 
@@ -982,6 +994,17 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             }
 
             return condition.ToString();
+        }
+
+        /// <summary>
+        /// A text tested on each row read (<see cref="WithOnRows"/>): LIKE on the column <c>|| ''</c>, which no index holds, so the planner
+        /// cannot look it up. Its pattern is the next parameter; a text with a second one (a short text's own, digits' windows) skips it.
+        /// </summary>
+        private static string OnRowsCondition(string column, ref int parameter, bool twoParameters)
+        {
+            var pattern = parameter;
+            parameter += twoParameters ? 2 : 1;
+            return $$"""({{column}} || '') LIKE {{{pattern}}} ESCAPE ''""";
         }
 
         /// <summary>
