@@ -494,6 +494,23 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal((candidates.Ids.Count, false), (page.Total, page.TotalIsLowerBound));
         }
 
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task The_newest_matches_of_a_comment_with_a_short_value_are_read_with_the_value_tested_on_the_comments_rows(bool walks)
+        {
+            // "07" is in the oldest 100 of the comment's 300 rows: the comment's newest rows, walked or read by its pairs, held none, and the
+            // caller asked for more of them round after round.
+            await AddNumberedAsync(100, "Email", "'p07x' || i || '@partner.example'", "'Partner ' || (i % 4)");
+            await AddNumberedAsync(200, "Email", "'p' || (1000 + i) || '@partner.example'", "'Partner ' || (i % 4)");
+            await IndexEverythingAsync();
+            var search = new PostgresExceptionSearch { WalkRows = walks ? PostgresExceptionSearch.NewestWalk : 0 };
+            var filter = new ExceptionFilter(Comment: "partner", Value: "07");
+            await using var db = host.Database.CreateDbContext();
+
+            Assert.Equal((await ScanAsync(filter)).Reverse().Take(10), await search.NewestCandidatesAsync(db, filter, 10, default));
+        }
+
         [Fact]
         public async Task One_answer_of_a_page_reads_the_sample_once_for_its_candidates_and_its_newest_matches()
         {
