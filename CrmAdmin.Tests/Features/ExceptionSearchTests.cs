@@ -512,6 +512,24 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         [Fact]
+        public async Task A_comment_the_sample_shows_far_past_the_limit_with_a_value_of_trigrams_gives_the_exact_answer_without_reading_its_ids()
+        {
+            // 21,000 rows of the comment, more than twice the candidates' limit by the sample, so its ids are not read first; "zq7" is in
+            // one in fifty of them and in a few other entries.
+            await AddNumberedAsync(21_000, "Email", "'u' || i || (CASE WHEN i % 50 = 0 THEN 'zq7' ELSE '' END) || '@wide.example'", "'Wide list ' || (i % 5)");
+            await AddNumberedAsync(30, "Email", "'zq7' || i || '@other.example'", "'Other'");
+            await IndexEverythingAsync();
+            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            var filter = new ExceptionFilter(Comment: "wide list", Value: "zq7");
+            var expected = await ScanAsync(filter);
+
+            var page = await list.ListAsync(new ExceptionListQuery(filter), host.Viewer);
+
+            Assert.Equal((420, false), (page.Total, page.TotalIsLowerBound));
+            Assert.Equal(expected.Reverse().Take(50), page.Items.Select(r => r.Id));
+        }
+
+        [Fact]
         public async Task One_answer_of_a_page_reads_the_sample_once_for_its_candidates_and_its_newest_matches()
         {
             // No rows walked first and no distinct comments asked: the newest matches of the comment and the value are looked up by

@@ -233,6 +233,15 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 }
             }
 
+            if (query.IsComment && byComment && together is not null && commentAndValue is { HasShortValue: false } && SamplesCommentRows
+                && await ShareAsync(db, query, ct) * await SearchRowsAsync(db, ct) > 2 * TextSearchTerms.MaxCandidates)
+            {
+                // The sample shows the comment far past the candidates' limit, so reading 10,001 of its ids (4–5 ms) would only tell
+                // that: the value answers with it below, from its rows or both texts' lookups.
+                (commentByPairs, tooMany) = (query, new TextCandidates([], IsComplete: false, IsExact: false));
+                continue;
+            }
+
             var (candidates, found) = await CandidatesAsync(db, filter, query, byComment, ct, isCommon, query.IsComment && byComment ? commentRowsCap : null);
             if (candidates.IsComplete)
             {
