@@ -384,8 +384,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             // another's column would show.
             await AddNumberedAsync(4_000, "Email", "'s' || i || '@list.example'", "CASE WHEN i % 5 = 0 THEN 'Batch ' || i ELSE 'Other ' || i END");
             await AddNumberedAsync(1_000, "Phone", "'+4420794' || (10000 + i)", "'Phone batch'");
-            await IndexEverythingAsync();
-            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            await IndexAndAnalyzeAsync();
             var samples = new SampleStatements();
             var options = new DbContextOptionsBuilder<CrmDbContext>();
             options.UseCrmDatabase(DatabaseProvider.Postgres, host.Database.ConnectionString).AddInterceptors(samples);
@@ -428,8 +427,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             {
                 if (indexed)
                 {
-                    await IndexEverythingAsync();
-                    await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+                    await IndexAndAnalyzeAsync();
                 }
 
                 using var statements = new StatementsOfDatabase(host.Database.ConnectionString);
@@ -454,8 +452,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             // instead, the value tested on each.
             await AddNumberedAsync(300, "Email", "'r' || i || '@common.example'", "'Rare list ' || (i % 3)");
             await AddNumberedAsync(2_700, "Email", "'c' || i || '@common.example'", "'Common ' || i");
-            await IndexEverythingAsync();
-            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            await IndexAndAnalyzeAsync();
             var search = new PostgresExceptionSearch { WalkRows = 0, UseDistinctComments = false };
             var filter = new ExceptionFilter(Comment: "rare list", Value: "common.example");
             using var statements = new StatementsOfDatabase(host.Database.ConnectionString);
@@ -480,8 +477,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             // estimates 5,000 rows, within eight times CommentRows, so every one is read and tested, which is the exact answer.
             await AddNumberedAsync(5_000, "Email", "(CASE WHEN i % 5 = 0 THEN 'a99x' ELSE 'a' END) || i || '@b.example'", "'Batch ' || (i % 10)");
             await AddNumberedAsync(2_000, "Email", "'o' || i || '@o.example'", "'Other'");
-            await IndexEverythingAsync();
-            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            await IndexAndAnalyzeAsync();
             var search = new PostgresExceptionSearch { CommentRows = 1_000 };
             var filter = new ExceptionFilter(Comment: "batch", Value: "99");
             await using var db = host.Database.CreateDbContext();
@@ -518,8 +514,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             // one in fifty of them and in a few other entries.
             await AddNumberedAsync(21_000, "Email", "'u' || i || (CASE WHEN i % 50 = 0 THEN 'zq7' ELSE '' END) || '@wide.example'", "'Wide list ' || (i % 5)");
             await AddNumberedAsync(30, "Email", "'zq7' || i || '@other.example'", "'Other'");
-            await IndexEverythingAsync();
-            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            await IndexAndAnalyzeAsync();
             var filter = new ExceptionFilter(Comment: "wide list", Value: "zq7");
             var expected = await ScanAsync(filter);
 
@@ -536,8 +531,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             // generation, which asks the sample whether to test the comment on the value's rows.
             await AddNumberedAsync(12_000, "Email", "'s' || i || '@list.example'", "'Batch ' || (i % 500)");
             await AddNumberedAsync(6_000, "Email", "'n' || i || '@new.example'", "'Newer'");
-            await IndexEverythingAsync();
-            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
+            await IndexAndAnalyzeAsync();
             var search = new PostgresExceptionSearch { WalkRows = 0, UseDistinctComments = false };
             var filter = new ExceptionFilter(Comment: "batch", Value: "777");
             var statements = new SampleStatements();
@@ -609,6 +603,13 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             public IEnumerable<string> Texts => texts;
 
             public void Dispose() => listener.Dispose();
+        }
+
+        /// <summary>Indexes every entry and has the planner count the search rows (the samples' estimates read its count).</summary>
+        private async Task IndexAndAnalyzeAsync()
+        {
+            await IndexEverythingAsync();
+            await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
         }
 
         /// <summary>Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE).</summary>

@@ -268,8 +268,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// The value is tested on the comment's rows (<see cref="TextQuery.WithOnRows"/>) when the sample finds it in at least this many times
-    /// as many search rows as the comment. Less than the comment's own ratio (1): the value's lists of digit windows cost no recheck
-    /// when they are the ones read.
+    /// as many search rows as the comment: more than the comment needs (as common as the value), as a value's lists of digit windows,
+    /// when they are the ones read, need no row tested again, and between the two ratios both texts are looked up and intersected.
     /// </summary>
     private const double ValueOnRowsRatio = 2.0;
 
@@ -349,7 +349,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// rows took 190 ms, these 6); past the candidates' limit, exact too, they tell the total is more than that ("9" of type Phone
     /// with "batch 1", in a third of its 55,500 phones: a scan for 10,001 of them read half a million entries, 90–100 ms, these
     /// rows 8–14). The caller asks when the value text is too common for its index to narrow the filter, or, for rows read to the
-    /// end, held by more rows than the comment (counted by its own lookup).
+    /// end, held by more rows than the comment (counted by its own lookup). A comment the sample finds with few enough rows is read
+    /// to the end without numbering them (<see cref="CommentRowsToTheEndAsync"/>), which always answers.
     /// </summary>
     private async Task<TextCandidates?> CommentRowsWithValueAsync(CrmDbContext db, TextQuery both, int rowLimit, CancellationToken ct)
     {
@@ -714,10 +715,14 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 continue;
             }
 
-            // A comment with a value (a short one: both are not looked up together) has both tested on the rows walked and the pairs'
-            // rows, which hold the value: the caller tested the comment's newest rows for it instead, and "07" with "partner", whose
-            // matches are a tenth of the comment's rows, asked for 100, then 800, then 6,400 of them (45–65 ms each).
-            var tested = query.IsComment && TextQuery.CommentAndValue(db, filter) is { } withValue ? withValue : query;
+            // A comment with a value (a short one: both are not looked up together) read by its pairs has both tested on the rows walked
+            // and the pairs' rows, which hold the value: the caller tested the comment's newest rows for it instead, and "07" with
+            // "partner", whose matches are a tenth of the comment's rows, asked for 100, then 800, then 6,400 of them (45–65 ms each).
+            // Not when the comment is looked up by generation, alone: the walk's comment rows are then the cheaper candidates ("07" of
+            // type Phone with "atch", in every comment: 50 ms p50, against 68 with both walked and the generations read after).
+            var withValue = query.IsComment ? TextQuery.CommentAndValue(db, filter) : null;
+            bool? byComment = withValue is null ? null : await ByCommentAsync(db, query, ct);
+            var tested = byComment == true ? withValue! : query;
             var backlog = await db.Database.IdsAsync(tested.NewestInBacklogSql(count), tested.Parameters(), ct);
             var walkSql = $"""
                 SELECT "EntryId" AS "Value" FROM (SELECT * FROM "ExceptionSearch" ORDER BY "EntryId" DESC LIMIT {WalkRows}) AS s
@@ -729,14 +734,14 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
                 // Too few among the walked rows: the rest lie below them, where the indexes find them. The pairs are counted
                 // first: under the index scans the planner walked the pairs' key in order, past half a million of them
                 // ("imported" at 2.4 million entries, each with a comment of its own: 55 ms), where a scan finds them at once.
-                var byComment = query.IsShortComment || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit);
+                byComment ??= await ByCommentAsync(db, query, ct);
                 // Both texts: each generation's lookup intersects their lists too, unless one is far commoner. A comment alone is
                 // looked up by generation without its value's short text, as above.
-                var lookUp = byComment ? tested
+                var lookUp = byComment.Value ? tested
                     : query.Terms.Count == 1 ? query
                     : await WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => RarerLookedUpAsync(db, filter, query, ct));
                 await using var indexScans = await IndexScansAsync(db, ct);
-                indexed = byComment
+                indexed = byComment.Value
                     ? await NewestByCommentAsync(db, lookUp, count, ct)
                     : await NewestByGenerationAsync(db, lookUp, count, ct);
             }
@@ -746,6 +751,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         throw new InvalidOperationException("The filter has no text the index can look up.");
     }
+
+    /// <summary>Whether <see cref="NewestCandidatesAsync"/> reads the query's newest rows by its pairs of comment and type (<see cref="NewestByCommentAsync"/>).</summary>
+    private async Task<bool> ByCommentAsync(CrmDbContext db, TextQuery query, CancellationToken ct) =>
+        query.IsShortComment || (UseDistinctComments && await CommentPairsAsync(db, query, ct) <= NewestByCommentLimit);
 
     /// <summary>
     /// The newest <paramref name="count"/> search rows holding one of the pairs of comment and type that hold the

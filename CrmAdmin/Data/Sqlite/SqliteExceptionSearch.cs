@@ -266,8 +266,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// The newest entries meeting <paramref name="terms"/> (a comment term perhaps, then the phone arm of the value, whose text is
-    /// <paramref name="digits"/>, at least four ASCII digits), newest first, at most <paramref name="limit"/> (fewer: every one), each tested in the entries' table (<see cref="IndexQuery.TableCondition"/>); or null when more than <see cref="WindowRows"/>
-    /// window rows would be read with some of them no match. Every match holds each window of its text (<see cref="PhoneDigitWindows.ForText"/>):
+    /// <paramref name="digits"/>, at least four ASCII digits), newest first, at most <paramref name="limit"/> (fewer: every one), each
+    /// tested in the entries' table (<see cref="IndexQuery.TableCondition"/>); or null when more than <see cref="WindowRows"/> window rows would be read with some of them no match. Every match holds each window of its text (<see cref="PhoneDigitWindows.ForText"/>):
     /// a text of four or six digits is its one window, whose rows are its matches; of seven or more, the rows of its rarest window are read and
     /// tested ("2000000": "000000", 500 rows, where "200000" has 5,000). A text of five digits is looked up by the six-digit windows that hold
     /// it, with one digit before or after it (20), and the values of exactly its digits: its four-digit windows are in every phone of the
