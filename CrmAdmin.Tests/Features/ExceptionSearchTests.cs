@@ -545,6 +545,32 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         [Fact]
+        public async Task One_answer_counts_a_comments_distinct_comments_once_for_its_candidates_and_every_round_of_its_newest_matches()
+        {
+            // Counting a short text's distinct comments computes each one's short texts ("e" in 8,000 of them: 13–21 ms); a page asked it for
+            // its candidates and again for each round of its newest matches.
+            await AddNumberedAsync(300, "Email", "'p' || i || '@list.example'", "'Batch ' || (i % 40)");
+            await IndexAndAnalyzeAsync();
+            var search = new PostgresExceptionSearch { WalkRows = 0 };
+            var filter = new ExceptionFilter(Comment: "ba", Value: "7");
+            var statements = new SampleStatements();
+            var options = new DbContextOptionsBuilder<CrmDbContext>();
+            options.UseCrmDatabase(DatabaseProvider.Postgres, host.Database.ConnectionString).AddInterceptors(statements);
+            await using var db = new CrmDbContext(options.Options);
+
+            using (search.BeginAnswer(db, filter))
+            {
+                await search.CandidatesAsync(db, filter, default);
+                await search.NewestCandidatesAsync(db, filter, 10, default);
+                await search.NewestCandidatesAsync(db, filter, 80, default);
+            }
+
+            Assert.Equal(1, statements.PairCounts);
+            Assert.Equal((await ScanAsync(filter)).Reverse().Take(10), await search.NewestCandidatesAsync(db, filter, 10, default));
+            Assert.Equal(2, statements.PairCounts);
+        }
+
+        [Fact]
         public async Task One_answer_of_a_page_reads_the_sample_once_for_its_candidates_and_its_newest_matches()
         {
             // No rows walked first and no distinct comments asked: the newest matches of the comment and the value are looked up by
@@ -632,12 +658,18 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             await host.Database.ExecuteAsync("""ANALYZE "ExceptionSearch";""");
         }
 
-        /// <summary>Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE).</summary>
+        /// <summary>
+        /// Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE), and those that count the
+        /// distinct comments holding a comment text (<see cref="PairCounts"/>).
+        /// </summary>
         private sealed class SampleStatements : DbCommandInterceptor
         {
             private int count;
+            private int pairCounts;
 
             public int Count => count;
+
+            public int PairCounts => pairCounts;
 
             public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
                 DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
@@ -645,6 +677,11 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 if (command.CommandText.Contains("TABLESAMPLE", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref count);
+                }
+
+                if (command.CommandText.Contains("""SELECT count(*)::int AS "Value" FROM (SELECT "CommentFolded" AS "Comment", "Type" FROM "ExceptionSearchComments" """.TrimEnd(), StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref pairCounts);
                 }
 
                 return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
