@@ -23,6 +23,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     public enum Need
     {
         Anonymous,
+        /// <summary>Anyone signed in, whatever their role's level (the default policy).</summary>
+        SignedIn,
         View,
         Edit,
         Administer,
@@ -37,6 +39,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     {
         ["POST /api/auth/token"] = Need.Anonymous,
         ["POST /api/auth/refresh"] = Need.Anonymous,
+        ["POST /api/auth/sign-out"] = Need.SignedIn,
         ["GET /api/users"] = Need.Administer,
         ["POST /api/users"] = Need.Administer,
         ["PUT /api/users/{id}"] = Need.Administer,
@@ -126,6 +129,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     private static bool Allowed(Need need, string who) => need switch
     {
         Need.Anonymous => true,
+        Need.SignedIn => who != "anonymous",
         Need.View => who is Viewer or Supervisor or CrmAdminFactory.AdminEmail,
         Need.Edit => who is Supervisor or CrmAdminFactory.AdminEmail,
         _ => who == CrmAdminFactory.AdminEmail,
@@ -148,7 +152,13 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
 
             var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList();
-            if (need == Need.Anonymous ? !anonymous : anonymous || !policies.Contains(key == "ANY /metrics" ? OperationsExtensions.ReadMetrics : PolicyOf[need]!))
+            var authorized = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any();
+            if (need switch
+                {
+                    Need.Anonymous => !anonymous,
+                    Need.SignedIn => anonymous || !authorized,
+                    _ => anonymous || !policies.Contains(key == "ANY /metrics" ? OperationsExtensions.ReadMetrics : PolicyOf[need]!),
+                })
             {
                 problems.Add($"{key}: expected {need}, has {(anonymous ? "AllowAnonymous" : string.Join(",", policies))}");
             }
@@ -184,7 +194,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
     public async Task Api_answers_each_principal_as_its_level_says_and_a_refusal_changes_nothing(string endpoint, string who)
     {
         var need = Api[endpoint];
-        using var client = await app.ClientForAsync(who);
+        // Signing out ends every session of the user: that case signs out a user of the same role made for it, so the
+        // principal's own token and browser serve the other cases.
+        using var client = endpoint == "POST /api/auth/sign-out" ? await app.ClientOfNewUserLikeAsync(who) : await app.ClientForAsync(who);
         var before = await app.SnapshotAsync();
 
         using var response = await client.SendAsync(app.SampleRequest(endpoint));
@@ -300,6 +312,28 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Fixture ap
             }
 
             return Task.FromResult(client);
+        }
+
+        /// <summary>A bearer client of a new user with <paramref name="who"/>'s role (anonymous stays anonymous).</summary>
+        public async Task<HttpClient> ClientOfNewUserLikeAsync(string who)
+        {
+            if (who == "anonymous")
+            {
+                return await ClientForAsync(who);
+            }
+
+            var role = who switch
+            {
+                Intern => "Intern",
+                Viewer => "Viewer",
+                Supervisor => "Supervisor",
+                _ => "Administrator",
+            };
+            var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@test.local";
+            await factory.CreateUserAsync(email, role);
+            var client = factory.CreateApiClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", await factory.TokenAsync(email, CrmAdminFactory.UserPassword));
+            return client;
         }
 
         /// <summary>One browser per principal (signed in, except "anonymous"), shared by the page cases.</summary>

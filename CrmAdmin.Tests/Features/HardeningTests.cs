@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Net.WebSockets;
 using CrmAdmin.Features.Hardening;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -117,6 +118,28 @@ public sealed class HardeningTests : IAsyncLifetime
         var limited = await api.PostAsJsonAsync("/api/auth/token", new { email = CrmAdminFactory.AdminEmail, password = CrmAdminFactory.AdminPassword });
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Refreshes_have_a_limit_of_their_own_that_sign_ins_do_not_use_up()
+    {
+        var api = factory.CreateApiClient();
+        for (var i = 0; i < 4; i++)
+        {
+            await api.PostAsJsonAsync("/api/auth/token", new { email = "nobody@test.local", password = "x" });
+        }
+
+        var refreshes = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            refreshes.Add(await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "not a refresh token" }));
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests],
+            refreshes.Select(r => r.StatusCode));
+        Assert.Equal("Too many token refreshes", (await refreshes[^1].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        var signIn = await api.PostAsJsonAsync("/api/auth/token", new { email = "nobody@test.local", password = "x" });
+        Assert.Equal("Too many sign-in attempts", (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }
 
     [Fact]

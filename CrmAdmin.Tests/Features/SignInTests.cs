@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrmAdmin.Domain.Exceptions;
 using CrmAdmin.Features.Access;
+using CrmAdmin.Features.Hardening;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -211,32 +212,68 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refresh_token_of_a_user_locked_out_by_wrong_passwords_says_so_and_works_again_once_unlocked()
+    public async Task P4_a_lockout_by_wrong_passwords_refuses_new_sign_ins_but_an_open_sessions_refresh_token_still_renews()
     {
         var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
-        var refreshToken = first.GetProperty("refreshToken").GetString();
         var api = factory.CreateApiClient();
         for (var i = 0; i < 5; i++)
         {
             await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer, password = "Wrong-password1" });
         }
 
-        var refused = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken });
+        // Locked out: the right password gets no new token.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer, password = CrmAdminFactory.UserPassword })).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
-        Assert.StartsWith("The account is locked out after repeated wrong passwords until ", detail);
-        Assert.EndsWith("UTC: this refresh token works again once the lockout ends, or an administrator unlocks the account.", detail);
-        // Refused, the token was not spent: once the lockout is lifted it renews as it would have.
-        using (var scope = factory.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<CrmUser>>();
-            var viewer = (await users.FindByEmailAsync(Viewer))!;
-            await users.SetLockoutEndDateAsync(viewer, null);
-        }
-
+        // Whoever typed the wrong passwords cannot end the session the user had already (P4): its refresh token renews it.
         using var renewed = Bearer(await RefreshAsync(first));
         Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync("/api/exceptions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task P4_sign_out_through_the_api_ends_every_session_of_the_caller()
+    {
+        var first = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
+        var second = await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword);
+        var browser = NewBrowser();
+        await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsync("/api/auth/sign-out", null)).StatusCode);
+
+        using var caller = Bearer(first);
+        var signedOut = await caller.PostAsync("/api/auth/sign-out", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await caller.GetAsync("/api/exceptions")).StatusCode);
+        using var other = Bearer(second);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync("/api/exceptions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateApiClient().PostAsJsonAsync("/api/auth/refresh",
+            new { refreshToken = first.GetProperty("refreshToken").GetString() })).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+        // Signed out is not locked: the password signs in again.
+        using var again = Bearer(await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword));
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/api/exceptions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task P5_sign_out_through_the_api_by_cookie_needs_the_antiforgery_header_and_clears_the_cookie()
+    {
+        var browser = NewBrowser();
+        await CrmAdminFactory.PostSignInAsync(browser, Viewer, CrmAdminFactory.UserPassword);
+        var page = await browser.GetStringAsync("/crm/settings/exceptions");
+        var token = Regex.Match(page, "<meta name=\"csrf-token\" content=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        var forged = await browser.PostAsync("/api/auth/sign-out", null);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/sign-out");
+        request.Headers.Add(ApiAntiforgery.HeaderName, token);
+        var signedOut = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Contains(signedOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith("CrmAdmin.Auth=;", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/crm/settings/exceptions")).StatusCode);
     }
 
     [Theory]

@@ -33,12 +33,19 @@ public static class AccessEndpoints
             .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         app.MapPost("/api/auth/refresh", RefreshTokenAsync).WithTags("Access").WithName("RefreshToken").AllowAnonymous()
-            .RequireRateLimiting(Hardening.SecurityHeaders.TokenRateLimit)
             .WithSummary("Answers a new access and refresh token for the refreshToken of an earlier answer, without the password.")
             .WithDescription("Each refresh token is good for one exchange: use the refreshToken of the latest answer. 401: the refresh "
-                + "token is not one of this app's, has expired (14 days), or its user has since been locked out, locked, deleted, given a "
-                + "new role or password, or signed out; or it was exchanged before, which ends every session of its user.")
+                + "token is not one of this app's, has expired (14 days), or its user has since been locked, deleted, given a new role or "
+                + "password, or signed out; or it was exchanged before, which ends every session of its user. A lockout by wrong "
+                + "passwords refuses new sign-ins only: an open session's refresh token still renews (P4).")
+            .RequireRateLimiting(Hardening.SecurityHeaders.RefreshRateLimit)
             .Produces<AccessTokenResponse>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        app.MapPost("/api/auth/sign-out", SignOutAsync).WithTags("Access").WithName("SignOut").RequireAuthorization()
+            .WithSummary("Signs the caller out everywhere: this token and its refresh token, the user's other tokens, sign-in cookies and open pages end (P4).")
+            .WithDescription("204: signed out. With the browser's sign-in cookie rather than a bearer token, the call needs the X-CSRF-TOKEN header (P5), "
+                + "so no other site can sign anyone out.")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         var admin = app.MapGroup("/api").WithTags("Access").RequireAuthorization(Policies.Administer);
         admin.MapGet("/users", (AccessService access, HttpContext http, CancellationToken ct) => access.GetUsersAsync(http.User, ct))
@@ -89,8 +96,9 @@ public static class AccessEndpoints
     /// <summary>
     /// Answers new tokens for a refresh token the token answer gave (as ASP.NET Core Identity's own <c>/refresh</c>): the
     /// ticket must be this app's (the keys are shared by every instance), unexpired, and carry the user's current security
-    /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; every such refusal reads the same. An
-    /// account locked out by wrong passwords gets none until the lockout ends, and is told until when. A refresh token is good for one exchange (<see cref="RefreshTokenLedger"/>): used
+    /// stamp, so whatever ends the user's sessions (P4) ends the refresh token too; every such refusal reads the same. A
+    /// lockout by wrong passwords does not refuse it: P4 has a lockout refuse new sign-ins only, and anyone who knows the address
+    /// can cause one, so refusing here let a stranger end a user's automation. A refresh token is good for one exchange (<see cref="RefreshTokenLedger"/>): used
     /// again, it is refused with a reason of its own, and every session of its user ends (a new security stamp, P4), since
     /// either the owner or whoever copied the token has the new tokens of the first exchange and there is no telling which.
     /// </summary>
@@ -113,14 +121,6 @@ public static class AccessEndpoints
             return TypedResults.Problem("The refresh token is not valid any more: sign in again.", statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
         }
 
-        if (await signIn.UserManager.IsLockedOutAsync(user))
-        {
-            // Wrong passwords locked the account for a while (an administrator's lock renews the stamp, above). The holder of its own
-            // refresh token may know why: "sign in again" could not work until the lockout ends, and then this token works again.
-            return TypedResults.Problem(LockedOutDetail(await signIn.UserManager.GetLockoutEndDateAsync(user)),
-                statusCode: StatusCodes.Status401Unauthorized, title: "Token not refreshed");
-        }
-
         if (!await ledger.TrySpendAsync(request.RefreshToken, user.Id, expires, ct))
         {
             await access.EndSessionsForReusedRefreshTokenAsync(user.Id, ct);
@@ -134,10 +134,21 @@ public static class AccessEndpoints
     private static ProblemHttpResult Missing(string field, string hint = "") =>
         TypedResults.Problem($"{field}: required{hint}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid value");
 
-    /// <summary>The detail of the 401 for a refresh token whose user is locked out after wrong passwords, until <paramref name="end"/> (UTC).</summary>
-    public static string LockedOutDetail(DateTimeOffset? end) =>
-        $"The account is locked out after repeated wrong passwords{(end is { } until ? $" until {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "")}: " +
-        "this refresh token works again once the lockout ends, or an administrator unlocks the account.";
+    /// <summary>
+    /// Signs the caller out everywhere, as the pages' sign-out does (P4): a new security stamp ends this token, its refresh
+    /// token, the user's other tokens and cookies and their open pages, on every instance. A caller by cookie (whose
+    /// antiforgery header <see cref="Hardening.ApiAntiforgery"/> has checked) also has the cookie cleared.
+    /// </summary>
+    private static async Task<NoContent> SignOutAsync(HttpContext http, AccessService access, SignInManager<CrmUser> signIn, CancellationToken ct)
+    {
+        await access.EndSessionsAsync(http.User, ct);
+        if (!SessionRevocation.IsBearer(http.Request))
+        {
+            await signIn.SignOutAsync();
+        }
+
+        return TypedResults.NoContent();
+    }
 
     /// <summary>The detail of the 401 for a refresh token exchanged before (<see cref="RefreshTokenLedger"/>).</summary>
     public const string ReusedRefreshTokenDetail =

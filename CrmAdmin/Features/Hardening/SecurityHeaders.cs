@@ -12,7 +12,7 @@ public sealed class SecurityOptions
 {
     public const string Section = "Security";
 
-    /// <summary>Token requests (POST /api/auth/token) per client address per minute.</summary>
+    /// <summary>Token requests (POST /api/auth/token) per client address per minute; refreshes (POST /api/auth/refresh) have as many again, counted apart.</summary>
     [Range(1, int.MaxValue)]
     public int TokenRequestsPerMinute { get; set; } = 10;
 
@@ -56,6 +56,12 @@ public static class SecurityHeaders
     public const string SignInRateLimit = "sign-in";
 
     /// <summary>
+    /// Refreshes have a limit of their own (as many a minute as token requests): a client renewing its tokens is not guessing
+    /// passwords, and sharing the token limit let one use up the other's at an address many clients share.
+    /// </summary>
+    public const string RefreshRateLimit = "refresh";
+
+    /// <summary>
     /// Blazor Server runs under this policy: its scripts are files of this site, the circuit is a
     /// WebSocket to this origin ('self' covers ws: and wss: to the same host in current browsers),
     /// and MudBlazor sets inline styles (style attributes), hence 'unsafe-inline' for styles only.
@@ -78,6 +84,7 @@ public static class SecurityHeaders
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             // Per client address: guessing passwords through the API costs a minute per handful.
             options.AddPolicy(TokenRateLimit, http => PerClient(http, security.TokenRequestsPerMinute));
+            options.AddPolicy(RefreshRateLimit, http => PerClient(http, security.TokenRequestsPerMinute));
             // The sign-in page the same way (P4); only its form posts count, not showing the form.
             options.AddPolicy(SignInRateLimit, http => HttpMethods.IsPost(http.Request.Method)
                 ? PerClient(http, security.SignInRequestsPerMinute)
@@ -96,7 +103,13 @@ public static class SecurityHeaders
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many sign-in attempts", Detail = "Wait a minute and try again." },
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RefreshRateLimit
+                            ? "Too many token refreshes" : "Too many sign-in attempts",
+                        Detail = "Wait a minute and try again.",
+                    },
                 });
             };
         });
