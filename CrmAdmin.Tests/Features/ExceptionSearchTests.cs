@@ -275,6 +275,68 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal(newest, many.Ids);
         }
 
+        [Fact]
+        public async Task FTS5_is_not_asked_for_the_trigrams_most_entries_hold_while_the_text_has_rarer_ones()
+        {
+            // 600 addresses at one domain hold "exa", "xam", "amp", "mpl" and "ple"; 20 at list8.example hold "lis" too, and three at
+            // list7.example "st7", "t7." and "7.e" as well. Of the trigrams the query asks without a sample, "exa", "mpl" and "ple" go.
+            await AddNumberedAsync(600, "Email", "'user' || i || '@example.test'", "'Bulk'");
+            await AddNumberedAsync(20, "Email", "'b' || i || '@list8.example.test'", "'Near'");
+            await AddNumberedAsync(3, "Email", "'a' || i || '@list7.example.test'", "'Listed'");
+            await IndexEverythingAsync();
+            var filter = new ExceptionFilter(Value: "list7.example");
+            var expected = await PlainScanAsync(filter);
+            Assert.Equal(3, expected.Total);
+            foreach (var leavesOut in new[] { true, false })
+            {
+                var asked = new MatchQueries();
+                var options = new DbContextOptionsBuilder<CrmDbContext>();
+                options.UseCrmDatabase(DatabaseProvider.Sqlite, host.Database.ConnectionString).AddInterceptors(asked);
+                var search = new SqliteExceptionSearch { LeavesOutCommonTrigrams = leavesOut };
+                var list = new ExceptionListService(new Microsoft.EntityFrameworkCore.Infrastructure.PooledDbContextFactory<CrmDbContext>(options.Options),
+                    host.Get<IExceptionEntryWriters>(), search, host.Get<CrmAdmin.Features.Access.CrmAuthorizer>(), TimeProvider.System,
+                    Microsoft.Extensions.Logging.Abstractions.NullLogger<ExceptionListService>.Instance);
+
+                Assert.Equal(expected, await PageAsync(list, filter));
+                var query = Assert.Single(asked.Queries.Distinct());
+                Assert.Equal($"(({(leavesOut ? "\"lis\" AND \"st7\" AND \"t7.\" AND \"7.e\"" : SqliteExceptionSearch.TrigramQuery("list7.example"))}))", query);
+            }
+        }
+
+        /// <summary>
+        /// The FTS5 queries of the main index ("ExceptionSearch" MATCH '…') in the statements SQLite runs on the connections this
+        /// interceptor sees opened, as SQLite's own trace gives them (with their parameters written in): the search reads ids on the
+        /// context's connection with commands of its own, which EF Core's command interceptors never see.
+        /// </summary>
+        private sealed class MatchQueries : DbConnectionInterceptor
+        {
+            private readonly System.Collections.Concurrent.ConcurrentQueue<string> queries = new();
+
+            public IEnumerable<string> Queries => queries;
+
+            public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+            {
+                SQLitePCL.raw.sqlite3_trace(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle, (SQLitePCL.strdelegate_trace)((_, sql) =>
+                {
+                    foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(sql, "\"ExceptionSearch\" MATCH '((?:[^']|'')*)'"))
+                    {
+                        queries.Enqueue(match.Groups[1].Value.Replace("''", "'", StringComparison.Ordinal));
+                    }
+                }), null);
+                return Task.CompletedTask;
+            }
+
+            public override InterceptionResult ConnectionClosing(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+            {
+                // The connection goes back to the pool: the next user of it is not traced.
+                SQLitePCL.raw.sqlite3_trace(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle, (SQLitePCL.strdelegate_trace?)null, null);
+                return result;
+            }
+
+            public override ValueTask<InterceptionResult> ConnectionClosingAsync(DbConnection connection, ConnectionEventData eventData, InterceptionResult result) =>
+                ValueTask.FromResult(ConnectionClosing(connection, eventData, result));
+        }
+
         /// <summary>The total, whether it is a lower bound, and the newest page's ids of the filter, through <paramref name="service"/>.</summary>
         private async Task<(int Total, bool LowerBound, string Ids)> PageAsync(ExceptionListService service, ExceptionFilter filter)
         {
@@ -1699,6 +1761,15 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("x😀yz", "\"x😀y\" AND \"😀yz\"")]
     public void An_index_query_asks_for_trigrams_that_cover_every_character_and_those_with_digits_each_quoted(string text, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
+
+    [Theory]
+    [InlineData("list7.example", "lis exa xam amp mpl ple", "\"st7\" AND \"t7.\" AND \"7.e\"")]
+    [InlineData("list7.example", "", "\"lis\" AND \"st7\" AND \"t7.\" AND \"7.e\" AND \"exa\" AND \"mpl\" AND \"ple\"")]
+    [InlineData("spam", "spa pam", "\"spa\" AND \"pam\"")]
+    [InlineData("abcdef", "abc def", "\"bcd\" AND \"cde\"")]
+    [InlineData("abcdef", "abc", "\"def\"")]
+    public void An_index_query_leaves_out_common_trigrams_while_a_rarer_one_remains(string text, string common, string query) =>
+        Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text, common.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet()));
 
     /// <summary>The ids of the newest <paramref name="count"/> emails whose value holds <paramref name="text"/>, newest first, by a plain query.</summary>
     private static Task<List<long>> NewestEmailsHoldingAsync(CrmDbContext db, string text, int count) =>

@@ -35,6 +35,93 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     internal bool LooksUpDigitWindows { get; init; } = true;
 
+    /// <summary>Whether FTS5 queries leave out the trigrams common in the index (<see cref="CommonTrigramsAsync"/>; a test turns this off to compare).</summary>
+    internal bool LeavesOutCommonTrigrams { get; init; } = true;
+
+    /// <summary>The trigrams common in this app's database, as last sampled (<see cref="CommonTrigramsAsync"/>), and when (<see cref="Environment.TickCount64"/>).</summary>
+    private volatile CommonTrigramSample? commonTrigrams;
+
+    /// <summary>
+    /// The common trigrams <see cref="TrigramQuery(string, IReadOnlySet{string}?)"/> leaves out in the queries of the current call of
+    /// <see cref="CandidatesAsync"/> or <see cref="NewestCandidatesAsync"/>: each sets it for the calls it makes (an async method's
+    /// change stays with its own flow), so the many places that build an FTS5 query need not pass it along.
+    /// </summary>
+    private static readonly AsyncLocal<IReadOnlySet<string>?> CommonTrigramsOfCall = new();
+
+    /// <summary>A sample's common trigrams and when it was read.</summary>
+    private sealed record CommonTrigramSample(IReadOnlySet<string> Trigrams, long ReadAt);
+
+    /// <summary>A row of <see cref="CommonTrigramsAsync"/>'s sample: the texts the main index holds of one entry.</summary>
+    private sealed record IndexedTexts(string? Comment, string Value);
+
+    /// <summary>How many entries <see cref="CommonTrigramsAsync"/> samples, evenly over the ids.</summary>
+    private const int TrigramSampleRows = 2_000;
+
+    /// <summary>A sample of fewer entries tells nothing worth acting on, and a list that small is quick to read whole.</summary>
+    private const int TrigramSampleMinimum = 500;
+
+    /// <summary>A trigram held by at least one in this many sampled entries is common (at a million entries, 50,000 of them).</summary>
+    private const int CommonTrigramShare = 20;
+
+    /// <summary>How long a sample of the common trigrams serves before it is read again: the list's make-up changes slowly.</summary>
+    private const long CommonTrigramsAgeMilliseconds = 10 * 60 * 1000;
+
+    /// <summary>
+    /// The trigrams held by at least one in <see cref="CommonTrigramShare"/> of <see cref="TrigramSampleRows"/> entries spread evenly over
+    /// the ids, in either text the main index holds (the folded comment, the value with a phone's digits as it indexes them), read again
+    /// every ten minutes; none with fewer than <see cref="TrigramSampleMinimum"/> entries. FTS5 reads a trigram's whole list, so one that
+    /// half the entries hold costs as much as the rest of the query: "list7.example" read the lists of "lis", "exa", "mpl" and "ple"
+    /// (half a million entries each) for 25 of its 27 ms at a million entries, while "st7", "t7." and "7.e" alone named the same 502
+    /// candidates in 1.5 ms. The sample costs about 5 ms each time it is read. Only speed depends on it: the candidates are tested
+    /// against the whole text either way.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> CommonTrigramsAsync(CrmDbContext db, CancellationToken ct)
+    {
+        if (!LeavesOutCommonTrigrams)
+        {
+            return new HashSet<string>();
+        }
+
+        if (commonTrigrams is { } kept && Environment.TickCount64 - kept.ReadAt < CommonTrigramsAgeMilliseconds)
+        {
+            return kept.Trigrams;
+        }
+
+        var e = new StoreNames<ExceptionEntry>(db.Model);
+        var id = e.Column(x => x.Id);
+        var sql = $"""
+            WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {TrigramSampleRows - 1}),
+                b(lo, hi) AS (SELECT (SELECT min({id}) FROM {e.Table}), (SELECT max({id}) FROM {e.Table}))
+            SELECT "CommentFolded" AS "Comment", "Value" FROM "ExceptionSearchSource" WHERE "Id" IN (SELECT lo + (hi - lo) * i / {TrigramSampleRows - 1} FROM k, b)
+            """;
+        var rows = await db.Database.SqlQueryRaw<IndexedTexts>(sql).ToListAsync(ct);
+        var held = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ofRow = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            ofRow.Clear();
+            ofRow.UnionWith(Trigrams(row.Comment ?? ""));
+            ofRow.UnionWith(Trigrams(row.Value));
+            foreach (var trigram in ofRow)
+            {
+                held[trigram] = held.GetValueOrDefault(trigram) + 1;
+            }
+        }
+
+        IReadOnlySet<string> common = rows.Count < TrigramSampleMinimum
+            ? new HashSet<string>()
+            : held.Where(h => (long)h.Value * CommonTrigramShare >= rows.Count).Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
+        commonTrigrams = new CommonTrigramSample(common, Environment.TickCount64);
+        return common;
+    }
+
+    /// <summary>The text's trigrams, of characters (code points) as the trigram tokenizer counts them, in order.</summary>
+    private static string[] Trigrams(string text)
+    {
+        var characters = text.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        return Enumerable.Range(0, Math.Max(0, characters.Length - 2)).Select(i => string.Concat(characters[i..(i + 3)])).ToArray();
+    }
+
     /// <inheritdoc />
     public IQueryable<ExceptionEntry> Among(CrmDbContext db, IReadOnlyCollection<long> ids) =>
         db.ExceptionEntries.Where(e => EF.Parameter(ids).Contains(e.Id));
@@ -66,6 +153,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
+        CommonTrigramsOfCall.Value = await CommonTrigramsAsync(db, ct);
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var terms = TextSearchTerms.Of(e, filter).ToList();
         var together = IndexQuery.Together(e, terms);
@@ -579,6 +667,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
+        CommonTrigramsOfCall.Value = await CommonTrigramsAsync(db, ct);
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var terms = TextSearchTerms.Of(e, filter).ToList();
         if (IndexQuery.Together(e, terms) is { } both)
@@ -955,7 +1044,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             get
             {
                 var texts = terms.Select(term => term.Arms.SelectMany(arm => arm.Texts.Where(text => term.IsComment || !TextSearchTerms.IsShort(text))
-                    .Select(text => $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text)})")).ToList()).ToList();
+                    .Select(text => $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text, CommonTrigramsOfCall.Value)})")).ToList()).ToList();
                 return texts.All(t => t.Count == 0) ? null : string.Join(" AND ", texts.Select(t => $"({string.Join(" OR ", t)})"));
             }
         }
@@ -1036,15 +1125,22 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// eleven long lists (45 ms at a million entries) where five do (13 ms). The digits are where a list's
     /// values differ: without "t7." and "7.e", "@list7.example.com" had 10,001 candidates of 55,000 (every
     /// list7x), so its 502 matches were counted by a scan (124 ms), with them exactly those (25 ms).
-    /// Needs at least three characters (<see cref="TextSearchTerms.MinimumLength"/>).
+    /// Of those, the ones in <paramref name="common"/> (<see cref="CommonTrigramsAsync"/>) are left out while one that is not
+    /// remains (if none of those chosen remains, every trigram of the text that is not common is asked instead): a list that
+    /// half the entries hold narrows little and costs most of the reading. A text all of whose trigrams are common is asked
+    /// as without them. Needs at least three characters (<see cref="TextSearchTerms.MinimumLength"/>).
     /// </summary>
-    public static string TrigramQuery(string text)
+    public static string TrigramQuery(string text, IReadOnlySet<string>? common = null)
     {
-        // The trigram tokenizer counts characters (code points), not UTF-16 units.
-        var characters = text.EnumerateRunes().Select(r => r.ToString()).ToArray();
-        var trigrams = Enumerable.Range(0, characters.Length - 2).Select(i => string.Concat(characters[i..(i + 3)])).ToArray();
+        var trigrams = Trigrams(text);
         var starts = Enumerable.Range(0, trigrams.Length)
-            .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(c => char.IsAsciiDigit(c) || c is >= IndexedDigitZero and <= (char)(IndexedDigitZero + 9)));
+            .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(c => char.IsAsciiDigit(c) || c is >= IndexedDigitZero and <= (char)(IndexedDigitZero + 9)))
+            .ToList();
+        if (common is { Count: > 0 } && Enumerable.Range(0, trigrams.Length).Where(i => !common.Contains(trigrams[i])).ToList() is { Count: > 0 } rare)
+        {
+            starts = starts.Where(i => !common.Contains(trigrams[i])).ToList() is { Count: > 0 } chosen ? chosen : rare;
+        }
+
         return string.Join(" AND ", starts.Select(i => Quoted(trigrams[i])));
     }
 
