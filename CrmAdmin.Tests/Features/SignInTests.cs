@@ -229,6 +229,23 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await renewed.GetAsync("/api/exceptions")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("bearer")]
+    [InlineData("BEARER")]
+    [InlineData("Bearer")]
+    public async Task A_bearer_token_is_read_whatever_the_case_of_its_scheme_and_a_401_always_says_how_to_authenticate(string scheme)
+    {
+        var token = (await factory.TokenAnswerAsync(Viewer, CrmAdminFactory.UserPassword)).GetProperty("accessToken").GetString();
+        using var client = factory.CreateApiClient();
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"{scheme} {token}");
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/exceptions")).StatusCode);
+        // HTTP has every 401 name its scheme: one without any credentials did not.
+        var anonymous = await factory.CreateApiClient().GetAsync("/api/exceptions");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.ToString());
+    }
+
     [Fact]
     public async Task P4_sign_out_through_the_api_ends_every_session_of_the_caller()
     {
@@ -317,12 +334,15 @@ public abstract class SignInTests(DatabaseProvider provider) : IAsyncLifetime
 
         var noPassword = await api.PostAsJsonAsync("/api/auth/token", new { email = Viewer });
         var noEmail = await api.PostAsJsonAsync("/api/auth/token", new { password = CrmAdminFactory.UserPassword });
+        var blankEmail = await api.PostAsJsonAsync("/api/auth/token", new { email = "  ", password = CrmAdminFactory.UserPassword });
         var noRefreshToken = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "" });
         var blankRefreshToken = await api.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "   " });
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (noPassword.StatusCode, noEmail.StatusCode, noRefreshToken.StatusCode));
         Assert.Equal("password: required.", (await noPassword.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal("email: required.", (await noEmail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, blankEmail.StatusCode);
+        Assert.Equal("email: required.", (await blankEmail.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.StartsWith("refreshToken: required", (await noRefreshToken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, blankRefreshToken.StatusCode);
         using var scope = factory.Services.CreateScope();

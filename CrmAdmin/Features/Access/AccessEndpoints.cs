@@ -77,10 +77,11 @@ public static class AccessEndpoints
     private static async Task<Results<SignInHttpResult, ProblemHttpResult>> IssueTokenAsync(
         TokenRequest request, PasswordSignIn passwords, SignInManager<CrmUser> signIn)
     {
-        if (string.IsNullOrEmpty(request.Email) || string.IsNullOrEmpty(request.Password))
+        // A blank email is none either (no account has one); a password of spaces may still be someone's, and is checked.
+        if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password))
         {
             // A missing field is a malformed request, not a guess: it counted towards the account's lockout and read as a wrong password.
-            return Missing(string.IsNullOrEmpty(request.Email) ? "email" : "password");
+            return Missing(string.IsNullOrWhiteSpace(request.Email) ? "email" : "password");
         }
 
         if (await passwords.CheckAsync(request.Email, request.Password) is not { } user)

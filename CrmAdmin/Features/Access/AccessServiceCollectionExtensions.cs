@@ -30,7 +30,22 @@ public static class AccessServiceCollectionExtensions
             })
             .AddPolicyScheme(CookieOrBearer, "Cookie or bearer token", options => options.ForwardDefaultSelector = context =>
                 SessionRevocation.IsBearer(context.Request) ? IdentityConstants.BearerScheme : IdentityConstants.ApplicationScheme)
-            .AddBearerToken(IdentityConstants.BearerScheme, options => options.BearerTokenExpiration = TimeSpan.FromHours(1))
+            .AddBearerToken(IdentityConstants.BearerScheme, options =>
+            {
+                options.BearerTokenExpiration = TimeSpan.FromHours(1);
+                // HTTP's scheme names are case-insensitive ("bearer", "BEARER"): the handler itself reads only "Bearer ", and a valid
+                // token sent as "bearer …" was told it "is not a whole token of this app's".
+                options.Events.OnMessageReceived = context =>
+                {
+                    var authorization = context.Request.Headers.Authorization.ToString();
+                    if (SessionRevocation.IsBearer(context.Request))
+                    {
+                        context.Token = authorization["Bearer ".Length..].Trim();
+                    }
+
+                    return Task.CompletedTask;
+                };
+            })
             .AddIdentityCookies();
         // After AddBearerToken's own configuration, which makes the data-protected format this wraps.
         services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<TimeProvider>((options, clock) =>
@@ -86,6 +101,11 @@ public static class AccessServiceCollectionExtensions
         if (context.Request.Path.StartsWithSegments("/api"))
         {
             context.Response.StatusCode = status;
+            if (status == StatusCodes.Status401Unauthorized)
+            {
+                // Every 401 names how to authenticate (RFC 9110); a bearer token's own challenge does, a request with none did not.
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+            }
         }
         else
         {

@@ -40,7 +40,8 @@ public static class SessionRevocation
 
     /// <summary>The detail of an API 401 whose cookie or token P4 has ended.</summary>
     public const string EndedDetail =
-        "This sign-in has ended: the user's password was reset, their role changed, they were locked or removed, or they signed out. " +
+        "This sign-in has ended: the user's password was reset, their role changed, they were locked or removed, they signed out, " +
+        "or one of their refresh tokens was used a second time. " +
         "Sign in again (POST /api/auth/token).";
 
     /// <summary>The detail of an API 401 whose bearer token does not read: expired, cut short, altered, or made with other keys.</summary>
