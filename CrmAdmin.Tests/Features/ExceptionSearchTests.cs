@@ -6,6 +6,7 @@ using CrmAdmin.Features.Exceptions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 
 namespace CrmAdmin.Tests.Features;
 
@@ -671,6 +672,35 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             Assert.Equal((await ScanAsync(broad)).Reverse().Take(50), page.Items.Select(r => r.Id));
         }
 
+        [Fact]
+        public async Task A_text_with_trigrams_most_rows_hold_is_looked_up_by_its_rare_part_and_tested_whole()
+        {
+            // 1,100 addresses at one domain hold "exa", "mpl", "ple" …; 20 at list8.example hold "lis", "ist" too, three at list7.example
+            // "st7" and "t7 " as well. The value's lookup asks for "st7." and tests each row it finds for the whole text.
+            await AddNumberedAsync(1_100, "Email", "'user' || i || '@example.test'", "'Bulk'");
+            await AddNumberedAsync(20, "Email", "'b' || i || '@list8.example.test'", "'Near'");
+            await AddNumberedAsync(3, "Email", "'a' || i || '@list7.example.test'", "'Listed'");
+            await IndexAndAnalyzeAsync();
+            var filter = new ExceptionFilter(Value: "list7.example");
+            long[] expected;
+            await using (var db = host.Database.CreateDbContext())
+            {
+                expected = await db.ExceptionEntries.Where(e => e.Value.Contains("list7.example")).OrderByDescending(e => e.Id).Select(e => e.Id).ToArrayAsync();
+            }
+
+            Assert.Equal(3, expected.Length);
+            foreach (var looksUpParts in new[] { true, false })
+            {
+                using var statements = new StatementsOfDatabase(host.Database.ConnectionString);
+                var page = await ListWith(new PostgresExceptionSearch { LooksUpRareParts = looksUpParts }).ListAsync(new ExceptionListQuery(filter), host.Viewer);
+
+                Assert.Equal((3, false), (page.Total, page.TotalIsLowerBound));
+                Assert.Equal(expected, page.Items.Select(r => r.Id));
+                Assert.True(looksUpParts == statements.Texts.Any(t => Regex.IsMatch(t, """\(\("Value" \|\| ''\) LIKE [@$]p?\d+ ESCAPE '' AND "Value" LIKE [@$]p?\d+ ESCAPE ''\)""")),
+                    string.Join("\n", statements.Texts.Select(t => t.ReplaceLineEndings(" ")[..Math.Min(t.Length, 300)])));
+            }
+        }
+
         /// <summary>The list service over this search, on contexts whose statements <paramref name="interceptor"/> sees.</summary>
         private ExceptionListService ListWith(IExceptionTextSearch search, DbCommandInterceptor interceptor)
         {
@@ -721,7 +751,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         /// <summary>
-        /// Counts the statements that read the search table's sample (PostgresExceptionSearch's TABLESAMPLE), and those that count the
+        /// Counts the statements that read the search table's sample for a query (PostgresExceptionSearch's TABLESAMPLE), and those that count the
         /// distinct comments holding a comment text (<see cref="PairCounts"/>).
         /// </summary>
         private sealed class SampleStatements : DbCommandInterceptor
@@ -736,7 +766,8 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
             public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
                 DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
             {
-                if (command.CommandText.Contains("TABLESAMPLE", StringComparison.Ordinal))
+                // Not the trigram counts (PostgresExceptionSearch.TrigramCountsAsync), read from the same pages once in ten minutes.
+                if (command.CommandText.Contains("TABLESAMPLE", StringComparison.Ordinal) && !command.CommandText.Contains("show_trgm", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref count);
                 }
@@ -1761,6 +1792,43 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("x😀yz", "\"x😀y\" AND \"😀yz\"")]
     public void An_index_query_asks_for_trigrams_that_cover_every_character_and_those_with_digits_each_quoted(string text, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text));
+
+    [Theory]
+    [InlineData("list7.example", "lis|ist|st7|t7 |  e| ex|exa|xam|amp|mpl|ple")]
+    [InlineData("st7.", "st7|t7 ")]
+    [InlineData(".ab", "  a| ab")]
+    [InlineData("a.b", "  b")]
+    [InlineData("ab", "")]
+    [InlineData("Batch 1", "bat|atc|tch|ch |  1")]
+    [InlineData("x@y-z.com", "  y| y |  z| z |  c| co|com")]
+    public void PostgreSQL_looks_up_the_trigrams_pg_trgm_keeps_for_a_LIKE_of_the_text_anywhere(string text, string trigrams) =>
+        Assert.Equal(trigrams.Split('|', StringSplitOptions.RemoveEmptyEntries).Order(), PostgresExceptionSearch.WildcardTrigramsOf(text).Order());
+
+    public static TheoryData<string, int, string, string?> RareParts() => new()
+    {
+        // The domain's trigrams are common (in 900 of 2,000 rows), "st7" in 90 and "t7 " in 3: the run with both.
+        { "list7.example", 2_000, "lis:900 ist:900  ex:900   e:900 exa:900 xam:900 amp:900 mpl:900 ple:900 st7:90 t7 :3", "st7." },
+        // Nothing common: the whole text.
+        { "list7.example", 2_000, "st7:90 t7 :3", null },
+        // Every run holds a common trigram.
+        { "example", 2_000, "exa:900 xam:900 amp:900 mpl:900 ple:900", null },
+        // The rarest trigram of any run is in more than one row in a hundred.
+        { "list7.example", 2_000, "lis:900 ist:900  ex:900   e:900 exa:900 xam:900 amp:900 mpl:900 ple:900 st7:90 t7 :90", null },
+        // Too small a sample, LIKE's own characters, other than ASCII.
+        { "list7.example", 999, "lis:900 exa:900", null },
+        { "list7_example", 2_000, "lis:900 exa:900", null },
+        // The run with the most rare trigrams, all of them in no sampled row.
+        { "liste7.exemple", 2_000, "lis:900 exe:900", "iste7.ex" },
+        { "líst7.example", 2_000, "exa:900", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(RareParts))]
+    public void PostgreSQL_looks_a_text_up_by_its_rarest_run_only_when_the_whole_has_a_common_trigram(string text, int rows, string counts, string? part)
+    {
+        var sampled = Regex.Matches(counts, @"(...):(\d+)").ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(part, PostgresExceptionSearch.RarePartOf(text, rows, sampled));
+    }
 
     [Theory]
     [InlineData("list7.example", "lis exa xam amp mpl ple", "\"st7\" AND \"t7.\" AND \"7.e\"")]

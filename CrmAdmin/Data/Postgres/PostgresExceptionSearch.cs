@@ -106,8 +106,76 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// every text of the filter, unless the backlog held a range: a changed entry's search row then still holds
     /// its old text until the range is indexed.
     /// </summary>
-    public Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
-        WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => CandidatesOfSamplesAsync(db, filter, ct));
+    public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
+    {
+        TrigramCountsOfCall.Value = await TrigramCountsAsync(db, ct);
+        return await WithAnswerSamplesAsync(db, TextQuery.CommentAndValue(db, filter), () => CandidatesOfSamplesAsync(db, filter, ct));
+    }
+
+    /// <summary><see cref="TextQuery.WildcardTrigrams"/>, for tests.</summary>
+    internal static HashSet<string> WildcardTrigramsOf(string text) => TextQuery.WildcardTrigrams(text);
+
+    /// <summary><see cref="TextQuery.RarePart"/>, for tests.</summary>
+    internal static string? RarePartOf(string text, int rows, IReadOnlyDictionary<string, int> counts) => TextQuery.RarePart(text, rows, counts);
+
+    /// <summary>Whether a text's index lookup asks for a part of it whose trigrams are rare (<see cref="TextQuery.RarePart"/>; a test turns this off to compare).</summary>
+    internal bool LooksUpRareParts { get; init; } = true;
+
+    /// <summary>The trigram counts of this app's database, as last sampled (<see cref="TrigramCountsAsync"/>).</summary>
+    private volatile TrigramCounts? trigramCounts;
+
+    /// <summary>
+    /// The trigram counts the queries built in the current call of <see cref="CandidatesAsync"/> or <see cref="NewestCandidatesAsync"/>
+    /// choose rare parts by (<see cref="TextQuery.RarePart"/>): each sets it for the calls it makes (an async method's change stays with
+    /// its own flow), so the many places that build a query need not pass it along. Null elsewhere: whole texts are looked up.
+    /// </summary>
+    private static readonly AsyncLocal<TrigramCounts?> TrigramCountsOfCall = new();
+
+    /// <summary>
+    /// In how many of a sample's search rows each trigram of the comments' index and of the other values' index occurs (the trigrams
+    /// pg_trgm keeps for a row, <c>show_trgm</c>), and how many rows it sampled; read at (<see cref="Environment.TickCount64"/>).
+    /// </summary>
+    internal sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Comment, IReadOnlyDictionary<string, int> Value, long ReadAt);
+
+    /// <summary>One trigram's count in <see cref="TrigramCountsAsync"/>'s sample: of the comments' index (0), the values' (1), or the rows (2).</summary>
+    private sealed record SampledTrigram(int Index, string Trigram, int Rows);
+
+    /// <summary>How long a sample of the trigram counts serves before it is read again: the list's make-up changes slowly.</summary>
+    private const long TrigramCountsAgeMilliseconds = 10 * 60 * 1000;
+
+    /// <summary>
+    /// The trigram counts of the sample <see cref="ShareAsync"/> reads (about <see cref="SampledRows"/> search rows), read again every ten
+    /// minutes; null when off. About 20 ms each time. Only speed depends on them: a text is tested whole on every row either way.
+    /// </summary>
+    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct)
+    {
+        if (!LooksUpRareParts)
+        {
+            return null;
+        }
+
+        if (trigramCounts is { } kept && Environment.TickCount64 - kept.ReadAt < TrigramCountsAgeMilliseconds)
+        {
+            return kept;
+        }
+
+        var sql = $"""
+            WITH s AS MATERIALIZED (SELECT "CommentFolded", "Value", "Type" FROM "ExceptionSearch" {Sample})
+            SELECT 0 AS "Index", t AS "Trigram", count(*)::int AS "Rows" FROM s, unnest(show_trgm(s."CommentFolded")) AS t GROUP BY t
+            UNION ALL
+            SELECT 1, t, count(*)::int FROM s, unnest(show_trgm(s."Value")) AS t WHERE s."Type" NOT IN ('Phone', 'PhonePrefix') GROUP BY t
+            UNION ALL
+            SELECT 2, '', count(*)::int FROM s
+            """;
+        var sampled = await db.Database.SqlQueryRaw<SampledTrigram>(sql).ToListAsync(ct);
+        var counts = new TrigramCounts(
+            sampled.Where(x => x.Index == 2).Sum(x => x.Rows),
+            sampled.Where(x => x.Index == 0).ToDictionary(x => x.Trigram, x => x.Rows, StringComparer.Ordinal),
+            sampled.Where(x => x.Index == 1).ToDictionary(x => x.Trigram, x => x.Rows, StringComparer.Ordinal),
+            Environment.TickCount64);
+        trigramCounts = counts;
+        return counts;
+    }
 
     /// <inheritdoc />
     /// <remarks>Keeps the samples (<see cref="AnswerSamples"/>), the filter's comment and value read together, unless an answer is begun already.</remarks>
@@ -712,6 +780,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
+        TrigramCountsOfCall.Value = await TrigramCountsAsync(db, ct);
         // Not with a short value text: each generation's lookup would intersect its index's long lists ("e" with "batch 1":
         // 95 ms), where the comment's own newest come from its pairs and the caller tests them for the value.
         IEnumerable<TextQuery> queries = TextQuery.Together(db, filter) is { HasShortValue: false } both ? [both] : TextQuery.Of(db, filter);
@@ -877,10 +946,129 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             (this.e, this.terms) = (e, terms);
             // A short text has two: its LIKE pattern and itself, as its index looks it up (ShortTextsCondition); a phone arm's digits
             // of four or more too: their pattern and their windows (DigitWindowsCondition).
-            patterns = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts.SelectMany(text => TextSearchTerms.IsShort(text)
+            var ofTexts = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts.SelectMany(text => TextSearchTerms.IsShort(text)
                 ? new object[] { LikePattern.Containing(text), text }
                 : IsByWindows(t, a, text) ? [LikePattern.Containing(text), PhoneDigitWindows.ForText(text).ToArray()]
                 : [LikePattern.Containing(text)]))).ToArray();
+            // Each text's rare part, if it has one, after every text's own parameters (so theirs keep their numbers).
+            var parts = new List<object>();
+            rarePartParameters = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts.Select(text =>
+                !TextSearchTerms.IsShort(text) && !IsByWindows(t, a, text) && TrigramCountsOfCall.Value is { } counts
+                    && RarePart(text, counts.Rows, t.IsComment ? counts.Comment : counts.Value) is { } part
+                    ? ofTexts.Length + Add(parts, LikePattern.Containing(part))
+                    : -1))).ToArray();
+            patterns = [.. ofTexts, .. parts];
+            key = string.Join("\n", ofTexts.Select(p => p is string[] windows ? string.Join(",", windows) : p).Prepend(Condition("")));
+        }
+
+        /// <summary>Adds <paramref name="item"/> to <paramref name="list"/> and answers its index.</summary>
+        private static int Add(List<object> list, object item)
+        {
+            list.Add(item);
+            return list.Count - 1;
+        }
+
+        /// <summary>For each text of each term's arms, in order, the parameter of its rare part (<see cref="RarePart"/>), or -1 when it has none.</summary>
+        private readonly int[] rarePartParameters;
+
+        /// <summary>The query's condition and its texts' own patterns (<see cref="Key"/>), which a rare part does not change.</summary>
+        private readonly string key;
+
+        /// <summary>
+        /// The part of <paramref name="text"/> to look up in a trigram index instead of the whole, or null for the whole: pg_trgm reads the
+        /// list of every trigram a LIKE pattern holds, and a list that one row in twenty holds (at a million entries, 50,000 rows and more)
+        /// narrows little and costs most of the reading. "list7.example" read eight such lists ("lis", "exa", "mpl" …) for 22–26 ms of
+        /// value lookup at a million entries; its part "st7." ("st7", "t7 ") found the same 502 rows in 1.7–2.1 ms, each then tested for the
+        /// whole text. The part is the run of the text, at least three characters, whose trigrams (<see cref="WildcardTrigrams"/>) are none
+        /// of them common in <paramref name="counts"/> (in at least <paramref name="rows"/> / 20 of the sampled rows) and whose rarest is the
+        /// rarest of any such run (more trigrams, then a longer run, when equal); used only when the whole text has a common trigram and the
+        /// part's rarest trigram is in at most one sampled row in a hundred, which bounds the rows the part finds. Only for texts of
+        /// ASCII letters, digits and punctuation without LIKE's own characters, whose trigrams are told here as pg_trgm tells them.
+        /// </summary>
+        internal static string? RarePart(string text, int rows, IReadOnlyDictionary<string, int> counts)
+        {
+            var trimmed = text.Trim();
+            if (rows < RarePartSampleMinimum || trimmed.Length > RarePartTextLimit || trimmed.Any(c => c is '%' or '_' or '\\' || !char.IsAscii(c) || char.IsControl(c)))
+            {
+                return null;
+            }
+
+            bool Common(string trigram) => (long)counts.GetValueOrDefault(trigram) * CommonTrigramShare >= rows;
+            if (!WildcardTrigrams(trimmed).Any(Common))
+            {
+                return null;
+            }
+
+            (string Part, int Rarest, int Trigrams)? best = null;
+            for (var from = 0; from < trimmed.Length; from++)
+            {
+                for (var to = from + 3; to <= trimmed.Length; to++)
+                {
+                    var trigrams = WildcardTrigrams(trimmed[from..to]);
+                    if (trigrams.Count == 0 || trigrams.Any(Common))
+                    {
+                        continue;
+                    }
+
+                    var rarest = trigrams.Min(t => counts.GetValueOrDefault(t));
+                    if (best is not { } known || rarest < known.Rarest || (rarest == known.Rarest && (trigrams.Count > known.Trigrams
+                        || (trigrams.Count == known.Trigrams && to - from > known.Part.Length))))
+                    {
+                        best = (trimmed[from..to], rarest, trigrams.Count);
+                    }
+                }
+            }
+
+            return best is { } found && (long)found.Rarest * RarePartShare <= rows ? found.Part : null;
+        }
+
+        /// <summary>A sample of fewer rows tells nothing worth acting on (<see cref="RarePart"/>).</summary>
+        private const int RarePartSampleMinimum = 1_000;
+
+        /// <summary>A longer text is looked up whole: its runs are too many to weigh, and so long a text is rarely held by many rows.</summary>
+        private const int RarePartTextLimit = 64;
+
+        /// <summary>A trigram in at least one in this many sampled rows is common (<see cref="RarePart"/>).</summary>
+        private const int CommonTrigramShare = 20;
+
+        /// <summary>A rare part's rarest trigram is in at most one in this many sampled rows (<see cref="RarePart"/>).</summary>
+        private const int RarePartShare = 100;
+
+        /// <summary>
+        /// The trigrams pg_trgm looks up for <c>LIKE '%text%'</c> (its <c>generate_wildcard_trgm</c>), for a text of ASCII characters: the
+        /// runs of letters and digits, lower-cased, each with two spaces before it unless it starts the text (a wildcard precedes it) and one
+        /// after it unless it ends the text, cut into every three characters in a row.
+        /// </summary>
+        internal static HashSet<string> WildcardTrigrams(string text)
+        {
+            var trigrams = new HashSet<string>(StringComparer.Ordinal);
+            var i = 0;
+            while (i < text.Length)
+            {
+                while (i < text.Length && !char.IsAsciiLetterOrDigit(text[i]))
+                {
+                    i++;
+                }
+
+                if (i == text.Length)
+                {
+                    break;
+                }
+
+                var start = i;
+                while (i < text.Length && char.IsAsciiLetterOrDigit(text[i]))
+                {
+                    i++;
+                }
+
+                var word = (start > 0 ? "  " : "") + text[start..i].ToLowerInvariant() + (i < text.Length ? " " : "");
+                for (var k = 0; k + 3 <= word.Length; k++)
+                {
+                    trigrams.Add(word.Substring(k, 3));
+                }
+            }
+
+            return trigrams;
         }
 
         /// <summary>
@@ -948,7 +1136,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         public TextQuery WithOnRows(bool comment) => new(e, terms) { commentOnRows = comment };
 
         /// <summary>What tells this query from another in one answer: its condition and patterns (<see cref="AnswerSamples"/>).</summary>
-        public string Key => string.Join("\n", patterns.Select(p => p is string[] windows ? string.Join(",", windows) : p).Prepend(Condition("")));
+        public string Key => key;
 
         /// <summary>The filter's terms this query holds.</summary>
         public IReadOnlyList<TextTerm> Terms => terms;
@@ -994,15 +1182,17 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
         {
             var terms = new List<List<string>>(this.terms.Count);
             var parameter = 0;
+            var ordinal = 0;
             foreach (var term in this.terms)
             {
                 var ways = new List<string>();
                 var onRows = lookUp && commentOnRows == term.IsComment;
                 foreach (var arm in term.Arms)
                 {
-                    ways.AddRange(arm.Texts.Select(text => (onRows ? OnRowsCondition($"{alias}{term.Column}", ref parameter, TextSearchTerms.IsShort(text) || IsByWindows(term, arm, text))
+                    ways.AddRange(arm.Texts.Select(text => (rarePartParameters[ordinal++] is var part && onRows ? OnRowsCondition($"{alias}{term.Column}", ref parameter, TextSearchTerms.IsShort(text) || IsByWindows(term, arm, text))
                         : TextSearchTerms.IsShort(text) ? ShortTextsCondition($"{alias}{term.Column}", parameter++, parameter++, term.IsComment ? onPairs : lookUp)
                         : IsByWindows(term, arm, text) ? DigitWindowsCondition($"{alias}{term.Column}", parameter++, parameter++, lookUp)
+                        : lookUp && part >= 0 ? RarePartCondition($"{alias}{term.Column}", parameter++, part)
                         : $$"""{{alias}}{{term.Column}} LIKE {{{parameter++}}} ESCAPE ''""") + TypeCondition(alias, term, arm)));
                 }
 
@@ -1087,6 +1277,14 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             parameter += twoParameters ? 2 : 1;
             return $$"""({{column}} || '') LIKE {{{pattern}}} ESCAPE ''""";
         }
+
+        /// <summary>
+        /// A text looked up by its rare part (<see cref="RarePart"/>): the index is asked for the part (parameter <paramref name="part"/>),
+        /// and each row it finds is tested for the whole text on the column <c>|| ''</c>, which no index holds, so the planner does not
+        /// read the whole text's trigram lists as well.
+        /// </summary>
+        private static string RarePartCondition(string column, int pattern, int part) =>
+            $$"""(({{column}} || '') LIKE {{{pattern}}} ESCAPE '' AND {{column}} LIKE {{{part}}} ESCAPE '')""";
 
         /// <summary>
         /// A value or comment holds a one- or two-character text: by LIKE, and when <paramref name="lookUp"/> also by the index of
