@@ -1831,13 +1831,19 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     }
 
     [Theory]
-    [InlineData("list7.example", "lis exa xam amp mpl ple", "\"st7\" AND \"t7.\" AND \"7.e\"")]
-    [InlineData("list7.example", "", "\"lis\" AND \"st7\" AND \"t7.\" AND \"7.e\" AND \"exa\" AND \"mpl\" AND \"ple\"")]
-    [InlineData("spam", "spa pam", "\"spa\" AND \"pam\"")]
-    [InlineData("abcdef", "abc def", "\"bcd\" AND \"cde\"")]
-    [InlineData("abcdef", "abc", "\"def\"")]
-    public void An_index_query_leaves_out_common_trigrams_while_a_rarer_one_remains(string text, string common, string query) =>
-        Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text, common.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet()));
+    // Of 2,000 sampled entries: common in 100 or more, rare in 20 or fewer.
+    [InlineData("list7.example", 2_000, "lis:900 exa:900 xam:900 amp:900 mpl:900 ple:900 st7:90 t7.:3 7.e:90", "\"st7\" AND \"t7.\" AND \"7.e\"")]
+    [InlineData("list7.example", 2_000, "", "\"lis\" AND \"st7\" AND \"t7.\" AND \"7.e\" AND \"exa\" AND \"mpl\" AND \"ple\"")]
+    [InlineData("spam", 2_000, "spa:900 pam:900", "\"spa\" AND \"pam\"")]
+    [InlineData("abcdef", 2_000, "abc:900 def:900", "\"bcd\" AND \"cde\"")]
+    [InlineData("abcdef", 2_000, "abc:900", "\"def\"")]
+    // The rest not rare: the common lists together may narrow more, and all are asked.
+    [InlineData("abcdef", 2_000, "abc:900 def:90 bcd:90 cde:90", "\"abc\" AND \"def\"")]
+    // Too small a sample to tell.
+    [InlineData("abcdef", 499, "abc:499", "\"abc\" AND \"def\"")]
+    public void An_index_query_leaves_out_common_trigrams_while_a_rare_one_remains(string text, int rows, string counts, string query) =>
+        Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text, new SqliteExceptionSearch.TrigramCounts(rows,
+            counts.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(c => c[..3], c => int.Parse(c[4..], System.Globalization.CultureInfo.InvariantCulture)), 0)));
 
     /// <summary>The ids of the newest <paramref name="count"/> emails whose value holds <paramref name="text"/>, newest first, by a plain query.</summary>
     private static Task<List<long>> NewestEmailsHoldingAsync(CrmDbContext db, string text, int count) =>

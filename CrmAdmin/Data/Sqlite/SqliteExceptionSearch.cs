@@ -35,21 +35,31 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     internal bool LooksUpDigitWindows { get; init; } = true;
 
-    /// <summary>Whether FTS5 queries leave out the trigrams common in the index (<see cref="CommonTrigramsAsync"/>; a test turns this off to compare).</summary>
+    /// <summary>Whether FTS5 queries leave out the trigrams common in the index (<see cref="TrigramCountsAsync"/>; a test turns this off to compare).</summary>
     internal bool LeavesOutCommonTrigrams { get; init; } = true;
 
-    /// <summary>The trigrams common in this app's database, as last sampled (<see cref="CommonTrigramsAsync"/>), and when (<see cref="Environment.TickCount64"/>).</summary>
-    private volatile CommonTrigramSample? commonTrigrams;
+    /// <summary>The trigram counts of this app's database, as last sampled (<see cref="TrigramCountsAsync"/>).</summary>
+    private volatile TrigramCounts? trigramCounts;
 
     /// <summary>
-    /// The common trigrams <see cref="TrigramQuery(string, IReadOnlySet{string}?)"/> leaves out in the queries of the current call of
+    /// The trigram counts <see cref="TrigramQuery(string, TrigramCounts?)"/> leaves common trigrams out by in the queries of the current call of
     /// <see cref="CandidatesAsync"/> or <see cref="NewestCandidatesAsync"/>: each sets it for the calls it makes (an async method's
     /// change stays with its own flow), so the many places that build an FTS5 query need not pass it along.
     /// </summary>
-    private static readonly AsyncLocal<IReadOnlySet<string>?> CommonTrigramsOfCall = new();
+    private static readonly AsyncLocal<TrigramCounts?> TrigramCountsOfCall = new();
 
-    /// <summary>A sample's common trigrams and when it was read.</summary>
-    private sealed record CommonTrigramSample(IReadOnlySet<string> Trigrams, long ReadAt);
+    /// <summary>
+    /// In how many of a sample's <paramref name="Rows"/> entries each trigram occurs (<see cref="TrigramCountsAsync"/>), read at
+    /// <paramref name="ReadAt"/> (<see cref="Environment.TickCount64"/>).
+    /// </summary>
+    public sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Counts, long ReadAt)
+    {
+        /// <summary>Whether one sampled entry in <see cref="CommonTrigramShare"/> or more holds the trigram (never in a sample under <see cref="TrigramSampleMinimum"/>).</summary>
+        public bool IsCommon(string trigram) => Rows >= TrigramSampleMinimum && (long)Counts.GetValueOrDefault(trigram) * CommonTrigramShare >= Rows;
+
+        /// <summary>Whether at most one sampled entry in <see cref="RareTrigramShare"/> holds the trigram.</summary>
+        public bool IsRare(string trigram) => (long)Counts.GetValueOrDefault(trigram) * RareTrigramShare <= Rows;
+    }
 
     /// <summary>A row of <see cref="CommonTrigramsAsync"/>'s sample: the texts the main index holds of one entry.</summary>
     private sealed record IndexedTexts(string? Comment, string Value);
@@ -63,28 +73,35 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// <summary>A trigram held by at least one in this many sampled entries is common (at a million entries, 50,000 of them).</summary>
     private const int CommonTrigramShare = 20;
 
+    /// <summary>
+    /// Common trigrams are left out only when the rarest trigram asked is held by at most one sampled entry in this many, which bounds
+    /// the candidates read and tested: the common lists together might otherwise have narrowed them more than the rest.
+    /// </summary>
+    private const int RareTrigramShare = 100;
+
     /// <summary>How long a sample of the common trigrams serves before it is read again: the list's make-up changes slowly.</summary>
     private const long CommonTrigramsAgeMilliseconds = 10 * 60 * 1000;
 
     /// <summary>
-    /// The trigrams held by at least one in <see cref="CommonTrigramShare"/> of <see cref="TrigramSampleRows"/> entries spread evenly over
-    /// the ids, in either text the main index holds (the folded comment, the value with a phone's digits as it indexes them), read again
-    /// every ten minutes; none with fewer than <see cref="TrigramSampleMinimum"/> entries. FTS5 reads a trigram's whole list, so one that
+    /// In how many of <see cref="TrigramSampleRows"/> entries spread evenly over the ids each trigram occurs, in either text the main
+    /// index holds (the folded comment, the value with a phone's digits as it indexes them), read again every ten minutes; empty when
+    /// off. A trigram in one entry in <see cref="CommonTrigramShare"/> is common (none in fewer than <see cref="TrigramSampleMinimum"/>
+    /// entries). FTS5 reads a trigram's whole list, so one that
     /// half the entries hold costs as much as the rest of the query: "list7.example" read the lists of "lis", "exa", "mpl" and "ple"
     /// (half a million entries each) for 25 of its 27 ms at a million entries, while "st7", "t7." and "7.e" alone named the same 502
     /// candidates in 1.5 ms. The sample costs about 5 ms each time it is read. Only speed depends on it: the candidates are tested
     /// against the whole text either way.
     /// </summary>
-    private async Task<IReadOnlySet<string>> CommonTrigramsAsync(CrmDbContext db, CancellationToken ct)
+    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct)
     {
         if (!LeavesOutCommonTrigrams)
         {
-            return new HashSet<string>();
+            return null;
         }
 
-        if (commonTrigrams is { } kept && Environment.TickCount64 - kept.ReadAt < CommonTrigramsAgeMilliseconds)
+        if (trigramCounts is { } kept && Environment.TickCount64 - kept.ReadAt < CommonTrigramsAgeMilliseconds)
         {
-            return kept.Trigrams;
+            return kept;
         }
 
         var e = new StoreNames<ExceptionEntry>(db.Model);
@@ -108,11 +125,9 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             }
         }
 
-        IReadOnlySet<string> common = rows.Count < TrigramSampleMinimum
-            ? new HashSet<string>()
-            : held.Where(h => (long)h.Value * CommonTrigramShare >= rows.Count).Select(h => h.Key).ToHashSet(StringComparer.Ordinal);
-        commonTrigrams = new CommonTrigramSample(common, Environment.TickCount64);
-        return common;
+        var counts = new TrigramCounts(rows.Count, held, Environment.TickCount64);
+        trigramCounts = counts;
+        return counts;
     }
 
     /// <summary>The text's trigrams, of characters (code points) as the trigram tokenizer counts them, in order.</summary>
@@ -153,7 +168,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<TextCandidates?> CandidatesAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct)
     {
-        CommonTrigramsOfCall.Value = await CommonTrigramsAsync(db, ct);
+        TrigramCountsOfCall.Value = await TrigramCountsAsync(db, ct);
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var terms = TextSearchTerms.Of(e, filter).ToList();
         var together = IndexQuery.Together(e, terms);
@@ -667,7 +682,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     public async Task<IReadOnlyList<long>> NewestCandidatesAsync(CrmDbContext db, ExceptionFilter filter, int count, CancellationToken ct)
     {
-        CommonTrigramsOfCall.Value = await CommonTrigramsAsync(db, ct);
+        TrigramCountsOfCall.Value = await TrigramCountsAsync(db, ct);
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var terms = TextSearchTerms.Of(e, filter).ToList();
         if (IndexQuery.Together(e, terms) is { } both)
@@ -1044,7 +1059,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             get
             {
                 var texts = terms.Select(term => term.Arms.SelectMany(arm => arm.Texts.Where(text => term.IsComment || !TextSearchTerms.IsShort(text))
-                    .Select(text => $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text, CommonTrigramsOfCall.Value)})")).ToList()).ToList();
+                    .Select(text => $"({TrigramQuery(IsPhoneValue(term, arm) ? IndexedPhoneText(text) : text, TrigramCountsOfCall.Value)})")).ToList()).ToList();
                 return texts.All(t => t.Count == 0) ? null : string.Join(" AND ", texts.Select(t => $"({string.Join(" OR ", t)})"));
             }
         }
@@ -1125,20 +1140,25 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// eleven long lists (45 ms at a million entries) where five do (13 ms). The digits are where a list's
     /// values differ: without "t7." and "7.e", "@list7.example.com" had 10,001 candidates of 55,000 (every
     /// list7x), so its 502 matches were counted by a scan (124 ms), with them exactly those (25 ms).
-    /// Of those, the ones in <paramref name="common"/> (<see cref="CommonTrigramsAsync"/>) are left out while one that is not
-    /// remains (if none of those chosen remains, every trigram of the text that is not common is asked instead): a list that
-    /// half the entries hold narrows little and costs most of the reading. A text all of whose trigrams are common is asked
-    /// as without them. Needs at least three characters (<see cref="TextSearchTerms.MinimumLength"/>).
+    /// Of those, the common ones in <paramref name="counts"/> (<see cref="TrigramCountsAsync"/>) are left out while one that is not
+    /// remains (if none of those chosen remains, every trigram of the text that is not common is asked instead) and the rarest asked
+    /// is rare (<see cref="TrigramCounts.IsRare"/>): a list that half the entries hold narrows little and costs most of the reading.
+    /// Otherwise the text is asked as without counts. Needs at least three characters (<see cref="TextSearchTerms.MinimumLength"/>).
     /// </summary>
-    public static string TrigramQuery(string text, IReadOnlySet<string>? common = null)
+    public static string TrigramQuery(string text, TrigramCounts? counts = null)
     {
         var trigrams = Trigrams(text);
         var starts = Enumerable.Range(0, trigrams.Length)
             .Where(i => i % 3 == 0 || i == trigrams.Length - 1 || trigrams[i].Any(c => char.IsAsciiDigit(c) || c is >= IndexedDigitZero and <= (char)(IndexedDigitZero + 9)))
             .ToList();
-        if (common is { Count: > 0 } && Enumerable.Range(0, trigrams.Length).Where(i => !common.Contains(trigrams[i])).ToList() is { Count: > 0 } rare)
+        if (counts is not null && starts.Any(i => counts.IsCommon(trigrams[i]))
+            && Enumerable.Range(0, trigrams.Length).Where(i => !counts.IsCommon(trigrams[i])).ToList() is { Count: > 0 } uncommon)
         {
-            starts = starts.Where(i => !common.Contains(trigrams[i])).ToList() is { Count: > 0 } chosen ? chosen : rare;
+            var chosen = starts.Where(i => !counts.IsCommon(trigrams[i])).ToList() is { Count: > 0 } kept ? kept : uncommon;
+            if (chosen.Any(i => counts.IsRare(trigrams[i])))
+            {
+                starts = chosen;
+            }
         }
 
         return string.Join(" AND ", starts.Select(i => Quoted(trigrams[i])));
