@@ -281,9 +281,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         {
             // 600 addresses at one domain hold "exa", "xam", "amp", "mpl" and "ple"; 20 at list8.example hold "lis" too, and three at
             // list7.example "st7", "t7." and "7.e" as well. Of the trigrams the query asks without a sample, "exa", "mpl" and "ple" go.
-            await AddNumberedAsync(600, "Email", "'user' || i || '@example.test'", "'Bulk'");
-            await AddNumberedAsync(20, "Email", "'b' || i || '@list8.example.test'", "'Near'");
-            await AddNumberedAsync(3, "Email", "'a' || i || '@list7.example.test'", "'Listed'");
+            await AddAddressesOfCommonTrigramsAsync(600);
             await IndexEverythingAsync();
             var filter = new ExceptionFilter(Value: "list7.example");
             var expected = await PlainScanAsync(filter);
@@ -677,9 +675,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         {
             // 1,100 addresses at one domain hold "exa", "mpl", "ple" …; 20 at list8.example hold "lis", "ist" too, three at list7.example
             // "st7" and "t7 " as well. The value's lookup asks for "st7." and tests each row it finds for the whole text.
-            await AddNumberedAsync(1_100, "Email", "'user' || i || '@example.test'", "'Bulk'");
-            await AddNumberedAsync(20, "Email", "'b' || i || '@list8.example.test'", "'Near'");
-            await AddNumberedAsync(3, "Email", "'a' || i || '@list7.example.test'", "'Listed'");
+            await AddAddressesOfCommonTrigramsAsync(1_100);
             await IndexAndAnalyzeAsync();
             var filter = new ExceptionFilter(Value: "list7.example");
             long[] expected;
@@ -1843,7 +1839,7 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
     [InlineData("abcdef", 499, "abc:499", "\"abc\" AND \"def\"")]
     public void An_index_query_leaves_out_common_trigrams_while_a_rare_one_remains(string text, int rows, string counts, string query) =>
         Assert.Equal(query, SqliteExceptionSearch.TrigramQuery(text, new SqliteExceptionSearch.TrigramCounts(rows,
-            counts.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(c => c[..3], c => int.Parse(c[4..], System.Globalization.CultureInfo.InvariantCulture)), 0)));
+            counts.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToDictionary(c => c[..3], c => int.Parse(c[4..], System.Globalization.CultureInfo.InvariantCulture)))));
 
     /// <summary>The ids of the newest <paramref name="count"/> emails whose value holds <paramref name="text"/>, newest first, by a plain query.</summary>
     private static Task<List<long>> NewestEmailsHoldingAsync(CrmDbContext db, string text, int count) =>
@@ -1998,6 +1994,17 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
                 return all.AsEnumerable().Reverse().Skip(skip).Take(50).ToArray();
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="atOneDomain"/> addresses at example.test (their trigrams "exa", "xam", "amp", "mpl", "ple" are in most entries), 20 at
+    /// list8.example.test (they hold "lis" too) and three at list7.example.test, the three matches of "list7.example".
+    /// </summary>
+    private async Task AddAddressesOfCommonTrigramsAsync(int atOneDomain)
+    {
+        await AddNumberedAsync(atOneDomain, "Email", "'user' || i || '@example.test'", "'Bulk'");
+        await AddNumberedAsync(20, "Email", "'b' || i || '@list8.example.test'", "'Near'");
+        await AddNumberedAsync(3, "Email", "'a' || i || '@list7.example.test'", "'Listed'");
     }
 
     /// <summary>The ids of the entries holding the filter's comment and value texts (any case), in order, by a plain scan of the entries.</summary>

@@ -121,8 +121,8 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// <summary>Whether a text's index lookup asks for a part of it whose trigrams are rare (<see cref="TextQuery.RarePart"/>; a test turns this off to compare).</summary>
     internal bool LooksUpRareParts { get; init; } = true;
 
-    /// <summary>The trigram counts of this app's database, as last sampled (<see cref="TrigramCountsAsync"/>).</summary>
-    private volatile TrigramCounts? trigramCounts;
+    /// <summary>The trigram counts of this app's database (<see cref="TrigramCountsAsync"/>), read again every ten minutes: the list's make-up changes slowly.</summary>
+    private readonly ReadAgainAfter<TrigramCounts> trigramCounts = new(TimeSpan.FromMinutes(10));
 
     /// <summary>
     /// The trigram counts the queries built in the current call of <see cref="CandidatesAsync"/> or <see cref="NewestCandidatesAsync"/>
@@ -133,32 +133,23 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
     /// <summary>
     /// In how many of a sample's search rows each trigram of the comments' index and of the other values' index occurs (the trigrams
-    /// pg_trgm keeps for a row, <c>show_trgm</c>), and how many rows it sampled; read at (<see cref="Environment.TickCount64"/>).
+    /// pg_trgm keeps for a row, <c>show_trgm</c>), and how many rows it sampled.
     /// </summary>
-    internal sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Comment, IReadOnlyDictionary<string, int> Value, long ReadAt);
+    internal sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Comment, IReadOnlyDictionary<string, int> Value);
 
     /// <summary>One trigram's count in <see cref="TrigramCountsAsync"/>'s sample: of the comments' index (0), the values' (1), or the rows (2).</summary>
     private sealed record SampledTrigram(int Index, string Trigram, int Rows);
-
-    /// <summary>How long a sample of the trigram counts serves before it is read again: the list's make-up changes slowly.</summary>
-    private const long TrigramCountsAgeMilliseconds = 10 * 60 * 1000;
 
     /// <summary>
     /// The trigram counts of the sample <see cref="ShareAsync"/> reads (about <see cref="SampledRows"/> search rows), read again every ten
     /// minutes; null when off. About 20 ms each time. Only speed depends on them: a text is tested whole on every row either way.
     /// </summary>
-    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct)
+    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct) =>
+        LooksUpRareParts ? await trigramCounts.GetAsync(() => ReadTrigramCountsAsync(db, ct)) : null;
+
+    /// <summary>Reads <see cref="TrigramCountsAsync"/>'s counts.</summary>
+    private static async Task<TrigramCounts> ReadTrigramCountsAsync(CrmDbContext db, CancellationToken ct)
     {
-        if (!LooksUpRareParts)
-        {
-            return null;
-        }
-
-        if (trigramCounts is { } kept && Environment.TickCount64 - kept.ReadAt < TrigramCountsAgeMilliseconds)
-        {
-            return kept;
-        }
-
         var sql = $"""
             WITH s AS MATERIALIZED (SELECT "CommentFolded", "Value", "Type" FROM "ExceptionSearch" {Sample})
             SELECT 0 AS "Index", t AS "Trigram", count(*)::int AS "Rows" FROM s, unnest(show_trgm(s."CommentFolded")) AS t GROUP BY t
@@ -168,13 +159,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             SELECT 2, '', count(*)::int FROM s
             """;
         var sampled = await db.Database.SqlQueryRaw<SampledTrigram>(sql).ToListAsync(ct);
-        var counts = new TrigramCounts(
+        return new TrigramCounts(
             sampled.Where(x => x.Index == 2).Sum(x => x.Rows),
             sampled.Where(x => x.Index == 0).ToDictionary(x => x.Trigram, x => x.Rows, StringComparer.Ordinal),
-            sampled.Where(x => x.Index == 1).ToDictionary(x => x.Trigram, x => x.Rows, StringComparer.Ordinal),
-            Environment.TickCount64);
-        trigramCounts = counts;
-        return counts;
+            sampled.Where(x => x.Index == 1).ToDictionary(x => x.Trigram, x => x.Rows, StringComparer.Ordinal));
     }
 
     /// <inheritdoc />

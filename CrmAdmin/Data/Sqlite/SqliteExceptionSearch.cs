@@ -38,8 +38,8 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// <summary>Whether FTS5 queries leave out the trigrams common in the index (<see cref="TrigramCountsAsync"/>; a test turns this off to compare).</summary>
     internal bool LeavesOutCommonTrigrams { get; init; } = true;
 
-    /// <summary>The trigram counts of this app's database, as last sampled (<see cref="TrigramCountsAsync"/>).</summary>
-    private volatile TrigramCounts? trigramCounts;
+    /// <summary>The trigram counts of this app's database (<see cref="TrigramCountsAsync"/>), read again every ten minutes: the list's make-up changes slowly.</summary>
+    private readonly ReadAgainAfter<TrigramCounts> trigramCounts = new(TimeSpan.FromMinutes(10));
 
     /// <summary>
     /// The trigram counts <see cref="TrigramQuery(string, TrigramCounts?)"/> leaves common trigrams out by in the queries of the current call of
@@ -49,10 +49,9 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     private static readonly AsyncLocal<TrigramCounts?> TrigramCountsOfCall = new();
 
     /// <summary>
-    /// In how many of a sample's <paramref name="Rows"/> entries each trigram occurs (<see cref="TrigramCountsAsync"/>), read at
-    /// <paramref name="ReadAt"/> (<see cref="Environment.TickCount64"/>).
+    /// In how many of a sample's <paramref name="Rows"/> entries each trigram occurs (<see cref="TrigramCountsAsync"/>).
     /// </summary>
-    public sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Counts, long ReadAt)
+    public sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Counts)
     {
         /// <summary>Whether one sampled entry in <see cref="CommonTrigramShare"/> or more holds the trigram (never in a sample under <see cref="TrigramSampleMinimum"/>).</summary>
         public bool IsCommon(string trigram) => Rows >= TrigramSampleMinimum && (long)Counts.GetValueOrDefault(trigram) * CommonTrigramShare >= Rows;
@@ -79,9 +78,6 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// </summary>
     private const int RareTrigramShare = 100;
 
-    /// <summary>How long a sample of the common trigrams serves before it is read again: the list's make-up changes slowly.</summary>
-    private const long CommonTrigramsAgeMilliseconds = 10 * 60 * 1000;
-
     /// <summary>
     /// In how many of <see cref="TrigramSampleRows"/> entries spread evenly over the ids each trigram occurs, in either text the main
     /// index holds (the folded comment, the value with a phone's digits as it indexes them), read again every ten minutes; empty when
@@ -92,18 +88,12 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
     /// candidates in 1.5 ms. The sample costs about 5 ms each time it is read. Only speed depends on it: the candidates are tested
     /// against the whole text either way.
     /// </summary>
-    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct)
+    private async Task<TrigramCounts?> TrigramCountsAsync(CrmDbContext db, CancellationToken ct) =>
+        LeavesOutCommonTrigrams ? await trigramCounts.GetAsync(() => ReadTrigramCountsAsync(db, ct)) : null;
+
+    /// <summary>Reads <see cref="TrigramCountsAsync"/>'s counts.</summary>
+    private static async Task<TrigramCounts> ReadTrigramCountsAsync(CrmDbContext db, CancellationToken ct)
     {
-        if (!LeavesOutCommonTrigrams)
-        {
-            return null;
-        }
-
-        if (trigramCounts is { } kept && Environment.TickCount64 - kept.ReadAt < CommonTrigramsAgeMilliseconds)
-        {
-            return kept;
-        }
-
         var e = new StoreNames<ExceptionEntry>(db.Model);
         var id = e.Column(x => x.Id);
         var sql = $"""
@@ -125,9 +115,7 @@ public sealed class SqliteExceptionSearch : IExceptionTextSearch
             }
         }
 
-        var counts = new TrigramCounts(rows.Count, held, Environment.TickCount64);
-        trigramCounts = counts;
-        return counts;
+        return new TrigramCounts(rows.Count, held);
     }
 
     /// <summary>The text's trigrams, of characters (code points) as the trigram tokenizer counts them, in order.</summary>
