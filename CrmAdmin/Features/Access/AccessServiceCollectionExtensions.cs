@@ -37,10 +37,9 @@ public static class AccessServiceCollectionExtensions
                 // token sent as "bearer …" was told it "is not a whole token of this app's".
                 options.Events.OnMessageReceived = context =>
                 {
-                    var authorization = context.Request.Headers.Authorization.ToString();
                     if (SessionRevocation.IsBearer(context.Request))
                     {
-                        context.Token = authorization["Bearer ".Length..].Trim();
+                        context.Token = context.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
                     }
 
                     return Task.CompletedTask;
