@@ -671,6 +671,28 @@ public abstract class ExceptionSearchTests(DatabaseProvider provider) : IAsyncLi
         }
 
         [Fact]
+        public async Task The_sample_gives_its_pages_in_the_tables_order()
+        {
+            // The stretches of pages the sample measures (DenseStretch) are spans between pages in order; the statement groups by hashing.
+            await AddNumberedAsync(20_000, "Email", "'user' || i || '@pages.example'", "'Paged ' || (i % 7)");
+            await IndexAndAnalyzeAsync();
+            await using var db = host.Database.CreateDbContext();
+
+            var pages = await PostgresExceptionSearch.SampledPagesOfAsync(db, new ExceptionFilter(Value: "pages"));
+            // A comment and a value in one answer are sampled in one reading of their parts (SamplePartsAsync).
+            var both = new ExceptionFilter(Comment: "paged", Value: "pages");
+            IReadOnlyList<PostgresExceptionSearch.SampledPage> parts;
+            using (new PostgresExceptionSearch().BeginAnswer(db, both))
+            {
+                parts = await PostgresExceptionSearch.SampledPagesOfAsync(db, both);
+            }
+
+            Assert.True(pages.Count > 50, $"{pages.Count} pages");
+            Assert.Equal(pages.Select(p => p.Page).Order(), pages.Select(p => p.Page));
+            Assert.Equal(pages.Select(p => p.Page), parts.Select(p => p.Page));
+        }
+
+        [Fact]
         public async Task A_text_with_trigrams_most_rows_hold_is_looked_up_by_its_rare_part_and_tested_whole()
         {
             // 1,100 addresses at one domain hold "exa", "mpl", "ple" …; 20 at list8.example hold "lis", "ist" too, three at list7.example

@@ -538,9 +538,11 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
         var sql = $"""
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows", count(*) FILTER (WHERE {query.Condition("")})::int AS "Matches"
-            FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
+            FROM "ExceptionSearch" {Sample} GROUP BY 1
             """;
-        var pages = await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct);
+        // Put in the table's order here: the planner groups the sampled rows by hashing them, where ORDER BY had it sort every row
+        // first (1.5 ms of 8 for "batch 1" with "sender9" at a million entries).
+        var pages = (await db.Database.SqlQueryRaw<SampledPage>(sql, query.Parameters()).ToListAsync(ct)).OrderBy(p => p.Page).ToList();
         samples?.Pages.Add(query.Key, pages);
         return pages;
     }
@@ -558,9 +560,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             SELECT (ctid::text::point)[0]::int AS "Page", count(*)::int AS "Rows",
                 count(*) FILTER (WHERE {parts[0].Condition})::int AS "Comment", count(*) FILTER (WHERE {parts[1].Condition})::int AS "Value",
                 count(*) FILTER (WHERE {parts[2].Condition})::int AS "Both"
-            FROM "ExceptionSearch" {Sample} GROUP BY 1 ORDER BY 1
+            FROM "ExceptionSearch" {Sample} GROUP BY 1
             """;
-        var pages = await db.Database.SqlQueryRaw<SampledPartsPage>(sql, both.Parameters()).ToListAsync(ct);
+        // In the table's order here, as SampledPagesAsync does.
+        var pages = (await db.Database.SqlQueryRaw<SampledPartsPage>(sql, both.Parameters()).ToListAsync(ct)).OrderBy(p => p.Page).ToList();
         Func<SampledPartsPage, int>[] matches = [p => p.Comment, p => p.Value, p => p.Both];
         for (var i = 0; i < parts.Count; i++)
         {
@@ -622,6 +625,10 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// Whether more than the candidates' limit of entries match every text of the filter, with its type (<see cref="TextQuery.Whole"/>;
     /// false for a filter with no such query), as one stretch of the search table shows (the next overload).
     /// </summary>
+    /// <summary>The sample's pages of the filter's every text (<see cref="SampledPagesAsync"/>), for tests; empty when it has none.</summary>
+    internal static async Task<IReadOnlyList<SampledPage>> SampledPagesOfAsync(CrmDbContext db, ExceptionFilter filter) =>
+        TextQuery.Whole(db, filter) is { } whole ? await SampledPagesAsync(db, whole, default) : [];
+
     internal static async Task<bool> DenseStretchHoldsMoreThanLimitAsync(CrmDbContext db, ExceptionFilter filter, CancellationToken ct) =>
         TextQuery.Whole(db, filter) is { } query && await DenseStretchHoldsMoreThanLimitAsync(db, query, ct);
 
