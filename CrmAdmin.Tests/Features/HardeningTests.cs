@@ -137,7 +137,10 @@ public sealed class HardeningTests : IAsyncLifetime
 
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests],
             refreshes.Select(r => r.StatusCode));
-        Assert.Equal("Too many token refreshes", (await refreshes[^1].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        var refused = await refreshes[^1].Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Too many token refreshes", refused.GetProperty("title").GetString());
+        // Typed as every other problem the API answers.
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", refused.GetProperty("type").GetString());
         var signIn = await api.PostAsJsonAsync("/api/auth/token", new { email = "nobody@test.local", password = "x" });
         Assert.Equal("Too many sign-in attempts", (await signIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }

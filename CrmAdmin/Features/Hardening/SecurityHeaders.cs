@@ -105,6 +105,8 @@ public static class SecurityHeaders
                     HttpContext = context.HttpContext,
                     ProblemDetails =
                     {
+                        // ASP.NET Core names a type for the statuses HTTP itself defines, not for 429: its own RFC's section.
+                        Type = "https://tools.ietf.org/html/rfc6585#section-4",
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == RefreshRateLimit
                             ? "Too many token refreshes" : "Too many sign-in attempts",
