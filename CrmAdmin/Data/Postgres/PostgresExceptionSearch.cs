@@ -135,7 +135,33 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
     /// In how many of a sample's search rows each trigram of the comments' index and of the other values' index occurs (the trigrams
     /// pg_trgm keeps for a row, <c>show_trgm</c>), and how many rows it sampled.
     /// </summary>
-    internal sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Comment, IReadOnlyDictionary<string, int> Value);
+    internal sealed record TrigramCounts(int Rows, IReadOnlyDictionary<string, int> Comment, IReadOnlyDictionary<string, int> Value)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(bool Comment, string Text), string?> parts = new();
+
+        /// <summary>
+        /// <see cref="TextQuery.RarePart"/> of a comment's or a value's text by these counts, worked out once while they serve: a page
+        /// builds its query a dozen times (each way of reading it), and a text of 64 characters has some 2,000 runs to weigh. Kept for
+        /// at most <see cref="KeptParts"/> texts, so a stream of distinct texts does not grow it without end.
+        /// </summary>
+        public string? PartOf(string text, bool comment)
+        {
+            if (parts.TryGetValue((comment, text), out var known))
+            {
+                return known;
+            }
+
+            var part = TextQuery.RarePart(text, Rows, comment ? Comment : Value);
+            if (parts.Count < KeptParts)
+            {
+                parts.TryAdd((comment, text), part);
+            }
+
+            return part;
+        }
+
+        private const int KeptParts = 10_000;
+    }
 
     /// <summary>One trigram's count in <see cref="TrigramCountsAsync"/>'s sample: of the comments' index (0), the values' (1), or the rows (2).</summary>
     private sealed record SampledTrigram(int Index, string Trigram, int Rows);
@@ -949,7 +975,7 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
             var parts = new List<object>();
             rarePartParameters = terms.SelectMany(t => t.Arms.SelectMany(a => a.Texts.Select(text =>
                 !TextSearchTerms.IsShort(text) && !IsByWindows(t, a, text) && TrigramCountsOfCall.Value is { } counts
-                    && RarePart(text, counts.Rows, t.IsComment ? counts.Comment : counts.Value) is { } part
+                    && counts.PartOf(text, t.IsComment) is { } part
                     ? ofTexts.Length + Add(parts, LikePattern.Containing(part))
                     : -1))).ToArray();
             patterns = [.. ofTexts, .. parts];
