@@ -48,6 +48,22 @@ public class ExceptionFilterPanelTests : MudTestContext
     }
 
     [Fact]
+    public void What_is_typed_stays_when_the_page_renders_again_and_a_new_filter_in_force_replaces_it()
+    {
+        var panel = Render<ExceptionFilterPanel>(p => p.Add(c => c.Filter, new ExceptionFilter("robot", null, null)));
+        panel.Find("#filter-comment").Change("half-typed");
+
+        // The page renders again with the same filter (its grid loaded): an equal record, not the same object.
+        panel.Render(p => p.Add(c => c.Filter, new ExceptionFilter("robot", null, null)));
+        Assert.Equal("half-typed", panel.Find("#filter-comment").GetAttribute("value"));
+
+        // Back to another filter: the fields show it.
+        panel.Render(p => p.Add(c => c.Filter, new ExceptionFilter("spam", "415", null)));
+        Assert.Equal("spam", panel.Find("#filter-comment").GetAttribute("value"));
+        Assert.Equal("415", panel.Find("#filter-value").GetAttribute("value"));
+    }
+
+    [Fact]
     public void Reset_is_disabled_when_no_filter_is_in_force()
     {
         var panel = Render<ExceptionFilterPanel>();
