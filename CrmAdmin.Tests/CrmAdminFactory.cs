@@ -74,6 +74,8 @@ public class CrmAdminFactory : WebApplicationFactory<Program>
             // In-process clients share one address; the limit itself is tested with its real value.
             ["Security:TokenRequestsPerMinute"] = "100000",
             ["Security:SignInRequestsPerMinute"] = "100000",
+            // Each host would import and roll back a few lines as it starts; ImportWarmUpTests turns it on.
+            ["Import:WarmUpAtStart"] = "false",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

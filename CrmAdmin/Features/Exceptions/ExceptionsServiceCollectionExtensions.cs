@@ -12,6 +12,9 @@ public static class ExceptionsServiceCollectionExtensions
         services.AddSingleton<ExceptionListService>();
         services.AddSingleton<ExceptionImportHistoryService>();
         services.AddScoped<ImportUndoPrompt>();
+        services.Configure<ImportWarmUpOptions>(configuration.GetSection(ImportWarmUpOptions.Section));
+        services.AddSingleton<ImportWarmUp>();
+        services.AddHostedService(provider => provider.GetRequiredService<ImportWarmUp>());
         return services;
     }
 }
