@@ -5,12 +5,12 @@ namespace CrmAdmin.Tests.E2E;
 
 /// <summary>
 /// A browser window size the app must fit (issue 12): a phone, the smallest desktop on which the menu
-/// stays open beside the content, and a wide screen. 1440 px, between the two, was dropped to keep the
-/// suite inside CI's 15 minutes: no layout rule of the app changes between 1280 and 1920 px.
+/// stays open beside the content, a common laptop, and a wide screen. No layout rule of the app changes
+/// between 1280 and 1920 px, so the laptop's is seen for the page's first role only, and not audited.
 /// </summary>
 public sealed record Viewport(int Width, int Height)
 {
-    public static readonly IReadOnlyList<Viewport> All = [new(390, 844), new(1280, 800), new(1920, 1080)];
+    public static readonly IReadOnlyList<Viewport> All = [new(390, 844), new(1280, 800), new(1440, 900), new(1920, 1080)];
 
     /// <summary>
     /// Where axe-core runs: one size per layout (the phone's, with the menu behind a button, and the first
