@@ -140,8 +140,8 @@ public sealed class ExceptionImportService(
     /// an invalid line), as <see cref="WarmUpActor"/>, in a transaction it rolls back: nothing is listed, audited, counted or
     /// kept in the history. Without it the first import after a start paid for loading and compiling all of that path (EF
     /// Core's update pipeline, the writer's statements, the report, libphonenumber's metadata) while a person waited: 0.2 s
-    /// of a one-line import (0.006 s once warm), and 0.17 s of a 100k-line import into a million entries on SQLite (1.28 and
-    /// 1.37 s against 1.12 and 1.20 after a first import). Started by <see cref="ImportWarmUp"/>. Returns the report of the lines,
+    /// of a one-line import (0.006 s once warm), and about as much of a 100k-line import into a million entries on SQLite (1.17–1.44 s
+    /// against 1.08–1.21 s warmed, three runs each). Started by <see cref="ImportWarmUp"/>. Returns the report of the lines,
     /// written and then rolled back (4 added, 1 duplicate, 1 invalid).
     /// </summary>
     internal Task<ImportReport> WarmUpAsync(CancellationToken ct) => ImportAsync(

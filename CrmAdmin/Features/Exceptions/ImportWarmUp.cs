@@ -9,12 +9,6 @@ public sealed class ImportWarmUpOptions
 
     /// <summary>On by default. The tests' hosts turn it off, but for the test of the warm-up itself.</summary>
     public bool WarmUpAtStart { get; set; } = true;
-
-    /// <summary>
-    /// How long the start waits for the warm-up before it serves requests anyway, the warm-up going on behind. It takes about
-    /// 0.2 s; on PostgreSQL it waits its turn behind another instance's import (the writers' lock), which may take minutes.
-    /// </summary>
-    public static readonly TimeSpan StartWaits = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -25,6 +19,12 @@ public sealed class ImportWarmUpOptions
 internal sealed class ImportWarmUp(ExceptionImportService imports, IOptions<ImportWarmUpOptions> options, IHostApplicationLifetime lifetime, ILogger<ImportWarmUp> logger)
     : IHostedService
 {
+    /// <summary>
+    /// How long the start waits for the warm-up before it serves requests anyway, the warm-up going on behind. It takes about
+    /// 0.2 s; on PostgreSQL it waits its turn behind another instance's import (the writers' lock), which may take minutes.
+    /// </summary>
+    private static readonly TimeSpan StartWaits = TimeSpan.FromSeconds(3);
+
     /// <summary>The warm-up, once started: done, failed (logged) or cancelled by the app stopping. Completed when it is off.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
@@ -36,7 +36,14 @@ internal sealed class ImportWarmUp(ExceptionImportService imports, IOptions<Impo
         }
 
         Completion = WarmUpAsync(lifetime.ApplicationStopping);
-        await Task.WhenAny(Completion, Task.Delay(ImportWarmUpOptions.StartWaits, cancellationToken));
+        try
+        {
+            await Completion.WaitAsync(StartWaits, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // It goes on behind, and logs how it ended.
+        }
     }
 
     private async Task WarmUpAsync(CancellationToken ct)
