@@ -28,6 +28,47 @@ public sealed class AdminFlowTests(BrowserFixture browser)
         await page.Locator("main[data-interactive=true]").WaitForAsync();
     }
 
+    // MudForm renders a <form> of its own: a submit button in it (or a form around it) reloaded the page and created nothing.
+    [Theory]
+    [InlineData(390, 844, false)]
+    [InlineData(1280, 800, true)]
+    public Task Create_a_user_on_the_page_by_the_button_or_Enter_and_they_sign_in(int width, int height, bool byEnter)
+    {
+        var viewport = new Viewport(width, height);
+        return browser.RunAsAsync($"admin-create-user-{viewport}", CrmAdminFactory.AdminEmail, viewport, async page =>
+        {
+            var email = $"flow-created-{width}@test.local";
+            await OpenAsync(page, "/crm/settings/users");
+            var url = page.Url;
+
+            await page.GetByLabel("Email of the new user").FillAsync(email);
+            var password = page.GetByLabel("Password of the new user");
+            await password.FillAsync(CrmAdminFactory.UserPassword);
+            await (byEnter ? password.PressAsync("Enter") : page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync());
+
+            await Assertions.Expect(page.GetByText($"User {email} created with the role Viewer.")).ToBeVisibleAsync();
+            await page.Locator($"[data-user='{email}']").ExpectSeenAsync($"the new user's row ({viewport})");
+            Assert.Equal(url, page.Url);
+            Assert.NotEqual("", await browser.App.TokenAsync(email, CrmAdminFactory.UserPassword));
+        });
+    }
+
+    [Fact]
+    public Task Add_a_role_on_the_permissions_page_by_Enter() =>
+        browser.RunAsync(nameof(Add_a_role_on_the_permissions_page_by_Enter), async page =>
+        {
+            await OpenAsync(page, "/crm/settings/access-permissions");
+            var url = page.Url;
+
+            var name = page.GetByLabel("New role name");
+            await name.FillAsync("Flow auditors");
+            await name.PressAsync("Enter");
+
+            await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("Flow auditors");
+            Assert.Equal(url, page.Url);
+            await Assertions.Expect(name).ToHaveValueAsync("");
+        });
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public Task Reset_a_password_copy_it_and_it_signs_in(int width, int height)
