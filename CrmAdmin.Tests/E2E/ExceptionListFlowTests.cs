@@ -304,6 +304,55 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             await Assertions.Expect(exceptions.List.GetByTestId("entry-value")).ToHaveAttributeAsync("title", "flow-i@bücher.example (stored as flow-i@xn--bcher-kva.example)");
         });
 
+    // Where a cell on a phone ends and how far the table has scrolled sideways: what shows in the first screen.
+    private const string PlaceInRow = """
+        el => {
+          const table = el.closest('.mud-table-container');
+          const menu = el.closest('tr').querySelector('td.crm-cell-menu');
+          return [el.getBoundingClientRect().right, menu ? menu.getBoundingClientRect().left : innerWidth, table.scrollLeft];
+        }
+        """;
+
+    [Fact]
+    public Task On_a_phone_an_entry_reads_whole_in_the_first_screen_and_on_a_laptop_who_added_it_and_from_where() =>
+        browser.RunAsAsync(nameof(On_a_phone_an_entry_reads_whole_in_the_first_screen_and_on_a_laptop_who_added_it_and_from_where),
+            BrowserFixture.Supervisor, new Viewport(390, 844), async page =>
+        {
+            const string value = "reception.front-desk@switchboard.flow-narrow.example";
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            await exceptions.ImportAsync($"{value};flow-narrow a robocaller that rings every weekday morning");
+            await exceptions.FilterAsync(comment: "flow-narrow");
+            await exceptions.ExpectValuesAsync(value);
+
+            // The value, its type and its comment, before any sideways swipe: whole (the value wraps) and
+            // clear of the row's actions fixed at the right edge.
+            var row = exceptions.Row(value);
+            await Assertions.Expect(page.GetByTestId("swipe-hint")).ToBeVisibleAsync();
+            await Assertions.Expect(exceptions.List.GetByRole(AriaRole.Columnheader, new() { Name = "Comment" })).ToBeHiddenAsync();
+            foreach (var (testId, what) in new[] { ("entry-value", "value"), ("entry-type-narrow", "type"), ("entry-comment-narrow", "comment") })
+            {
+                var cell = row.GetByTestId(testId);
+                await Assertions.Expect(cell).ToBeVisibleAsync();
+                var place = await cell.EvaluateAsync<double[]>(PlaceInRow);
+                Assert.True(place[2] == 0 && place[0] <= place[1] + 0.5,
+                    $"the {what} ends at {place[0]} px, past the row's actions at {place[1]} px (table scrolled {place[2]} px)");
+            }
+
+            await row.GetByTestId("entry-value").ExpectSeenWholeAsync("the value");
+            await row.GetByTestId("entry-type-narrow").ExpectSeenWholeAsync("the type");
+            await Assertions.Expect(row.GetByTestId("entry-type-narrow")).ToHaveTextAsync("Email");
+            await Assertions.Expect(row.GetByTestId("entry-comment-narrow")).ToHaveTextAsync("flow-narrow a robocaller that rings every weekday morning");
+
+            // On a laptop the same row says who added it and from where, whole.
+            await page.SetViewportSizeAsync(1280, 800);
+            var addedBy = row.GetByTestId("entry-added-by");
+            await Assertions.Expect(addedBy).ToHaveTextAsync($"{BrowserFixture.Supervisor} · CRM settings");
+            await addedBy.ExpectSeenWholeAsync("who added the entry and from where");
+            await Assertions.Expect(page.GetByTestId("swipe-hint")).ToBeHiddenAsync();
+            await Assertions.Expect(row.GetByTestId("entry-comment")).ToBeVisibleAsync();
+        });
+
     /// <summary>Half phones in varied international spellings, half emails, each with a comment.</summary>
     public static string BulkLines(int count)
     {

@@ -99,10 +99,14 @@ public static class PageCatalog
         ])),
         // The list with a known row whose comment is long enough to be cut: its value, comment and
         // row menu must all be in sight at every size (at 1280 px they once fell off the right edge).
-        new("exceptions", "/crm/settings/exceptions?comment=catalog-row", Everyone, async (page, _) =>
+        new("exceptions", "/crm/settings/exceptions?comment=catalog-row", Everyone, async (page, viewport) =>
         {
             var exceptions = new ExceptionsPageObject(page);
             var row = exceptions.Row(CatalogRowValue);
+            // On a phone the type and comment read under the value, in place of their own columns.
+            var onPhone = viewport.Width < 600;
+            var comment = onPhone ? "entry-comment-narrow" : "entry-comment";
+            var type = onPhone ? "entry-type-narrow" : "entry-type";
             var keys = new List<KeyElement>
             {
                 new("the Exceptions heading", page.GetByRole(AriaRole.Heading, new() { Name = "Exceptions", Exact = true })),
@@ -112,17 +116,17 @@ public static class PageCatalog
                 new("the comment filter", page.GetByLabel("Comment contains"), Whole: true),
                 new("the value filter", page.GetByLabel("Phone or email contains"), Whole: true),
                 new("the known row's value", row.GetByTestId("entry-value"), WholeInTitle: true),
-                new("the known row's comment", row.GetByTestId("entry-comment"), WholeInTitle: true),
-                new("the known row's added by", row.GetByTestId("entry-added-by")),
+                new("the known row's comment", row.GetByTestId(comment), WholeInTitle: true),
+                new("the known row's added by", row.GetByTestId("entry-added-by"), Whole: true),
             };
             // X1, X4, X8–X10: an entry of each type, each with an expiry, its type and badges read whole.
-            foreach (var (value, type, badges) in CatalogKinds)
+            foreach (var (value, typeLabel, badges) in CatalogKinds)
             {
                 var kind = exceptions.Row(value);
-                keys.Add(new($"the {type} row's type", kind.GetByTestId("entry-type"), Whole: true));
+                keys.Add(new($"the {typeLabel} row's type", kind.GetByTestId(type), Whole: true));
                 foreach (var badge in badges.Append("expires"))
                 {
-                    keys.Add(new($"the {type} row's {badge} badge", kind.Locator($"[data-badge={badge}]"), Whole: true));
+                    keys.Add(new($"the {typeLabel} row's {badge} badge", kind.Locator($"[data-badge={badge}]"), Whole: true));
                 }
             }
             if (await page.GetByRole(AriaRole.Button, new() { Name = "Add to list" }).CountAsync() > 0)
@@ -151,7 +155,7 @@ public static class PageCatalog
                 new("the added count", report.Locator("[data-count=added]")),
                 new("the already listed count", report.Locator("[data-count=already-listed]")),
                 new("the invalid count", report.Locator("[data-count=invalid]")),
-                new("the invalid line's reason", report.GetByTestId("problem-reason").Filter(new() { HasText = "country code" })),
+                new("the invalid line's reason", report.GetByTestId("problem-reason").Filter(new() { HasText = "country code" }), Whole: true),
                 new("the keep-only-lines-to-fix button", report.GetByRole(AriaRole.Button, new() { Name = "Keep only the 2 lines not added in the box" })),
                 new("the report download", report.GetByRole(AriaRole.Button, new() { Name = "Download report (CSV)" })),
             ];

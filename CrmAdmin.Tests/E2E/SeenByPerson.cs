@@ -80,6 +80,13 @@ public static class SeenByPerson
           const placeholderCut = 
         """ + PlaceholderCut + """
         ;
+          // Text past its box's edge: sideways (an ellipsis, a one-line cell) or below a box that clips it
+          // (a comment clamped to two lines); a box that scrolls down is not cutting anything off.
+          const overflows = e => {
+            const style = getComputedStyle(e);
+            return (e.scrollWidth > e.clientWidth + 1 && style.overflowX !== 'visible')
+              || (e.scrollHeight > e.clientHeight + 1 && (style.overflowY === 'hidden' || style.overflowY === 'clip'));
+          };
           const checks = {
             Cut: () => {
               for (const e of [element, ...element.querySelectorAll('*')]) {
@@ -88,13 +95,13 @@ public static class SeenByPerson
                   if (problem) return problem;
                   continue;
                 }
-                if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
-                  return `"${(e.textContent || '').trim().slice(0, 40)}" needs ${e.scrollWidth} px and has ${e.clientWidth} px`;
+                if (overflows(e))
+                  return `"${(e.textContent || '').trim().slice(0, 40)}" needs ${e.scrollWidth}×${e.scrollHeight} px and has ${e.clientWidth}×${e.clientHeight} px`;
               }
               return null;
             },
             LostTitle: () => {
-              const cut = [element, ...element.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible');
+              const cut = [element, ...element.querySelectorAll('*')].some(overflows);
               if (!cut) return null;
               const text = (element.textContent || '').trim();
               const titled = element.closest('[title]');

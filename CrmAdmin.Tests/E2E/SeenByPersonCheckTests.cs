@@ -33,8 +33,14 @@ public sealed class SeenByPersonCheckTests(BrowserFixture browser)
             <span id="untitled" style="display: inline-block; width: 60px; overflow: hidden; white-space: nowrap">A comment much too long</span>
             <span id="titled" title="A comment much too long" style="display: inline-block; width: 60px; overflow: hidden; white-space: nowrap">A comment much too long</span>
             <input id="box" style="width: 60px" placeholder="A placeholder much too long">
+            <div id="clamped" style="width: 80px; display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden">A comment of many words, clamped to two lines</div>
+            <div id="wrapped" style="width: 80px; white-space: normal">A reason of many words that wraps</div>
             """, async page =>
         {
+            var clamped = await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => page.Locator("#clamped").ExpectSeenWholeAsync("the clamped comment"));
+            Assert.Contains("the clamped comment is cut: \"A comment of many words", clamped.Message);
+            await page.Locator("#wrapped").ExpectSeenWholeAsync("the wrapped reason");
+
             var label = await Assert.ThrowsAnyAsync<Xunit.Sdk.XunitException>(() => page.Locator("#label").ExpectSeenWholeAsync("the label"));
             Assert.Contains("the label is cut: \"A label much too long for its box\" needs", label.Message);
 

@@ -87,7 +87,7 @@ public partial class ExceptionsPage
 
     // Text, link (null: not a page of its own), and whether it is this page.
     private IReadOnlyList<(string Text, string? Href, bool Current)> Breadcrumbs => LineId is null
-        ? [("CRM settings", null, false), ("Other", null, false), ("Exceptions", null, true)]
+        ? [("CRM settings", null, false), ("Exceptions", null, true)]
         : [("Telephony", "telephony/lines", false), (lineName ?? $"Line {LineId}", null, false), ("CRM integration: exceptions", null, true)];
 
     private static readonly Dictionary<string, object> TableAttributes = new() { ["aria-label"] = "Exception list" };
