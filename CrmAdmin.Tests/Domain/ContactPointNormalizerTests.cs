@@ -64,6 +64,8 @@ public class ContactPointNormalizerTests
     [InlineData("+1 415 555 2671 1234 567", "too")]
     [InlineData("+999 123 456 789", "no known country code")]
     [InlineData("+", "no digits")]
+    [InlineData("+1", "too short to be a number")]
+    [InlineData("+44", "too short to be a number")]
     public void X2_a_number_that_is_not_possible_for_its_country_is_refused(string input, string reason) =>
         Assert.Contains(reason, ContactPointNormalizer.Normalize(input).Error);
 

@@ -49,6 +49,10 @@ public sealed class AdminFlowTests(BrowserFixture browser)
             await Assertions.Expect(page.GetByText($"User {email} created with the role Viewer.")).ToBeVisibleAsync();
             await page.Locator($"[data-user='{email}']").ExpectSeenAsync($"the new user's row ({viewport})");
             Assert.Equal(url, page.Url);
+            // The emptied form is ready for the next user, not telling the person off for boxes they have not filled yet.
+            await Assertions.Expect(page.GetByLabel("Email of the new user")).ToHaveValueAsync("");
+            await Assertions.Expect(page.GetByText("Give the user's email address.")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByText("Give the user a first password.")).ToHaveCountAsync(0);
             Assert.NotEqual("", await browser.App.TokenAsync(email, CrmAdminFactory.UserPassword));
         });
     }

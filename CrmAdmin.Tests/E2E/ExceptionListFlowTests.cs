@@ -321,7 +321,17 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             const string value = "reception.front-desk@switchboard.flow-narrow.example";
             var exceptions = new ExceptionsPageObject(page);
             await exceptions.OpenAsync();
-            await exceptions.ImportAsync($"{value};flow-narrow a robocaller that rings every weekday morning");
+            await exceptions.ImportAsync($"{value};flow-narrow a robocaller that rings every weekday morning\n4155550198;flow-narrow no plus");
+
+            // The report's reason for a line not added reads in the screen's width, not in a column off its edge.
+            var reason = exceptions.Report.GetByTestId("problem-reason");
+            await Assertions.Expect(reason).ToContainTextAsync("must start with + and a country code");
+            var reasonPlace = await reason.EvaluateAsync<double[]>(
+                "el => [el.getBoundingClientRect().left, el.getBoundingClientRect().right, innerWidth, el.closest('.mud-table-container').scrollLeft]");
+            Assert.True(reasonPlace[0] >= 0 && reasonPlace[1] <= reasonPlace[2] && reasonPlace[3] == 0,
+                $"the reason spans {reasonPlace[0]}–{reasonPlace[1]} px of a {reasonPlace[2]} px screen (report scrolled {reasonPlace[3]} px)");
+            await reason.ExpectSeenWholeAsync("the reason the line was not added");
+
             await exceptions.FilterAsync(comment: "flow-narrow");
             await exceptions.ExpectValuesAsync(value);
 
@@ -344,8 +354,16 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             await Assertions.Expect(row.GetByTestId("entry-type-narrow")).ToHaveTextAsync("Email");
             await Assertions.Expect(row.GetByTestId("entry-comment-narrow")).ToHaveTextAsync("flow-narrow a robocaller that rings every weekday morning");
 
-            // On a laptop the same row says who added it and from where, whole.
+            // On a tablet the whole row fits: no swipe, the type and comment still under the value.
+            await page.SetViewportSizeAsync(768, 1024);
+            await Assertions.Expect(page.GetByTestId("swipe-hint")).ToBeHiddenAsync();
+            await Assertions.Expect(row.GetByTestId("entry-comment-narrow")).ToBeVisibleAsync();
+            var fits = await exceptions.List.EvaluateAsync<double[]>("t => [t.closest('.mud-table-container').scrollWidth, t.closest('.mud-table-container').clientWidth]");
+            Assert.True(fits[0] <= fits[1] + 1, $"at 768 px the table needs {fits[0]} px and has {fits[1]} px");
+
+            // On a laptop the same row says who added it and from where, whole, and the long value wraps rather than being cut.
             await page.SetViewportSizeAsync(1280, 800);
+            await row.GetByTestId("entry-value").ExpectSeenWholeAsync("the long value at 1280 px");
             var addedBy = row.GetByTestId("entry-added-by");
             await Assertions.Expect(addedBy).ToHaveTextAsync($"{BrowserFixture.Supervisor} · CRM settings");
             await addedBy.ExpectSeenWholeAsync("who added the entry and from where");

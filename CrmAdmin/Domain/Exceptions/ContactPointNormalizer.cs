@@ -127,6 +127,8 @@ public static class ContactPointNormalizer
                 ErrorType.INVALID_COUNTRY_CODE => "phone has no known country code after the +",
                 ErrorType.TOO_SHORT_NSN or ErrorType.TOO_SHORT_AFTER_IDD => "phone is too short to be a number",
                 ErrorType.TOO_LONG => "phone is too long to be a number",
+                // libphonenumber calls a + and a digit or two "not a number": to a person it is a number cut short.
+                ErrorType.NOT_A_NUMBER when digits!.Count(char.IsAsciiDigit) <= 3 => "phone is too short to be a number",
                 _ => "phone is not a number",
             });
         }
