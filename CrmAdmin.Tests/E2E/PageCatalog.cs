@@ -163,6 +163,23 @@ public static class PageCatalog
         {
             Arrange = ArrangeCatalogRowAsync,
         },
+        // The Imports history, with the catalog's import that expires: its dates read whole, and the page does not
+        // widen on a phone (a hidden column name once placed outside the table's scroll box made it 849 px wide).
+        new("exceptions-imports", "/crm/settings/exceptions?comment=catalog-row", Everyone, async (page, _) =>
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Imports", Exact = true }).ClickAsync();
+            var history = page.GetByTestId("import-history");
+            var newest = history.Locator("tbody tr").Filter(new() { Has = page.GetByTestId("import-expiring") }).First;
+            return
+            [
+                new("the Imports heading", page.GetByRole(AriaRole.Heading, new() { Name = "Imports", Exact = true })),
+                new("the newest expiring import's time", newest.Locator("time"), Whole: true),
+                new("the newest expiring import's expiry", newest.GetByTestId("import-expiring"), Whole: true),
+            ];
+        })
+        {
+            Arrange = ArrangeCatalogRowAsync,
+        },
         // The row menu and the confirmation it opens (not confirmed: the row stays for the other cases).
         new("exceptions-remove", "/crm/settings/exceptions?comment=catalog-row", Editors, async (page, _) =>
         {
