@@ -35,7 +35,7 @@ public sealed class UserRowControlsTests : MudTestContext
         var row = RenderRow(Me, isSelf: true);
 
         var reason = row.Find("[data-testid=self-reason]");
-        Assert.Contains("another administrator changes your role or locks you", reason.TextContent);
+        Assert.Contains("Only another administrator can change your role or lock you", reason.TextContent);
         Assert.True(row.FindComponent<MudSelect<string>>().Instance.Disabled);
         Assert.All([Button(row, "Lock admin@test.local"), Button(row, "Delete admin@test.local")], b =>
         {

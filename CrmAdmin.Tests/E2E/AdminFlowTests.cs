@@ -116,7 +116,7 @@ public sealed class AdminFlowTests(BrowserFixture browser)
             var dialog = page.GetByRole(AriaRole.Dialog);
 
             // The administrator's own row: nothing to demote or lock, and the reason in sight.
-            await page.GetByText("This is you: another administrator changes your role or locks you.").ExpectSeenAsync($"why the own row is fixed ({viewport})");
+            await page.GetByText("This is you. Only another administrator can change your role or lock you.").ExpectSeenAsync($"why the own row is fixed ({viewport})");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Lock {CrmAdminFactory.AdminEmail}" })).ToBeDisabledAsync();
 
             await role.ClickAsync();

@@ -20,6 +20,8 @@ public static class CrmCatalogPages
     /// <summary>A lead whose title is long enough that a phone has to ellipsize it.</summary>
     public const string LeadTitle = "Catalog lead: returning customer asking about the annual maintenance contract renewal";
     public const string ContactName = "Catalog contact Ada Lovelace";
+    /// <summary>A user whose address is longer than the Users table's Email column at 1280 px: it must read whole, wrapped.</summary>
+    public const string LongUserEmail = "quality.assurance.team.lead.reviewer@catalog-testing-environment.example";
     public const string BinnedLeadTitle = "Catalog binned robocall";
     public const string ConvertedLeadTitle = "Catalog converted lead Grace Hopper";
 
@@ -171,13 +173,14 @@ public static class CrmCatalogPages
         new("users", "/crm/settings/users", Administrators, (page, _) => Task.FromResult<IReadOnlyList<KeyElement>>(
         [
             new("the viewer's email", page.GetByText(BrowserFixture.Viewer, new() { Exact = true }).First),
+            new("a long email", page.GetByText(LongUserEmail, new() { Exact = true }).First, Whole: true),
             new("the viewer's role", page.GetByLabel($"Role of {BrowserFixture.Viewer}")),
             new("the viewer's Lock button", page.GetByRole(AriaRole.Button, new() { Name = $"Lock {BrowserFixture.Viewer}" })),
             new("the viewer's Reset password button", page.GetByRole(AriaRole.Button, new() { Name = $"Reset password of {BrowserFixture.Viewer}" })),
             new("the viewer's Delete button", page.GetByRole(AriaRole.Button, new() { Name = $"Delete {BrowserFixture.Viewer}" })),
             new("why the administrator's own row is fixed", page.GetByTestId("self-reason")),
             new("the Create user button", page.GetByRole(AriaRole.Button, new() { Name = "Create user" })),
-        ])),
+        ])) { Arrange = EnsureDataAsync },
         new("audit-log", "/crm/settings/audit-log", Administrators, async (page, _) =>
         {
             var when = page.GetByTestId("audit-when").First;
@@ -194,12 +197,13 @@ public static class CrmCatalogPages
 
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Arranged = new();
 
-    /// <summary>Once per app instance: a lead with a long title, a contact, and a lead in the Recycle bin (which also writes audit entries).</summary>
+    /// <summary>Once per app instance: a user with a long address, a lead with a long title, a contact, and a lead in the Recycle bin (which also writes audit entries).</summary>
     public static Task EnsureDataAsync(BrowserFixture browser) =>
         Arranged.GetOrAdd(browser.BaseUrl, _ => new Lazy<Task>(() => ArrangeAsync(browser))).Value;
 
     private static async Task ArrangeAsync(BrowserFixture browser)
     {
+        await browser.App.CreateUserAsync(LongUserEmail, "Viewer");
         using var api = await browser.App.CreateAdminClientAsync();
         (await api.PostAsJsonAsync("/api/contacts", new { name = ContactName, emails = new[] { "ada@xn--bcher-kva.example" } })).EnsureSuccessStatusCode();
         (await api.PostAsJsonAsync("/api/leads", new { title = LeadTitle, phones = new[] { "+1 646 555 9100" } })).EnsureSuccessStatusCode();
