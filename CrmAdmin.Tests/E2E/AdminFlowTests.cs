@@ -71,6 +71,7 @@ public sealed class AdminFlowTests(BrowserFixture browser)
             await Assertions.Expect(page.GetByRole(AriaRole.Main)).ToContainTextAsync("Flow auditors");
             Assert.Equal(url, page.Url);
             await Assertions.Expect(name).ToHaveValueAsync("");
+            await Assertions.Expect(page.GetByText("Give the role a name.")).ToHaveCountAsync(0);
         });
 
     [Theory]
