@@ -145,7 +145,10 @@ public static partial class HttpMeasurements
         Record("PostgreSQL floor: plain binary COPY of the same 100k normalized rows into 1M (same indexes)", $"{watch.Elapsed.TotalSeconds:0.00} s", "(reference)");
     }
 
-    /// <summary>T4 with two app instances on one database: one wrk per instance, at the same time, rates added.</summary>
+    /// <summary>How many 10 s rounds <see cref="TwoInstanceLoadAsync"/> measures once warm; the median is reported.</summary>
+    private const int MeasuredRounds = 3;
+
+    /// <summary>T4 with two app instances on one database: one wrk per instance, at the same time, rates added; the median of <see cref="MeasuredRounds"/> rounds.</summary>
     private static async Task TwoInstanceLoadAsync(App first, App second)
     {
         var wrk = FindOnPath("wrk") ?? throw new InvalidOperationException("wrk is missing (apt-get install wrk)");
@@ -179,11 +182,21 @@ public static partial class HttpMeasurements
 
         warm.Stop();
         Console.WriteLine($"Two-instance warm-up: {warm.Elapsed.TotalSeconds:0} s, its last rounds {previous:N0} /s and {rate:N0} /s");
-        var outputs = await Task.WhenAll(RunAsync(wrk, Args(first, "10s")), RunAsync(wrk, Args(second, "10s")));
-        var rates = Rates(outputs);
-        var errors = outputs.Sum(o => Regex.Match(o, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
-        var p99 = string.Join(" / ", outputs.Select(o => Regex.Match(o, @"99%\s+(\S+)").Groups[1].Value));
-        Record("PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each",
-            $"{rates.Sum():N0} /s ({string.Join(" + ", rates.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))}), {errors} errors, p99 {p99}, after {warm.Elapsed.TotalSeconds:0} s of warm-up", "≥ 5,000 /s, 0 errors");
+        // Three measured rounds, the median reported with each: once steady, one 10 s round still swings by a third from the
+        // next on these two shared cores (4,859-6,864 /s in six rounds in a row, 2026-12-04), so one round told the draw.
+        var rounds = new List<(double Rate, int Errors, string P99)>();
+        for (var round = 0; round < MeasuredRounds; round++)
+        {
+            var outputs = await Task.WhenAll(RunAsync(wrk, Args(first, "10s")), RunAsync(wrk, Args(second, "10s")));
+            rounds.Add((Rates(outputs).Sum(),
+                outputs.Sum(o => Regex.Match(o, @"Non-2xx or 3xx responses: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0),
+                string.Join(" / ", outputs.Select(o => Regex.Match(o, @"99%\s+(\S+)").Groups[1].Value))));
+        }
+
+        var median = rounds.Select(r => r.Rate).Order().ElementAt(rounds.Count / 2);
+        Record("PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each, median of three 10 s rounds",
+            $"{median:N0} /s (rounds {string.Join(", ", rounds.Select(r => r.Rate.ToString("N0", CultureInfo.InvariantCulture)))}), "
+            + $"{rounds.Sum(r => r.Errors)} errors, p99 {string.Join("; ", rounds.Select(r => r.P99))}, after {warm.Elapsed.TotalSeconds:0} s of warm-up",
+            "≥ 5,000 /s, 0 errors");
     }
 }
