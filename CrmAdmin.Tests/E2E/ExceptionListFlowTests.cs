@@ -314,6 +314,34 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
         """;
 
     [Fact]
+    public Task On_a_phone_the_next_page_begins_in_sight_not_at_the_pager_below_its_last_row() =>
+        browser.RunAsAsync(nameof(On_a_phone_the_next_page_begins_in_sight_not_at_the_pager_below_its_last_row),
+            BrowserFixture.Supervisor, new Viewport(390, 844), async page =>
+        {
+            var exceptions = new ExceptionsPageObject(page);
+            await exceptions.OpenAsync();
+            // 110 entries: the newest 50 on the first page, the next 50 on the second (a page as long as the first, so the browser
+            // cannot keep the pager in sight by showing the whole of it).
+            var values = Enumerable.Range(0, 110).Select(i => $"+1415555{7600 + i}").ToList();
+            await exceptions.ImportAsync(string.Join("\n", values.Select(v => v + ";flow-pages")));
+            await exceptions.FilterAsync(comment: "flow-pages");
+            await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(50);
+
+            var next = page.GetByTestId("grid-pager").GetByRole(AriaRole.Button, new() { Name = "Next page" });
+            await next.ScrollIntoViewIfNeededAsync();
+            Assert.True(await exceptions.List.EvaluateAsync<double>("el => el.getBoundingClientRect().top") < 0, "The pager is a screen or more below the list's top.");
+            await next.ClickAsync();
+            var first = exceptions.Row(values[59]);
+            await Assertions.Expect(first).ToHaveCountAsync(1);
+
+            // The second page's first row (the 51st newest) in the screen, the list's top (its selection bar) just under the app bar.
+            await Assertions.Expect(first).ToBeInViewportAsync();
+            var place = await exceptions.List.EvaluateAsync<double[]>(
+                "el => [el.closest('.crm-exceptions').getBoundingClientRect().top, document.querySelector('.mud-appbar').getBoundingClientRect().bottom]");
+            Assert.InRange(place[0], place[1], place[1] + 100);
+        });
+
+    [Fact]
     public Task On_a_phone_an_entry_reads_whole_in_the_first_screen_and_on_a_laptop_who_added_it_and_from_where() =>
         browser.RunAsAsync(nameof(On_a_phone_an_entry_reads_whole_in_the_first_screen_and_on_a_laptop_who_added_it_and_from_where),
             BrowserFixture.Supervisor, new Viewport(390, 844), async page =>

@@ -4,6 +4,7 @@ using CrmAdmin.Features.Crm;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace CrmAdmin.Features.Exceptions;
@@ -80,6 +81,10 @@ public partial class ExceptionsPage
     [SupplyParameterFromQuery(Name = "status")] public string? StatusQuery { get; set; }
 
     [Inject] private TimeProvider Clock { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+
+    // The page the grid last loaded: another one (Next, Previous, a filter's first page) brings the list's top into view.
+    private int? loadedPage;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -140,6 +145,13 @@ public partial class ExceptionsPage
             new ExceptionListQuery(filter, state.Page * state.PageSize, state.PageSize, column, descending), user, ct);
         pageRows = page.Items;
         loaded = true;
+        if (loadedPage is { } before && before != state.Page && RendererInfo.IsInteractive)
+        {
+            // The pager is below the rows: without this a phone showed the new page's last rows.
+            await JS.InvokeVoidAsync("crmAdmin.scrollTopIntoView", ct, ".crm-exceptions");
+        }
+
+        loadedPage = state.Page;
         var shownUpTo = state.Page * state.PageSize + page.Items.Count;
         var full = page.Items.Count == state.PageSize;
         // Past the count's limit a page that is not full is the last one, and its end the exact total.

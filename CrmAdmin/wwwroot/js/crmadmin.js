@@ -19,4 +19,15 @@ window.crmAdmin = {
     anchor.click();
     anchor.remove();
   },
+  // Another page of a list read from its pager, below it: the list's top comes into view, just under the fixed app bar,
+  // when it is above that, as the new page begins there (at 390 px the pager of 50 rows is a dozen screens down).
+  scrollTopIntoView: (selector) => {
+    const list = document.querySelector(selector);
+    const bar = document.querySelector('.mud-appbar');
+    const under = bar ? bar.getBoundingClientRect().bottom : 0;
+    const top = list ? list.getBoundingClientRect().top : under;
+    if (top < under) {
+      window.scrollBy({ top: top - under - 8 });
+    }
+  },
 };
