@@ -1508,10 +1508,11 @@ internal sealed class PostgresExceptionSearch : IExceptionTextSearch
 
 /// <summary>
 /// The samples of <see cref="PostgresExceptionSearch"/>'s recent answers: each query's sampled pages (by its key, of one database),
-/// kept for <see cref="Age"/> while the search rows look unchanged (<see cref="StateAsync"/>: none added, none removed, the table
-/// no larger), so the sample read again would most likely be the same pages with the same rows. A sample only guides how a filter is
-/// read (which index, which rows first): every answer is still tested on the rows themselves, so one of a list that changed in a way
-/// the state misses (a comment edited in place) can make an answer slower for a few seconds, never wrong. At most
+/// kept for <see cref="Age"/> while the search rows look unchanged (<see cref="StateAsync"/>: the same newest row, the same backlog,
+/// the table no larger), so the sample read again would most likely be the same pages with the same rows. A sample only guides how a
+/// filter is read (which index, which rows first): every answer is still tested on the rows themselves, so one of a list that changed
+/// in a way the state misses (an older entry removed, a comment edited in place) can make an answer slower for a few seconds, never
+/// wrong. At most
 /// <see cref="Capacity"/> are kept, so a stream of distinct filters does not grow it without end. Thread-safe.
 /// </summary>
 internal sealed class RecentSamples
@@ -1551,8 +1552,8 @@ internal sealed class RecentSamples
     }
 
     /// <summary>
-    /// What changes when search rows are added or removed, or the table grows: the newest row's entry id, the backlog's ranges and the
-    /// table's size in bytes, as text. On their indexes, about 0.1 ms.
+    /// What changes when search rows are added, when the newest is removed, while the backlog holds writes and when the table grows: the
+    /// newest row's entry id, the backlog's ranges and the table's size in bytes, as text. On their indexes, about 0.1 ms.
     /// </summary>
     internal static async Task<string> StateAsync(CrmDbContext db, CancellationToken ct) =>
         await db.Database.SqlQueryRaw<string>("""
