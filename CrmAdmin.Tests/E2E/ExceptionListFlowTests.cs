@@ -314,31 +314,61 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
         """;
 
     [Fact]
-    public Task On_a_phone_the_next_page_begins_in_sight_not_at_the_pager_below_its_last_row() =>
-        browser.RunAsAsync(nameof(On_a_phone_the_next_page_begins_in_sight_not_at_the_pager_below_its_last_row),
+    public Task On_a_phone_another_page_begins_in_sight_at_its_first_column_is_announced_and_keeps_the_pagers_focus() =>
+        browser.RunAsAsync(nameof(On_a_phone_another_page_begins_in_sight_at_its_first_column_is_announced_and_keeps_the_pagers_focus),
             BrowserFixture.Supervisor, new Viewport(390, 844), async page =>
         {
             var exceptions = new ExceptionsPageObject(page);
             await exceptions.OpenAsync();
-            // 110 entries: the newest 50 on the first page, the next 50 on the second (a page as long as the first, so the browser
-            // cannot keep the pager in sight by showing the whole of it).
-            var values = Enumerable.Range(0, 110).Select(i => $"+1415555{7600 + i}").ToList();
+            // 160 entries: pages of 50 as long as the first (so the browser cannot keep the pager in sight by showing a whole page).
+            var values = Enumerable.Range(0, 160).Select(i => $"+1415555{7600 + i}").ToList();
             await exceptions.ImportAsync(string.Join("\n", values.Select(v => v + ";flow-pages")));
             await exceptions.FilterAsync(comment: "flow-pages");
             await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(50);
+            var pager = page.GetByTestId("grid-pager");
+            var next = pager.GetByRole(AriaRole.Button, new() { Name = "Next page" });
+            var table = page.Locator(".crm-exceptions .mud-table-container");
+            var shown = page.GetByTestId("page-shown");
 
-            var next = page.GetByTestId("grid-pager").GetByRole(AriaRole.Button, new() { Name = "Next page" });
+            // The list's top (its selection bar) just under the app bar, and the table at its first column.
+            async Task ExpectListTopInSightAsync(string newestOnPage)
+            {
+                await Assertions.Expect(exceptions.Row(newestOnPage)).ToBeInViewportAsync();
+                var place = await exceptions.List.EvaluateAsync<double[]>(
+                    "el => [el.closest('.crm-exceptions').getBoundingClientRect().top, document.querySelector('.mud-appbar').getBoundingClientRect().bottom, el.closest('.mud-table-container').scrollLeft]");
+                Assert.InRange(place[0], place[1], place[1] + 100);
+                Assert.Equal(0, place[2]);
+            }
+
+            // With the mouse, the table swiped sideways to its Added column first.
+            await table.EvaluateAsync("el => el.scrollLeft = 200");
             await next.ScrollIntoViewIfNeededAsync();
             Assert.True(await exceptions.List.EvaluateAsync<double>("el => el.getBoundingClientRect().top") < 0, "The pager is a screen or more below the list's top.");
             await next.ClickAsync();
-            var first = exceptions.Row(values[59]);
-            await Assertions.Expect(first).ToHaveCountAsync(1);
+            await ExpectListTopInSightAsync(values[109]);
+            await Assertions.Expect(shown).ToHaveTextAsync("Rows 51–100 of 160 shown.");
 
-            // The second page's first row (the 51st newest) in the screen, the list's top (its selection bar) just under the app bar.
-            await Assertions.Expect(first).ToBeInViewportAsync();
-            var place = await exceptions.List.EvaluateAsync<double[]>(
-                "el => [el.closest('.crm-exceptions').getBoundingClientRect().top, document.querySelector('.mud-appbar').getBoundingClientRect().bottom]");
-            Assert.InRange(place[0], place[1], place[1] + 100);
+            // With the keyboard: Enter on Next, and Enter again, the pager's button keeping the focus while the page loads.
+            await next.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await ExpectListTopInSightAsync(values[59]);
+            await Assertions.Expect(next).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await ExpectListTopInSightAsync(values[9]);
+            await Assertions.Expect(shown).ToHaveTextAsync("Rows 151–160 of 160 shown.");
+            // At the list's end Next is disabled: the focus stays in the pager, on its first enabled button.
+            await Assertions.Expect(next).ToBeDisabledAsync();
+            await Assertions.Expect(pager.GetByRole(AriaRole.Button, new() { Name = "First page" })).ToBeFocusedAsync();
+
+            // More rows per page, chosen at the pager: the first page of 100, from its top.
+            await page.Keyboard.PressAsync("Enter");
+            await ExpectListTopInSightAsync(values[159]);
+            await next.ScrollIntoViewIfNeededAsync();
+            await pager.Locator(".mud-table-pagination-select").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "100", Exact = true }).ClickAsync();
+            await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(100);
+            await ExpectListTopInSightAsync(values[159]);
+            await Assertions.Expect(shown).ToHaveTextAsync("Rows 1–100 of 160 shown.");
         });
 
     [Fact]

@@ -83,8 +83,12 @@ public partial class ExceptionsPage
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
 
-    // The page the grid last loaded: another one (Next, Previous, a filter's first page) brings the list's top into view.
-    private int? loadedPage;
+    // The page and page size the grid last loaded: another (Next, Previous, a filter's first page, more rows per page) brings the
+    // list's top into view and is announced (pageShown).
+    private (int Page, int Size)? loadedPage;
+
+    // Said to screen readers when another page is shown ("Rows 51–100 of 160."): the pager's own text is not a live region.
+    private string? pageShown;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -145,13 +149,6 @@ public partial class ExceptionsPage
             new ExceptionListQuery(filter, state.Page * state.PageSize, state.PageSize, column, descending), user, ct);
         pageRows = page.Items;
         loaded = true;
-        if (loadedPage is { } before && before != state.Page && RendererInfo.IsInteractive)
-        {
-            // The pager is below the rows: without this a phone showed the new page's last rows.
-            await JS.InvokeVoidAsync("crmAdmin.scrollTopIntoView", ct, ".crm-exceptions");
-        }
-
-        loadedPage = state.Page;
         var shownUpTo = state.Page * state.PageSize + page.Items.Count;
         var full = page.Items.Count == state.PageSize;
         // Past the count's limit a page that is not full is the last one, and its end the exact total.
@@ -160,6 +157,16 @@ public partial class ExceptionsPage
         // While the count is a lower bound the pager must offer the next page after a full one: the grid
         // disables Next at TotalItems, which left every match past the 10,000th out of reach.
         var total = !page.TotalIsLowerBound ? page.Total : totalIsLowerBound && full ? knownAtLeast + 1 : knownAtLeast;
+        if (loadedPage is { } before && before != (state.Page, state.PageSize) && RendererInfo.IsInteractive)
+        {
+            // The pager is below the rows: without this a phone showed the new page's last rows.
+            await JS.InvokeVoidAsync("crmAdmin.showNewPage", ct, ".crm-exceptions");
+            var of = totalIsLowerBound ? $"more than {knownAtLeast:N0}" : (page.TotalIsLowerBound ? knownAtLeast : page.Total).ToString("N0");
+            pageShown = page.Items.Count == 0 ? "No entries on this page." : $"Rows {state.Page * state.PageSize + 1:N0}–{shownUpTo:N0} of {of} shown.";
+            StateHasChanged();
+        }
+
+        loadedPage = (state.Page, state.PageSize);
         return new GridData<ExceptionRow> { Items = page.Items, TotalItems = total };
     }
 

@@ -19,15 +19,78 @@ window.crmAdmin = {
     anchor.click();
     anchor.remove();
   },
-  // Another page of a list read from its pager, below it: the list's top comes into view, just under the fixed app bar,
-  // when it is above that, as the new page begins there (at 390 px the pager of 50 rows is a dozen screens down).
-  scrollTopIntoView: (selector) => {
+  // Another page of a list read from its pager, below it (Next, Previous, another page size): the list's top comes into view,
+  // just under the fixed app bar, when it is above that, as the new page begins there (at 390 px the pager of 50 rows is a
+  // dozen screens down); the table scrolled sideways on a phone goes back to its first column, where the entry's value is;
+  // and a pager button that had the keyboard's focus has it again (keepPagerFocus).
+  showNewPage: (selector) => {
     const list = document.querySelector(selector);
+    if (!list) {
+      return;
+    }
     const bar = document.querySelector('.mud-appbar');
     const under = bar ? bar.getBoundingClientRect().bottom : 0;
-    const top = list ? list.getBoundingClientRect().top : under;
+    const top = list.getBoundingClientRect().top;
     if (top < under) {
       window.scrollBy({ top: top - under - 8 });
     }
+    const table = list.querySelector('.mud-table-container');
+    if (table) {
+      table.scrollLeft = 0;
+    }
+    window.crmAdmin.keepPagerFocus(list);
+  },
+  // The pager's buttons are disabled while the next page loads, so the one pressed loses the keyboard's focus to the page:
+  // Enter then did nothing, and Tab to the pager scrolled back down. Once the page has come, the button pressed (or, at the
+  // list's end, where it stays disabled, the pager's first enabled one) has the focus again, without scrolling to it.
+  keepPagerFocus: (list) => {
+    const pager = list.querySelector('.mud-table-pagination');
+    const label = pager ? pager.dataset.crmFocused : undefined;
+    if (!label) {
+      return;
+    }
+    // Watched frame by frame until half a second after the page came: the browser may blur a disabled button a frame or more later.
+    const started = performance.now();
+    let came;
+    const restore = () => {
+      const now = performance.now();
+      const buttons = [...pager.querySelectorAll('button')];
+      const loading = buttons.length > 0 && buttons.every((b) => b.disabled);
+      if (loading && now - started < 5000) {
+        requestAnimationFrame(restore);
+        return;
+      }
+      came ??= now;
+      const active = document.activeElement;
+      const lost = !active || active === document.body || (pager.contains(active) && active.disabled);
+      if (!lost) {
+        // Still on an enabled button of the pager, or moved by the person meanwhile: left where it is, while watched.
+        if (now - came < 500 && pager.contains(active)) {
+          requestAnimationFrame(restore);
+        }
+        return;
+      }
+      const pressed = buttons.find((b) => b.getAttribute('aria-label') === label && !b.disabled);
+      const target = pressed || buttons.find((b) => !b.disabled);
+      if (target) {
+        target.focus({ preventScroll: true });
+      }
+    };
+    requestAnimationFrame(restore);
   },
 };
+
+// Which pager button has the keyboard's focus (keepPagerFocus), kept on its pager until the person moves the focus elsewhere: a
+// button disabled while the next page loads loses it with no new target, which is not a move.
+document.addEventListener('focusin', (e) => {
+  const pager = e.target.closest && e.target.closest('.mud-table-pagination');
+  if (pager) {
+    pager.dataset.crmFocused = e.target.getAttribute('aria-label') || '';
+  }
+});
+document.addEventListener('focusout', (e) => {
+  const pager = e.target.closest && e.target.closest('.mud-table-pagination');
+  if (pager && e.relatedTarget && !pager.contains(e.relatedTarget)) {
+    delete pager.dataset.crmFocused;
+  }
+});
