@@ -360,9 +360,20 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             await Assertions.Expect(next).ToBeDisabledAsync();
             await Assertions.Expect(pager.GetByRole(AriaRole.Button, new() { Name = "First page" })).ToBeFocusedAsync();
 
-            // More rows per page, chosen at the pager: the first page of 100, from its top.
+            // First page, where First is disabled in turn: the focus on Next. Three quick presses there, none waiting for its page, go
+            // three pages on (the pager is not disabled while a page loads, which dropped the focus and the presses with it).
             await page.Keyboard.PressAsync("Enter");
             await ExpectListTopInSightAsync(values[159]);
+            await Assertions.Expect(next).ToBeFocusedAsync();
+            for (var press = 0; press < 3; press++)
+            {
+                await page.Keyboard.PressAsync("Enter");
+            }
+
+            await Assertions.Expect(shown).ToHaveTextAsync("Rows 151–160 of 160 shown.");
+            await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(10);
+
+            // More rows per page, chosen at the pager: the first page of 100, from its top.
             await next.ScrollIntoViewIfNeededAsync();
             await pager.Locator(".mud-table-pagination-select").ClickAsync();
             await page.GetByRole(AriaRole.Option, new() { Name = "100", Exact = true }).ClickAsync();

@@ -87,7 +87,7 @@ public partial class ExceptionsPage
     // list's top into view and is announced (pageShown).
     private (int Page, int Size)? loadedPage;
 
-    // Said to screen readers when another page is shown ("Rows 51–100 of 160."): the pager's own text is not a live region.
+    // Said to screen readers when another page is shown ("Rows 51–100 of 160 shown."): the pager's own text is not a live region.
     private string? pageShown;
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
