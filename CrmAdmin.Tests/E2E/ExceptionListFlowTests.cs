@@ -380,6 +380,17 @@ public sealed class ExceptionListFlowTests(BrowserFixture browser, ITestOutputHe
             await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(100);
             await ExpectListTopInSightAsync(values[159]);
             await Assertions.Expect(shown).ToHaveTextAsync("Rows 1–100 of 160 shown.");
+
+            // Back to 50 rows with the keyboard: the list changes, and the focus stays on the rows-per-page box.
+            var size = pager.GetByRole(AriaRole.Combobox);
+            await size.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.GetByRole(AriaRole.Option, new() { Name = "50", Exact = true })).ToBeVisibleAsync();
+            await page.Keyboard.PressAsync("ArrowUp");
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(shown).ToHaveTextAsync("Rows 1–50 of 160 shown.");
+            await Assertions.Expect(exceptions.Rows).ToHaveCountAsync(50);
+            await Assertions.Expect(size).ToBeFocusedAsync();
         });
 
     [Fact]
