@@ -40,32 +40,25 @@ window.crmAdmin = {
     }
     window.crmAdmin.keepPagerFocus(list);
   },
-  // The pager's buttons are disabled while the next page loads, so the one pressed loses the keyboard's focus to the page:
-  // Enter then did nothing, and Tab to the pager scrolled back down. Once the page has come, the button pressed (or, at the
-  // list's end, where it stays disabled, the pager's first enabled one) has the focus again, without scrolling to it.
+  // A pager button that the new page disables (Next at the list's end, First at its start) drops the keyboard's focus to the
+  // page: Enter then did nothing, and Tab back to the pager scrolled down again. The pager's first enabled button has it
+  // instead (or the button pressed, if enabled again), without scrolling to it.
   keepPagerFocus: (list) => {
     const pager = list.querySelector('.mud-table-pagination');
     const label = pager ? pager.dataset.crmFocused : undefined;
     if (!label) {
       return;
     }
-    // Watched frame by frame until half a second after the page came: the browser may blur a disabled button a frame or more later.
+    // Watched frame by frame for half a second: the new page's rows and pager come after this call, and the browser may blur a
+    // disabled button a frame or more after that.
     const started = performance.now();
-    let came;
     const restore = () => {
-      const now = performance.now();
       const buttons = [...pager.querySelectorAll('button')];
-      const loading = buttons.length > 0 && buttons.every((b) => b.disabled);
-      if (loading && now - started < 5000) {
-        requestAnimationFrame(restore);
-        return;
-      }
-      came ??= now;
       const active = document.activeElement;
       const lost = !active || active === document.body || (pager.contains(active) && active.disabled);
       if (!lost) {
-        // Still on an enabled button of the pager, or moved by the person meanwhile: left where it is, while watched.
-        if (now - came < 500 && pager.contains(active)) {
+        // Still on the pager, or moved by the person meanwhile: left where it is, and watched while on the pager.
+        if (performance.now() - started < 500 && pager.contains(active)) {
           requestAnimationFrame(restore);
         }
         return;
