@@ -194,7 +194,7 @@ public static partial class HttpMeasurements
         }
 
         var median = rounds.Select(r => r.Rate).Order().ElementAt(rounds.Count / 2);
-        Record("PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each, median of three 10 s rounds",
+        Record($"PostgreSQL: dry-run decisions via POST /api/routing/call, two instances, wrk 16 connections each, median of {MeasuredRounds} 10 s rounds",
             $"{median:N0} /s (rounds {string.Join(", ", rounds.Select(r => r.Rate.ToString("N0", CultureInfo.InvariantCulture)))}), "
             + $"{rounds.Sum(r => r.Errors)} errors, p99 {string.Join("; ", rounds.Select(r => r.P99))}, after {warm.Elapsed.TotalSeconds:0} s of warm-up",
             "≥ 5,000 /s, 0 errors");

@@ -161,7 +161,8 @@ public partial class ExceptionsPage
         {
             // The pager is below the rows: without this a phone showed the new page's last rows.
             await JS.InvokeVoidAsync("crmAdmin.showNewPage", ct, ".crm-exceptions");
-            var of = totalIsLowerBound ? $"more than {knownAtLeast:N0}" : (page.TotalIsLowerBound ? knownAtLeast : page.Total).ToString("N0");
+            // As the pager says it (PagerInfoFormat): the total, or past the count's limit how many are known at least.
+            var of = totalIsLowerBound ? $"more than {knownAtLeast:N0}" : total.ToString("N0");
             pageShown = page.Items.Count == 0 ? "No entries on this page." : $"Rows {state.Page * state.PageSize + 1:N0}–{shownUpTo:N0} of {of} shown.";
             StateHasChanged();
         }
