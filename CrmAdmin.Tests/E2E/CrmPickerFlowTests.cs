@@ -49,7 +49,7 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
 
             await picker.PressSequentiallyAsync("Hedy Lamarr " + viewport);
             await Assertions.Expect(picker).ToHaveValueAsync("Hedy Lamarr " + viewport);
-            var option = page.GetByText(contact, new() { Exact = true });
+            var option = page.GetByRole(AriaRole.Option, new() { Name = contact });
             await option.ExpectSeenAsync("the contact offered by the picker");
             await option.ClickAsync();
             await Assertions.Expect(picker).ToHaveValueAsync(contact);

@@ -52,7 +52,8 @@ public static class SeenByPerson
     // Playwright means it (a box, not visibility: hidden) and its box holds still for a frame (a drawer sliding open),
     // scrolls it to the middle of the view unless it is all in view already (the middle: at the nearest edge the fixed app
     // bar would lie over it), then says what keeps a person from seeing it (Problem), and then what cuts its text (the
-    // check named by the argument: Cut or LostTitle), or null. Detached says the page replaced the element meanwhile.
+    // check named by the argument: Cut or LostTitle), or null. Detached says the page replaced the element meanwhile; hidden,
+    // that it has no box after the wait (or lost it while settling) though still in the page.
     private const string ScrolledIntoViewThenProblem = """
         async (element, textCheck) => {
           // A frame, or 100 ms should the page not be painting (a hidden page gets no animation frames).
@@ -71,6 +72,8 @@ public static class SeenByPerson
             if (same(box, now)) break;
             box = now;
           }
+          if (!element.isConnected) return 'detached';
+          if (!visible()) return 'hidden';
           if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth)
             element.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' });
           const problem = (
@@ -118,6 +121,13 @@ public static class SeenByPerson
     private const string Detached = "detached";
 
     /// <summary>
+    /// What <see cref="ScrolledIntoViewThenProblem"/> answers when the element is in the page but has no box (its 'hidden'):
+    /// the list it belonged to closed while its successor opened elsewhere (a picker's list of the newest items giving way to
+    /// the typed text's matches, the item kept a moment in the closed list).
+    /// </summary>
+    private const string Hidden = "hidden";
+
+    /// <summary>
     /// Waits until <paramref name="locator"/> (one element) is visible, scrolls it into view, then fails with
     /// <paramref name="what"/> and the reason unless a person would see it.
     /// </summary>
@@ -129,7 +139,7 @@ public static class SeenByPerson
     /// </summary>
     private static async Task ExpectSeenAsync(this ILocator locator, string what, string? textCheck)
     {
-        // A render of the server's next answer may replace the element between two steps (a picker's list of
+        // A render of the server's next answer may replace or hide the element between two steps (a picker's list of
         // the newest items giving way to the typed text's matches): the locator then finds the new one, and the
         // check starts again. Anything else fails at once.
         for (var attempt = 1; ; attempt++)
@@ -137,12 +147,12 @@ public static class SeenByPerson
             try
             {
                 var problem = await locator.EvaluateAsync<string?>(ScrolledIntoViewThenProblem, textCheck);
-                if (problem == Detached && attempt < 3)
+                if (problem is Detached or Hidden && attempt < 3)
                 {
                     continue;
                 }
 
-                Assert.True(problem is null, $"{what} {problem}");
+                Assert.True(problem is null, $"{what} {(problem == Hidden ? "is not seen: it has no box (hidden, or an empty box) for 10 s" : problem)}");
                 return;
             }
             catch (PlaywrightException e) when (attempt < 3 && e.Message.Contains("not attached to the DOM", StringComparison.Ordinal))
