@@ -136,8 +136,8 @@ public sealed class ExceptionImportService(
         await ImportAsync(text, assumedEncoding, source, options, await authorizer.RequireAsync(user, Policies.EditExceptions), keep: true, progress, ct);
 
     /// <summary>
-    /// Runs the whole import path once on a few lines of every kind (a phone, a number prefix, an email, a domain, a repeat,
-    /// an invalid line), as <see cref="WarmUpActor"/>, in a transaction it rolls back: nothing is listed, audited, counted or
+    /// Runs the whole import path once on a line of every kind (a phone, a number prefix, an email, a domain, a repeat,
+    /// an invalid line) and <see cref="WarmUpRepeatedLines"/> new phones and emails, as <see cref="WarmUpActor"/>, in a transaction it rolls back: nothing is listed, audited, counted or
     /// kept in the history. Without it the first import after a start paid for loading and compiling all of that path (EF
     /// Core's update pipeline, the writer's statements, the report, libphonenumber's metadata) while a person waited: 0.2 s
     /// of a one-line import (0.006 s once warm), and about as much of a 100k-line import into a million entries on SQLite (1.17–1.44 s
