@@ -25,6 +25,29 @@ public sealed class CrmPickerFlowTests(BrowserFixture browser)
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
+    // A picker's root held its box (22rem) inside a row it grew to fill: at 1920 px a 224 px gap before Company, and the
+    // Create button pushed away. Measured on the deals form, whose row has room to spare.
+    [Fact]
+    public Task On_a_wide_screen_each_picker_is_as_wide_as_its_box_and_the_next_field_follows_it() =>
+        browser.RunAsAsync("picker-widths-1920", BrowserFixture.EmailOf(Roles.Supervisor), new Viewport(1920, 1080), async page =>
+        {
+            await page.GotoAsync("/crm/deals");
+            await page.Locator("main[data-interactive=true]").WaitForAsync();
+            foreach (var label in new[] { "Contact", "Company" })
+            {
+                var widths = await page.GetByLabel(label, new() { Exact = true }).EvaluateAsync<double[]>("""
+                    input => {
+                      const root = input.closest('.mud-autocomplete'), box = input.closest('.mud-input-control');
+                      const next = root.nextElementSibling.getBoundingClientRect(), r = root.getBoundingClientRect();
+                      return [r.width, box.getBoundingClientRect().width, next.left - r.right];
+                    }
+                    """);
+                var (rootWidth, boxWidth, gap) = (widths[0], widths[1], widths[2]);
+                Assert.True(Math.Abs(rootWidth - boxWidth) < 1, $"the {label} picker is {rootWidth:0} px wide around its {boxWidth:0} px box");
+                Assert.InRange(gap, 0, 16);
+            }
+        });
+
     [Theory]
     [MemberData(nameof(Sizes))]
     public Task A_deal_is_created_with_its_contact_chosen_in_the_picker_and_its_card_links_the_contact_by_name(int width, int height)
