@@ -74,7 +74,7 @@ window.crmAdmin = {
 };
 
 // Which pager button has the keyboard's focus (keepPagerFocus), kept on its pager until the person moves the focus elsewhere: a
-// button disabled while the next page loads loses it with no new target, which is not a move.
+// button the new page disables (Next at the list's end) loses it with no new target, which is not a move.
 document.addEventListener('focusin', (e) => {
   const pager = e.target.closest && e.target.closest('.mud-table-pagination');
   if (pager) {
